@@ -1,0 +1,28 @@
+import type { FastifyRequest } from 'fastify';
+import type { Config } from '../config/load-config.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import type { SecretBox } from '../secrets/secret-box.ts';
+import type { Store } from '../store/store.ts';
+import type { CursorCodec } from './pagination.ts';
+import type { RouteScope } from './route-scope.ts';
+
+/**
+ * Checks a request against its route's scope before the handler runs: throws
+ * TP_ERR_AUTH_REQUIRED (401), TP_ERR_FORBIDDEN (403) or TP_ERR_NOT_FOUND (404, for a project or
+ * workspace the caller cannot see). Supplied by the tenancy module.
+ */
+export interface RouteGuard {
+  authorize(request: FastifyRequest, scope: RouteScope): Promise<void>;
+}
+
+/** Everything the HTTP layer adapts; built once by the composition root (src/main.ts). */
+export interface AppDeps {
+  readonly config: Config;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly secrets: SecretBox;
+  readonly cursors: CursorCodec;
+  readonly guard: RouteGuard;
+}

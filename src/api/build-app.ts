@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type RouteOptions,
+} from 'fastify';
+import { TouchpointError } from '../errors.ts';
+import type { AppDeps } from './app-deps.ts';
+import { errorBodySchema, errorHandler, sendError } from './error-handler.ts';
+import { describeScope, type RouteScope } from './route-scope.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { validatorCompiler } from './validation.ts';
+
+export interface BuildAppOptions {
+  /** Further route plugins (the modules' routes; tests register test-only routes here). */
+  readonly plugins?: readonly FastifyPluginAsync[];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+function securityOf(scope: RouteScope): Record<string, string[]>[] | undefined {
+  if (scope.kind === 'public' || scope.kind === 'ingest') return undefined;
+  return [{ bearerAuth: [] }, { sessionCookie: [] }];
+}
+
+/**
+ * Builds the HTTP application without listening, so tests drive it with `inject()`.
+ * Conventions every route follows: a declared `config.scope` (checked here before the handler),
+ * request and response schemas (strict: unknown fields and wrong types are 400), errors from the
+ * registry in `{error:{code,message,details}}`.
+ */
+export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.config.apiBodyLimitBytes,
+    trustProxy: deps.config.trustProxy,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.addSchema(errorBodySchema);
+  app.setErrorHandler(errorHandler(deps.metrics));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      request,
+      reply,
+      new TouchpointError('TP_ERR_NOT_FOUND', { path: request.url.split('?')[0] }),
+      deps.metrics,
+    ),
+  );
+
+  const routes: RouteOptions[] = [];
+  app.addHook('onRoute', (route) => {
+    routes.push(route);
+    const scope = route.config?.scope;
+    if (scope && route.schema && !route.schema.hide) {
+      const security = securityOf(scope);
+      const schema = route.schema as Record<string, unknown>;
+      if (security && schema.security === undefined) schema.security = security;
+      schema['x-scope'] = describeScope(scope);
+      const response = (schema.response ?? {}) as Record<string, unknown>;
+      for (const status of ['400', '401', '403', '404', '500']) {
+        if (status === '401' || status === '403') if (!security) continue;
+        if (response[status] === undefined && response[Number(status)] === undefined)
+          response[status] = { $ref: 'ErrorBody#' };
+      }
+      schema.response = response;
+    }
+  });
+  // Fail closed: a route without a declared scope stops the app from starting (MT-01).
+  app.addHook('onReady', async () => {
+    const undeclared = routes.filter((r) => r.config?.scope === undefined);
+    if (undeclared.length > 0) {
+      const list = undeclared.map((r) => `${String(r.method)} ${r.url}`).join(', ');
+      throw new Error(`routes without a declared scope: ${list}`);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (request.is404) return;
+    const scope = request.routeOptions.config.scope;
+    if (scope === undefined) throw new TouchpointError('TP_ERR_INTERNAL', { reason: 'route_scope_missing' });
+    if (scope.kind === 'public' || scope.kind === 'ingest') return;
+    await deps.guard.authorize(request, scope);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpRequests.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Touchpoint API',
+        version: '1',
+        description:
+          'Admin REST API of Touchpoint. Every error answers `{"error":{"code","message","details"}}` with a `TP_ERR_*` code (see docs/errors.md). Lists paginate with `?limit=&cursor=` and answer `next_cursor`.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'API token (`tp_…`)' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'tp_session' },
+        },
+      },
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, scope: { kind: 'public' } };
+    });
+    await docs.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  });
+
+  app.get('/api/openapi.json', { config: { scope: { kind: 'public' } }, schema: { hide: true } }, async () =>
+    app.swagger(),
+  );
+  await app.register(healthRoutes(deps));
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
+  return app;
+}

@@ -1,0 +1,291 @@
+import { isAbsolute, resolve } from 'node:path';
+import { TouchpointError } from '../errors.ts';
+import { parseCidrList, type Cidr } from './cidr.ts';
+
+export type Environment = 'development' | 'production' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The validated, frozen configuration every module reads. Built only by {@link loadConfig}. */
+export interface Config {
+  readonly env: Environment;
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  /** `sqlite` with a file path, or `postgres` with a connection URL. */
+  readonly database:
+    { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+  readonly masterKey: Buffer | undefined;
+  readonly logLevel: LogLevel;
+  readonly sqliteBusyTimeoutMs: number;
+  readonly pgPoolMax: number;
+  readonly pgSchema: string;
+  readonly apiBodyLimitBytes: number;
+  readonly allowTargets: readonly Cidr[];
+  readonly trustProxy: boolean;
+  readonly testFaults: boolean;
+}
+
+interface KeySpec<T> {
+  readonly key: string;
+  readonly doc: string;
+  readonly default: string;
+  readonly parse: (raw: string, env: NodeJS.ProcessEnv) => T;
+}
+
+function fail(key: string, why: string, raw: string, secret = false): never {
+  const shown = secret ? '' : ` (got ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw)})`;
+  throw new TouchpointError('TP_ERR_CONFIG_INVALID', { key }, { message: `${key} ${why}${shown}` });
+}
+
+function integer(key: string, min: number, max: number) {
+  return (raw: string): number => {
+    if (!/^-?\d+$/.test(raw.trim())) fail(key, `must be an integer from ${min} to ${max}`, raw);
+    const n = Number(raw.trim());
+    if (n < min || n > max) fail(key, `must be an integer from ${min} to ${max}`, raw);
+    return n;
+  };
+}
+
+function oneOf<T extends string>(key: string, values: readonly T[]) {
+  return (raw: string): T => {
+    const v = raw.trim().toLowerCase();
+    if (!(values as readonly string[]).includes(v)) fail(key, `must be one of ${values.join(', ')}`, raw);
+    return v as T;
+  };
+}
+
+function bool(key: string) {
+  return (raw: string): boolean => {
+    const v = raw.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+    if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+    return fail(key, 'must be true or false', raw);
+  };
+}
+
+/** Decodes a 32-byte key given as base64 (44 chars) or hex (64 chars). */
+export function parseMasterKey(raw: string): Buffer {
+  const v = raw.trim();
+  let key: Buffer | undefined;
+  if (/^[0-9a-fA-F]{64}$/.test(v)) key = Buffer.from(v, 'hex');
+  else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(v)) key = Buffer.from(v, 'base64');
+  if (key?.length !== 32)
+    fail('TOUCHPOINT_MASTER_KEY', 'must be 32 bytes as base64 or 64 hex digits', raw, true);
+  return key;
+}
+
+const specs = {
+  env: {
+    key: 'TOUCHPOINT_ENV',
+    doc: '`development`, `production` or `test`. Production refuses to start without `TOUCHPOINT_MASTER_KEY`.',
+    default: 'development',
+    parse: oneOf('TOUCHPOINT_ENV', ['development', 'production', 'test'] as const),
+  },
+  host: {
+    key: 'TOUCHPOINT_HOST',
+    doc: 'Address the HTTP server listens on.',
+    default: '127.0.0.1',
+    parse: (raw: string) => {
+      if (!/^[A-Za-z0-9.:[\]-]+$/.test(raw))
+        fail('TOUCHPOINT_HOST', 'must be a host name or IP address', raw);
+      return raw;
+    },
+  },
+  port: {
+    key: 'TOUCHPOINT_PORT',
+    doc: 'TCP port of the HTTP server (0 picks a free port).',
+    default: '8080',
+    parse: integer('TOUCHPOINT_PORT', 0, 65535),
+  },
+  publicUrl: {
+    key: 'TOUCHPOINT_PUBLIC_URL',
+    doc: 'The URL SDKs and browsers use to reach this server, shown in integration prompts. Default: `http://<host>:<port>`.',
+    default: '',
+    parse: (raw: string) => {
+      if (raw === '') return '';
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        return fail('TOUCHPOINT_PUBLIC_URL', 'must be an absolute http(s) URL', raw);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        fail('TOUCHPOINT_PUBLIC_URL', 'must be an absolute http(s) URL', raw);
+      return raw.replace(/\/+$/, '');
+    },
+  },
+  dataDir: {
+    key: 'TOUCHPOINT_DATA_DIR',
+    doc: 'Folder for the SQLite database and the generated master key (embedded mode).',
+    default: './data',
+    parse: (raw: string) => {
+      if (raw.trim() === '') fail('TOUCHPOINT_DATA_DIR', 'must not be empty', raw);
+      return isAbsolute(raw) ? raw : resolve(raw);
+    },
+  },
+  databaseUrl: {
+    key: 'DATABASE_URL',
+    doc: 'Empty for the embedded SQLite file in the data folder; `sqlite:<path>` for another file; `postgres://user:pass@host:port/db` for PostgreSQL.',
+    default: '',
+    parse: (raw: string) => raw.trim(),
+  },
+  masterKey: {
+    key: 'TOUCHPOINT_MASTER_KEY',
+    doc: 'The 32-byte key (base64 or hex) that encrypts stored secrets. Generated into `<data>/master.key` (mode 0600) in development when absent; required in production.',
+    default: '',
+    parse: (raw: string) => (raw.trim() === '' ? undefined : parseMasterKey(raw)),
+  },
+  logLevel: {
+    key: 'TOUCHPOINT_LOG_LEVEL',
+    doc: 'pino log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.',
+    default: 'info',
+    parse: oneOf('TOUCHPOINT_LOG_LEVEL', [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ] as const),
+  },
+  sqliteBusyTimeoutMs: {
+    key: 'TOUCHPOINT_SQLITE_BUSY_TIMEOUT_MS',
+    doc: 'How long a SQLite write waits for another process holding the write lock.',
+    default: '5000',
+    parse: integer('TOUCHPOINT_SQLITE_BUSY_TIMEOUT_MS', 0, 600000),
+  },
+  pgPoolMax: {
+    key: 'TOUCHPOINT_PG_POOL_MAX',
+    doc: 'Maximum PostgreSQL connections per process.',
+    default: '10',
+    parse: integer('TOUCHPOINT_PG_POOL_MAX', 1, 1000),
+  },
+  pgSchema: {
+    key: 'TOUCHPOINT_PG_SCHEMA',
+    doc: "PostgreSQL schema holding Touchpoint's tables (created when missing).",
+    default: 'public',
+    parse: (raw: string) => {
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(raw))
+        fail('TOUCHPOINT_PG_SCHEMA', 'must be a lower-case SQL identifier', raw);
+      return raw;
+    },
+  },
+  apiBodyLimitBytes: {
+    key: 'TOUCHPOINT_API_BODY_LIMIT',
+    doc: 'Largest admin API request body in bytes.',
+    default: '1048576',
+    parse: integer('TOUCHPOINT_API_BODY_LIMIT', 1024, 104857600),
+  },
+  allowTargets: {
+    key: 'TOUCHPOINT_ALLOW_TARGETS',
+    doc: 'Comma-separated CIDR list of private or loopback addresses outbound requests may reach (e.g. `127.0.0.1/32` for the mock receiver). Empty: only public addresses.',
+    default: '',
+    parse: (raw: string) => {
+      try {
+        return parseCidrList(raw);
+      } catch (error) {
+        return fail('TOUCHPOINT_ALLOW_TARGETS', (error as Error).message, raw);
+      }
+    },
+  },
+  trustProxy: {
+    key: 'TOUCHPOINT_TRUST_PROXY',
+    doc: 'Trust `X-Forwarded-*` headers from a reverse proxy (client IP in audit entries, https detection).',
+    default: 'false',
+    parse: bool('TOUCHPOINT_TRUST_PROXY'),
+  },
+  testFaults: {
+    key: 'TOUCHPOINT_TEST_FAULTS',
+    doc: 'Enables fault-injection points used by the durability tests. Never set in production.',
+    default: 'false',
+    parse: bool('TOUCHPOINT_TEST_FAULTS'),
+  },
+} satisfies Record<string, KeySpec<unknown>>;
+
+/** Every configuration key with its default and meaning, for docs/configuration.md. */
+export const configKeys: readonly { key: string; default: string; doc: string }[] = Object.values(specs).map(
+  ({ key, default: d, doc }) => ({ key, default: d, doc }),
+);
+
+function parseDatabase(raw: string, dataDir: string): Config['database'] {
+  if (raw === '') return { kind: 'sqlite', path: resolve(dataDir, 'touchpoint.db') };
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (path === '') fail('DATABASE_URL', 'needs a file path after sqlite:', raw);
+    return { kind: 'sqlite', path: isAbsolute(path) ? path : resolve(path) };
+  }
+  if (/^postgres(ql)?:\/\//.test(raw)) {
+    try {
+      new URL(raw);
+    } catch {
+      fail('DATABASE_URL', 'is not a valid postgres:// URL', redactUrl(raw));
+    }
+    return { kind: 'postgres', url: raw };
+  }
+  return fail('DATABASE_URL', 'must be empty, sqlite:<path> or postgres://…', redactUrl(raw));
+}
+
+/** Hides the password of a URL for messages and logs. */
+export function redactUrl(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
+}
+
+/**
+ * Reads and validates the configuration. Throws a TouchpointError naming the first bad key;
+ * nothing falls back silently.
+ *
+ * @example
+ *   const config = loadConfig(process.env);
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const read = <T>(spec: KeySpec<T>): T => spec.parse(env[spec.key] ?? spec.default, env);
+  const environment = read(specs.env);
+  const host = read(specs.host);
+  const port = read(specs.port);
+  const dataDir = read(specs.dataDir);
+  const masterKey = read(specs.masterKey);
+  if (environment === 'production' && masterKey === undefined) {
+    throw new TouchpointError(
+      'TP_ERR_MASTER_KEY_MISSING',
+      { key: 'TOUCHPOINT_MASTER_KEY' },
+      { message: 'TOUCHPOINT_MASTER_KEY is required in production (32 bytes, base64 or hex)' },
+    );
+  }
+  const publicUrl = read(specs.publicUrl) || `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return Object.freeze({
+    env: environment,
+    host,
+    port,
+    publicUrl,
+    dataDir,
+    database: Object.freeze(parseDatabase(read(specs.databaseUrl), dataDir)),
+    masterKey,
+    logLevel: read(specs.logLevel),
+    sqliteBusyTimeoutMs: read(specs.sqliteBusyTimeoutMs),
+    pgPoolMax: read(specs.pgPoolMax),
+    pgSchema: read(specs.pgSchema),
+    apiBodyLimitBytes: read(specs.apiBodyLimitBytes),
+    allowTargets: Object.freeze(read(specs.allowTargets)),
+    trustProxy: read(specs.trustProxy),
+    testFaults: read(specs.testFaults),
+  });
+}
+
+export function renderConfigDocs(): string {
+  return [
+    '# Configuration',
+    '',
+    'Touchpoint reads its configuration from environment variables once at start-up. A bad value',
+    'stops start-up with one line naming the key; nothing falls back silently. This table is',
+    'generated from `src/config/load-config.ts` by `npm run docs`; a test keeps it in sync.',
+    '',
+    '| variable | default | meaning |',
+    '|---|---|---|',
+    ...configKeys.map(
+      (k) => `| \`${k.key}\` | ${k.default === '' ? '(empty)' : `\`${k.default}\``} | ${k.doc} |`,
+    ),
+    '',
+  ].join('\n');
+}

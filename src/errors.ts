@@ -1,0 +1,128 @@
+/**
+ * The one registry of Touchpoint error codes. Every HTTP error body is
+ * `{ "error": { "code", "message", "details" } }` with a code from this table; codes are never
+ * reused or renamed, only added. `docs/errors.md` is generated from this table (`npm run docs`)
+ * and a test keeps the two in sync.
+ *
+ * @example
+ *   throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'source' });
+ */
+export const errorCodes = {
+  // generic request errors
+  TP_ERR_VALIDATION: {
+    status: 400,
+    message: 'The request does not match the schema; see details for each offending field.',
+  },
+  TP_ERR_INVALID_JSON: {
+    status: 400,
+    message: 'The body is not valid JSON; send a well-formed JSON document.',
+  },
+  TP_ERR_CURSOR_INVALID: {
+    status: 400,
+    message: 'The cursor is not one this list issued; restart the listing without a cursor.',
+  },
+  TP_ERR_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: 'The Content-Type or Content-Encoding is not supported here; send application/json.',
+  },
+  TP_ERR_PAYLOAD_TOO_LARGE: {
+    status: 413,
+    message: 'The body is larger than this endpoint accepts; send less.',
+  },
+  TP_ERR_NOT_FOUND: { status: 404, message: 'No such resource, or it is not visible to you.' },
+  TP_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed on this resource.' },
+  TP_ERR_CONFLICT: { status: 409, message: 'The resource changed or already exists; reload and try again.' },
+  TP_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; retry after the time in Retry-After.' },
+  TP_ERR_INTERNAL: {
+    status: 500,
+    message: 'An unexpected error occurred; retry, and report the request id if it persists.',
+  },
+  TP_ERR_UNAVAILABLE: {
+    status: 503,
+    message: 'The service is temporarily unable to handle the request; retry after the time in Retry-After.',
+  },
+
+  // authentication and authorization
+  TP_ERR_AUTH_REQUIRED: {
+    status: 401,
+    message: 'Sign in, or send an API token as "Authorization: Bearer <token>".',
+  },
+  TP_ERR_FORBIDDEN: {
+    status: 403,
+    message: 'You lack the permission this action needs; ask a project admin.',
+  },
+
+  // store and start-up
+  TP_ERR_STORE_UNAVAILABLE: {
+    status: 503,
+    message: 'The database is not reachable; check DATABASE_URL and the database server.',
+  },
+  TP_ERR_STORE_NEWER_SCHEMA: {
+    status: 500,
+    message: 'The database was migrated by a newer Touchpoint; run that version or restore a backup.',
+  },
+  TP_ERR_CONFIG_INVALID: { status: 500, message: 'A configuration value is invalid; fix the named key.' },
+  TP_ERR_MASTER_KEY_MISSING: {
+    status: 500,
+    message:
+      'No master key: set TOUCHPOINT_MASTER_KEY (32 bytes, base64) or restore the data folder key file.',
+  },
+  TP_ERR_MASTER_KEY_MISMATCH: {
+    status: 500,
+    message: 'The master key cannot decrypt this database; start with the key that encrypted it.',
+  },
+
+  // secrets
+  TP_ERR_SECRET_UNREADABLE: {
+    status: 500,
+    message: 'A stored secret failed authentication while decrypting; set it again.',
+  },
+  TP_ERR_SECRET_MASKED_VALUE: {
+    status: 400,
+    message: 'A masked secret was sent back; send the new secret in full, or omit the field to keep it.',
+  },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** A failure with a registered code; the API turns it into the standard error body. */
+export class TouchpointError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+  /** Seconds for a Retry-After header (429/503). */
+  readonly retryAfter: number | undefined;
+
+  constructor(
+    code: ErrorCode,
+    details?: Record<string, unknown>,
+    options?: { message?: string; retryAfter?: number; cause?: unknown },
+  ) {
+    super(options?.message ?? errorCodes[code].message, { cause: options?.cause });
+    this.name = 'TouchpointError';
+    this.code = code;
+    this.status = errorCodes[code].status;
+    this.details = details;
+    this.retryAfter = options?.retryAfter;
+  }
+}
+
+export function isTouchpointError(error: unknown, code?: ErrorCode): error is TouchpointError {
+  return error instanceof TouchpointError && (code === undefined || error.code === code);
+}
+
+/** The markdown table in docs/errors.md, rendered from the registry. */
+export function renderErrorDocs(): string {
+  const rows = Object.entries(errorCodes).map(([code, e]) => `| \`${code}\` | ${e.status} | ${e.message} |`);
+  return [
+    '# Error codes',
+    '',
+    'Every error answer of the HTTP API has the body `{"error":{"code","message","details"}}`.',
+    'This table is generated from `src/errors.ts` by `npm run docs`; a test keeps it in sync.',
+    '',
+    '| code | HTTP status | meaning and what to do |',
+    '|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}

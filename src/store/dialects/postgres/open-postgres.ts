@@ -1,0 +1,63 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { redactUrl } from '../../../config/load-config.ts';
+import type { DialectHandle } from '../dialect.ts';
+
+export interface PostgresOptions {
+  readonly url: string;
+  readonly poolMax: number;
+  /** Schema for every table (search_path); created when missing. */
+  readonly schema?: string;
+}
+
+// int8 and numeric counts come back as numbers: every bigint we store (epoch ms, counters) fits
+// in 2^53. Parsed per pool, not globally.
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === 20) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  }) as typeof pg.types.getTypeParser,
+};
+
+/** Opens a pooled PostgreSQL connection; fails fast when the server is unreachable. */
+export async function openPostgres(options: PostgresOptions): Promise<DialectHandle> {
+  const schema = options.schema ?? 'public';
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax,
+    connectionTimeoutMillis: 5000,
+    options: `-c search_path=${schema}`,
+    types,
+  });
+  // A broken idle connection must not crash the process; the next checkout reconnects.
+  pool.on('error', () => {});
+  try {
+    const client = await pool.connect();
+    try {
+      if (schema !== 'public') await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => {});
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new Error(`cannot connect to PostgreSQL at ${redactUrl(options.url)} (${reason})`, {
+      cause: error,
+    });
+  }
+  const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    capabilities: { skipLocked: true, singleWriter: false, listenNotify: true, sharedAcrossMachines: true },
+    types: { json: 'jsonb' },
+    serialPrimaryKey: 'bigserial',
+    description: `postgres ${redactUrl(options.url)}${schema === 'public' ? '' : ` schema ${schema}`}`,
+    files: [],
+    nowMs: () => sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`,
+    lockForMigration: async (trx) => {
+      await sql`SELECT pg_advisory_xact_lock(7316250)`.execute(trx);
+    },
+    destroy: () => db.destroy(),
+  };
+}

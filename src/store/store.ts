@@ -1,0 +1,88 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/load-config.ts';
+import { TouchpointError } from '../errors.ts';
+import type { DialectHandle, StoreCapabilities } from './dialects/dialect.ts';
+import { openPostgres } from './dialects/postgres/open-postgres.ts';
+import { openSqlite } from './dialects/sqlite/open-sqlite.ts';
+import { migrations } from './migrations/index.ts';
+import { checkSchema, migrate, type MigrationResult } from './migrator.ts';
+import { settingsRepository, type SettingsRepository } from './repositories/settings-repository.ts';
+import type { Database } from './schema.ts';
+
+export type { StoreCapabilities } from './dialects/dialect.ts';
+export type { MigrationResult } from './migrator.ts';
+
+/** The repositories; the same shape inside and outside a transaction. */
+export interface Repositories {
+  readonly settings: SettingsRepository;
+}
+
+/**
+ * Touchpoint's persistence: repositories that take and return domain types, over SQLite
+ * (embedded) or PostgreSQL (scale-out). Kysely and the drivers never leak past this seam.
+ *
+ * @example
+ *   const store = await openStore(storeOptionsFromConfig(config));
+ *   await store.migrate();
+ *   await store.transaction(async (tx) => tx.settings.set('k', 'v'));
+ */
+export interface Store extends Repositories {
+  readonly capabilities: StoreCapabilities;
+  /** Which database, without credentials: for logs and start-up lines. */
+  readonly description: string;
+  /** Files holding the data (SQLite); empty for PostgreSQL. */
+  readonly files: readonly string[];
+  migrate(): Promise<MigrationResult>;
+  /** Current schema version; throws TP_ERR_STORE_NEWER_SCHEMA for a database newer than the code. */
+  checkSchema(): Promise<{ version: number; pending: number }>;
+  /** Throws TP_ERR_STORE_UNAVAILABLE when the database does not answer. */
+  ping(): Promise<void>;
+  /** Runs `fn` in one transaction (SQLite: BEGIN IMMEDIATE); a throw rolls everything back. */
+  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type StoreOptions =
+  | { readonly kind: 'sqlite'; readonly path: string; readonly busyTimeoutMs: number }
+  | { readonly kind: 'postgres'; readonly url: string; readonly poolMax: number; readonly schema?: string };
+
+export function storeOptionsFromConfig(config: Config): StoreOptions {
+  return config.database.kind === 'sqlite'
+    ? { kind: 'sqlite', path: config.database.path, busyTimeoutMs: config.sqliteBusyTimeoutMs }
+    : { kind: 'postgres', url: config.database.url, poolMax: config.pgPoolMax, schema: config.pgSchema };
+}
+
+function repositories(db: Kysely<Database>): Repositories {
+  return { settings: settingsRepository(db) };
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  let handle: DialectHandle;
+  try {
+    handle = options.kind === 'sqlite' ? openSqlite(options) : await openPostgres(options);
+  } catch (error) {
+    throw new TouchpointError(
+      'TP_ERR_STORE_UNAVAILABLE',
+      {},
+      { message: (error as Error).message, cause: error },
+    );
+  }
+  const db = handle.db as Kysely<Database>;
+  return {
+    ...repositories(db),
+    capabilities: handle.capabilities,
+    description: handle.description,
+    files: handle.files,
+    migrate: () => migrate(handle, migrations),
+    checkSchema: () => checkSchema(handle, migrations),
+    async ping() {
+      try {
+        await db.selectFrom('tp_migrations').select('id').limit(1).execute();
+      } catch (error) {
+        throw new TouchpointError('TP_ERR_STORE_UNAVAILABLE', {}, { cause: error, retryAfter: 5 });
+      }
+    },
+    transaction: (fn) => db.transaction().execute((trx) => fn(repositories(trx))),
+    close: () => handle.destroy(),
+  };
+}
