@@ -60,7 +60,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   app.addHook('onRoute', (route) => {
     routes.push(route);
     const scope = route.config?.scope;
-    if (scope && route.schema && !route.schema.hide) {
+    route.schema ??= {};
+    if (scope && !route.schema.hide) {
       const security = securityOf(scope);
       const schema = route.schema as Record<string, unknown>;
       if (security && schema.security === undefined) schema.security = security;
@@ -76,11 +77,19 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   });
   // Fail closed: a route without a declared scope stops the app from starting (MT-01).
   app.addHook('onReady', async () => {
+    const name = (r: RouteOptions) => `${String(r.method)} ${r.url}`;
     const undeclared = routes.filter((r) => r.config?.scope === undefined);
-    if (undeclared.length > 0) {
-      const list = undeclared.map((r) => `${String(r.method)} ${r.url}`).join(', ');
-      throw new Error(`routes without a declared scope: ${list}`);
-    }
+    if (undeclared.length > 0)
+      throw new Error(`routes without a declared scope: ${undeclared.map(name).join(', ')}`);
+    // Admin API answers are allow-listed by a response schema (MT-08): no schema, no route.
+    const unschematized = routes.filter(
+      (r) =>
+        r.url.startsWith('/api/v1/') && !Object.keys(r.schema?.response ?? {}).some((s) => s.startsWith('2')),
+    );
+    if (unschematized.length > 0)
+      throw new Error(
+        `admin API routes without a 2xx response schema: ${unschematized.map(name).join(', ')}`,
+      );
   });
 
   app.addHook('onRequest', async (request, reply) => {
