@@ -51,6 +51,34 @@ export const errorCodes = {
     status: 403,
     message: 'You lack the permission this action needs; ask a project admin.',
   },
+  TP_ERR_AUTH_INVALID_CREDENTIALS: {
+    status: 401,
+    message: 'The e-mail or password is wrong; check both and try again.',
+  },
+  TP_ERR_AUTH_LOCKED: {
+    status: 429,
+    message: 'Too many failed sign-ins; wait for the time in Retry-After, then try again.',
+  },
+  TP_ERR_AUTH_CSRF: {
+    status: 403,
+    message: 'The x-csrf-token header is missing or wrong; reload the console and retry.',
+  },
+  TP_ERR_AUTH_PASSWORD_CHANGE_REQUIRED: {
+    status: 403,
+    message: 'Set a new password first (POST /api/v1/auth/password), then retry.',
+  },
+  TP_ERR_AUTH_TOKEN_INVALID: {
+    status: 401,
+    message: 'The API token is unknown, expired or revoked; create a new token.',
+  },
+  TP_ERR_AUTH_TOKEN_IN_QUERY: {
+    status: 400,
+    message: 'Tokens are never accepted in the URL; send "Authorization: Bearer <token>" instead.',
+  },
+  TP_ERR_AUTH_LINK_INVALID: {
+    status: 400,
+    message: 'This set-password link is unknown, used or expired; ask a project admin for a new one.',
+  },
 
   // store and start-up
   TP_ERR_STORE_UNAVAILABLE: {
@@ -80,6 +108,36 @@ export const errorCodes = {
   TP_ERR_SECRET_MASKED_VALUE: {
     status: 400,
     message: 'A masked secret was sent back; send the new secret in full, or omit the field to keep it.',
+  },
+
+  // tenancy
+  TP_ERR_TENANCY_LAST_ADMIN: {
+    status: 409,
+    message: 'A project needs at least one project admin; make someone else project admin first.',
+  },
+  TP_ERR_TENANCY_NAME_TAKEN: {
+    status: 409,
+    message: 'That name is already used in this project; choose another.',
+  },
+  TP_ERR_TENANCY_MEMBER_EXISTS: {
+    status: 409,
+    message: 'That account is already a member; change its role instead of adding it again.',
+  },
+  TP_ERR_TENANCY_PERMISSION_NOT_HELD: {
+    status: 403,
+    message: 'You can only grant permissions and roles you hold yourself; remove the ones listed in details.',
+  },
+  TP_ERR_TENANCY_ACCOUNT_EXISTS: { status: 409, message: 'An account with that e-mail already exists.' },
+
+  // outbound targets (customer URLs reached through the guarded client)
+  TP_ERR_TARGET_INVALID: {
+    status: 400,
+    message:
+      'The URL is not a valid target: use a public host name or address with a port from 1 to 65535, or add its range to TOUCHPOINT_ALLOW_TARGETS.',
+  },
+  TP_ERR_URL_SCHEME_INVALID: {
+    status: 400,
+    message: 'Only http:// and https:// URLs can be used; change the URL scheme.',
   },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,14 +1,16 @@
 import { hkdfSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { AppDeps, RouteGuard } from './api/app-deps.ts';
+import type { AppDeps } from './api/app-deps.ts';
 import { buildApp } from './api/build-app.ts';
 import { CursorCodec } from './api/pagination.ts';
 import type { Config } from './config/load-config.ts';
-import { TouchpointError } from './errors.ts';
+import { createRouteGuard } from './api/route-guard.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { unlockSecrets } from './secrets/master-key.ts';
 import { openStore, storeOptionsFromConfig, type Store } from './store/store.ts';
+import { AccessControl } from './tenancy/access.ts';
+import { TenancyService } from './tenancy/tenancy-service.ts';
 
 export type ServeRole = 'api' | 'worker' | 'all';
 
@@ -20,15 +22,10 @@ export interface Touchpoint {
   /** Where the API listens (`http://host:port`), once listening. */
   readonly url: string | undefined;
   readonly generatedMasterKey: boolean;
+  /** Set on an embedded first run: the instance admin created with a random password. */
+  readonly firstAdmin: { email: string; password: string } | undefined;
   close(): Promise<void>;
 }
-
-// Until tenancy's guard is wired in, anything beyond public and ingest routes is refused.
-const closedGuard: RouteGuard = {
-  async authorize() {
-    throw new TouchpointError('TP_ERR_AUTH_REQUIRED');
-  },
-};
 
 /** Opens the store, migrates, unlocks secrets and builds the dependencies every role shares. */
 export async function assemble(
@@ -42,6 +39,8 @@ export async function assemble(
     const cursors = new CursorCodec(
       Buffer.from(hkdfSync('sha256', box.deriveSeed(), '', 'touchpoint cursors v1', 32)),
     );
+    const access = new AccessControl(store);
+    const tenancy = new TenancyService(store, access, config);
     const deps: AppDeps = {
       config,
       store,
@@ -49,7 +48,9 @@ export async function assemble(
       metrics: createMetrics(),
       secrets: box,
       cursors,
-      guard: closedGuard,
+      guard: createRouteGuard(access),
+      access,
+      tenancy,
     };
     return { deps, generated };
   } catch (error) {
@@ -64,10 +65,12 @@ export async function assemble(
  */
 export async function startTouchpoint(
   config: Config,
-  options: { role: ServeRole; logger?: Logger },
+  options: { role: ServeRole; logger?: Logger; embedded?: boolean },
 ): Promise<Touchpoint> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const { deps, generated } = await assemble(config, logger);
+  // Embedded first run: an instance admin with a one-time random password (changed at first login).
+  const firstAdmin = options.embedded ? await deps.tenancy.bootstrapEmbedded() : undefined;
   let app: FastifyInstance | undefined;
   let url: string | undefined;
   if (options.role !== 'worker') {
@@ -85,6 +88,7 @@ export async function startTouchpoint(
     app,
     url,
     generatedMasterKey: generated,
+    firstAdmin,
     async close() {
       if (closed) return;
       closed = true;

@@ -4,6 +4,8 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { Store } from '../store/store.ts';
+import type { AccessControl } from '../tenancy/access.ts';
+import type { TenancyService } from '../tenancy/tenancy-service.ts';
 import type { CursorCodec } from './pagination.ts';
 import type { RouteScope } from './route-scope.ts';
 
@@ -25,4 +27,6 @@ export interface AppDeps {
   readonly secrets: SecretBox;
   readonly cursors: CursorCodec;
   readonly guard: RouteGuard;
+  readonly access: AccessControl;
+  readonly tenancy: TenancyService;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, {
@@ -11,7 +12,10 @@ import { TouchpointError } from '../errors.ts';
 import type { AppDeps } from './app-deps.ts';
 import { errorBodySchema, errorHandler, sendError } from './error-handler.ts';
 import { describeScope, type RouteScope } from './route-scope.ts';
+import { authRoutes } from './routes/auth-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
+import { memberRoutes } from './routes/member-routes.ts';
+import { projectRoutes } from './routes/project-routes.ts';
 import { validatorCompiler } from './validation.ts';
 
 export interface BuildAppOptions {
@@ -44,6 +48,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     },
     routerOptions: { maxParamLength: 200 },
   });
+  // Cookies are parsed in an onRequest hook, which must run before the scope check below.
+  await app.register(fastifyCookie);
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(errorBodySchema);
   app.setErrorHandler(errorHandler(deps.metrics));
@@ -140,6 +146,9 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     app.swagger(),
   );
   await app.register(healthRoutes(deps));
+  await app.register(authRoutes(deps));
+  await app.register(projectRoutes(deps));
+  await app.register(memberRoutes(deps));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
 }

@@ -75,3 +75,19 @@ export class CursorCodec {
     };
   }
 }
+
+/**
+ * Reads `?limit=&cursor=` for the list `list` and returns what the repository needs plus a
+ * function that turns the fetched rows into the JSON page.
+ */
+export function readPage(cursors: CursorCodec, list: string, query: { limit?: number; cursor?: string }) {
+  const limit = query.limit ?? 50;
+  const after = query.cursor ? cursors.decode(list, query.cursor) : undefined;
+  return {
+    request: { after, limit: limit + 1 },
+    respond<T, J>(rows: readonly T[], keyOf: (row: T) => (string | number)[], toJson: (row: T) => J) {
+      const page = cursors.page(list, rows, limit, keyOf);
+      return { items: page.items.map(toJson), next_cursor: page.nextCursor };
+    },
+  };
+}

@@ -5,7 +5,8 @@ import type { Permission } from '../tenancy/permissions.ts';
  * an undeclared route (RELIABILITY decision 8, MT-01).
  * - `public`: anyone (health, metrics, docs, login).
  * - `ingest`: a data source key (the ingest endpoints authenticate it themselves).
- * - `account`: any signed-in account, in no particular project (own profile, password change).
+ * - `account`: any signed-in account, in no particular project (own profile, password change);
+ *   an account that must change its password reaches only routes with `allowPendingPasswordChange`.
  * - `instance_admin`: the instance admin (projects, accounts).
  * - `member`: a member of the project in the `projectId` path parameter, holding `permission`
  *   (`null`: any member may read); with `workspace: true` also a member of `workspaceId`.
@@ -13,7 +14,7 @@ import type { Permission } from '../tenancy/permissions.ts';
 export type RouteScope =
   | { readonly kind: 'public' }
   | { readonly kind: 'ingest' }
-  | { readonly kind: 'account' }
+  | { readonly kind: 'account'; readonly allowPendingPasswordChange?: boolean }
   | { readonly kind: 'instance_admin' }
   | { readonly kind: 'member'; readonly permission: Permission | null; readonly workspace?: boolean };
 

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 // Row types of every table, as Kysely sees them. They never leave src/store/: repositories map
 // rows to domain types (snake_case here, camelCase outside).
 
@@ -16,4 +18,115 @@ export interface MigrationsTable {
 export interface Database {
   instance_settings: InstanceSettingsTable;
   tp_migrations: MigrationsTable;
+  accounts: AccountsTable;
+  projects: ProjectsTable;
+  workspaces: WorkspacesTable;
+  memberships: MembershipsTable;
+  membership_workspaces: MembershipWorkspacesTable;
+  usage_grants: UsageGrantsTable;
+  sessions: SessionsTable;
+  password_links: PasswordLinksTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
+}
+
+export interface AccountsTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  is_instance_admin: boolean | number;
+  must_change_password: boolean | number;
+  failed_logins: number;
+  locked_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  name: string;
+  time_zone: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WorkspacesTable {
+  id: string;
+  project_id: number;
+  name: string;
+  name_key: string;
+  require_approval: boolean | number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MembershipsTable {
+  project_id: number;
+  account_id: string;
+  role: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MembershipWorkspacesTable {
+  project_id: number;
+  account_id: string;
+  workspace_id: string;
+}
+
+export interface UsageGrantsTable {
+  project_id: number;
+  account_id: string;
+  channel_id: string;
+  granted_by: string;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  account_id: string;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+  ip: string | null;
+}
+
+export interface PasswordLinksTable {
+  token_hash: string;
+  account_id: string;
+  created_by: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  project_id: number;
+  name: string;
+  token_hash: string;
+  permissions: string;
+  created_by: string;
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  project_id: number | null;
+  at: number;
+  actor_type: string;
+  actor_id: string;
+  actor_label: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  target_label: string;
+  ip: string | null;
+  request_id: string | null;
+  details: string;
 }

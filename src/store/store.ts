@@ -6,7 +6,13 @@ import { openPostgres } from './dialects/postgres/open-postgres.ts';
 import { openSqlite } from './dialects/sqlite/open-sqlite.ts';
 import { migrations } from './migrations/index.ts';
 import { checkSchema, migrate, type MigrationResult } from './migrator.ts';
+import { accountsRepository, type AccountsRepository } from './repositories/accounts-repository.ts';
+import { auditRepository, type AuditRepository } from './repositories/audit-repository.ts';
+import { membersRepository, type MembersRepository } from './repositories/members-repository.ts';
+import { projectsRepository, type ProjectsRepository } from './repositories/projects-repository.ts';
+import { sessionsRepository, type SessionsRepository } from './repositories/sessions-repository.ts';
 import { settingsRepository, type SettingsRepository } from './repositories/settings-repository.ts';
+import { tokensRepository, type TokensRepository } from './repositories/tokens-repository.ts';
 import type { Database } from './schema.ts';
 
 export type { StoreCapabilities } from './dialects/dialect.ts';
@@ -15,6 +21,12 @@ export type { MigrationResult } from './migrator.ts';
 /** The repositories; the same shape inside and outside a transaction. */
 export interface Repositories {
   readonly settings: SettingsRepository;
+  readonly accounts: AccountsRepository;
+  readonly projects: ProjectsRepository;
+  readonly members: MembersRepository;
+  readonly tokens: TokensRepository;
+  readonly sessions: SessionsRepository;
+  readonly audit: AuditRepository;
 }
 
 /**
@@ -53,7 +65,15 @@ export function storeOptionsFromConfig(config: Config): StoreOptions {
 }
 
 function repositories(db: Kysely<Database>): Repositories {
-  return { settings: settingsRepository(db) };
+  return {
+    settings: settingsRepository(db),
+    accounts: accountsRepository(db),
+    projects: projectsRepository(db),
+    members: membersRepository(db),
+    tokens: tokensRepository(db),
+    sessions: sessionsRepository(db),
+    audit: auditRepository(db),
+  };
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {

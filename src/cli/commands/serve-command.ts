@@ -27,13 +27,23 @@ export const serveCommand: Command = {
     if (typeof values.host === 'string') env.TOUCHPOINT_HOST = values.host;
     if (typeof values.port === 'string') env.TOUCHPOINT_PORT = values.port;
     const config = loadConfig(env);
-    const touchpoint = await startTouchpoint(config, { role });
+    const touchpoint = await startTouchpoint(config, { role, embedded: Boolean(values.embedded) });
     const lines = [`Touchpoint is running (${role}) on ${touchpoint.store.description}`];
     if (touchpoint.url) {
       lines.push(
         `  console:        ${touchpoint.url}/`,
         `  API reference:  ${touchpoint.url}/api/docs`,
         `  health:         ${touchpoint.url}/healthz  ${touchpoint.url}/readyz  ${touchpoint.url}/metrics`,
+      );
+    }
+    if (touchpoint.firstAdmin) {
+      lines.push(
+        '',
+        '  First run: an instance admin was created. Sign in to the console with',
+        `    e-mail:    ${touchpoint.firstAdmin.email}`,
+        `    password:  ${touchpoint.firstAdmin.password}`,
+        '  This password is shown only now; you will be asked to change it at first sign-in.',
+        '',
       );
     }
     if (touchpoint.generatedMasterKey) {

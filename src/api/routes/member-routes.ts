@@ -1,0 +1,267 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { roles, type Role } from '../../tenancy/model.ts';
+import { permissions, type Permission } from '../../tenancy/permissions.ts';
+import type { AppDeps } from '../app-deps.ts';
+import { pageQuerySchema, pageSchema, readPage } from '../pagination.ts';
+import { accessOf, callerOf } from '../route-guard.ts';
+import {
+  auditEntryJson,
+  auditEntrySchema,
+  memberJson,
+  memberSchema,
+  tokenJson,
+  tokenSchema,
+} from '../serializers/tenancy-json.ts';
+import { projectParams } from './project-routes.ts';
+
+const memberParams = {
+  type: 'object',
+  required: ['projectId', 'accountId'],
+  properties: {
+    projectId: projectParams.properties.projectId,
+    accountId: { type: 'string', minLength: 1, maxLength: 64 },
+  },
+} as const;
+const tokenParams = {
+  type: 'object',
+  required: ['projectId', 'tokenId'],
+  properties: {
+    projectId: projectParams.properties.projectId,
+    tokenId: { type: 'string', minLength: 1, maxLength: 64 },
+  },
+} as const;
+const role = { type: 'string', enum: roles } as const;
+const workspaceIds = {
+  type: 'array',
+  maxItems: 200,
+  items: { type: 'string', minLength: 1, maxLength: 64 },
+} as const;
+const noContent = { 204: { type: 'null', description: 'Done' } } as const;
+const listQuery = { type: 'object', additionalProperties: false, properties: pageQuerySchema } as const;
+
+/** Members and roles, API tokens, and the audit log of a project. */
+export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
+  const { tenancy, cursors } = deps;
+  return async (app) => {
+    app.get(
+      '/api/v1/projects/:projectId/members',
+      {
+        config: { scope: { kind: 'member', permission: null } },
+        schema: {
+          tags: ['members'],
+          summary: 'Members of the project',
+          params: projectParams,
+          querystring: listQuery,
+          response: { 200: pageSchema(memberSchema) },
+        },
+      },
+      async (request) => {
+        const access = accessOf(request);
+        const page = readPage(
+          cursors,
+          `members:${access.scope.projectId}`,
+          request.query as { limit?: number },
+        );
+        const rows = await tenancy.listMembers(access, page.request);
+        return page.respond(rows, (m) => [m.createdAt, m.accountId], memberJson);
+      },
+    );
+
+    app.post(
+      '/api/v1/projects/:projectId/members',
+      {
+        config: { scope: { kind: 'member', permission: 'member.manage' } },
+        schema: {
+          tags: ['members'],
+          summary: 'Add an existing account by e-mail, or create one with a one-time set-password link',
+          params: projectParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['email', 'role'],
+            properties: {
+              email: { type: 'string', minLength: 3, maxLength: 320 },
+              role,
+              workspace_ids: workspaceIds,
+              name: { type: 'string', maxLength: 100 },
+            },
+          },
+          response: {
+            201: {
+              type: 'object',
+              properties: { member: memberSchema, set_password_url: { type: ['string', 'null'] } },
+            },
+          },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body as { email: string; role: Role; workspace_ids?: string[]; name?: string };
+        const result = await tenancy.addMember(callerOf(request), accessOf(request), {
+          email: body.email,
+          role: body.role,
+          workspaceIds: body.workspace_ids,
+          name: body.name,
+        });
+        return reply
+          .code(201)
+          .send({ member: memberJson(result.member), set_password_url: result.setPasswordUrl });
+      },
+    );
+
+    app.patch(
+      '/api/v1/projects/:projectId/members/:accountId',
+      {
+        config: { scope: { kind: 'member', permission: 'member.manage' } },
+        schema: {
+          tags: ['members'],
+          summary: "Change a member's role or workspaces",
+          params: memberParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            minProperties: 1,
+            properties: { role, workspace_ids: workspaceIds },
+          },
+          response: { 200: memberSchema },
+        },
+      },
+      async (request) => {
+        const body = request.body as { role?: Role; workspace_ids?: string[] };
+        const { accountId } = request.params as { accountId: string };
+        return memberJson(
+          await tenancy.updateMember(callerOf(request), accessOf(request), accountId, {
+            role: body.role,
+            workspaceIds: body.workspace_ids,
+          }),
+        );
+      },
+    );
+
+    app.delete(
+      '/api/v1/projects/:projectId/members/:accountId',
+      {
+        config: { scope: { kind: 'member', permission: 'member.manage' } },
+        schema: {
+          tags: ['members'],
+          summary: 'Remove a member from the project',
+          params: memberParams,
+          response: noContent,
+        },
+      },
+      async (request, reply) => {
+        const { accountId } = request.params as { accountId: string };
+        await tenancy.removeMember(callerOf(request), accessOf(request), accountId);
+        return reply.code(204).send();
+      },
+    );
+
+    app.get(
+      '/api/v1/projects/:projectId/tokens',
+      {
+        config: { scope: { kind: 'member', permission: 'token.manage' } },
+        schema: {
+          tags: ['tokens'],
+          summary: 'API tokens of the project (never their secrets)',
+          params: projectParams,
+          querystring: listQuery,
+          response: { 200: pageSchema(tokenSchema) },
+        },
+      },
+      async (request) => {
+        const access = accessOf(request);
+        const page = readPage(
+          cursors,
+          `tokens:${access.scope.projectId}`,
+          request.query as { limit?: number },
+        );
+        const rows = await tenancy.listTokens(access, page.request);
+        return page.respond(rows, (t) => [t.createdAt, t.id], tokenJson);
+      },
+    );
+
+    app.post(
+      '/api/v1/projects/:projectId/tokens',
+      {
+        config: { scope: { kind: 'member', permission: 'token.manage' } },
+        schema: {
+          tags: ['tokens'],
+          summary: 'Create an API token with a subset of your permissions; the secret is shown once',
+          params: projectParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'permissions'],
+            properties: {
+              name: { type: 'string', minLength: 1, maxLength: 100 },
+              permissions: {
+                type: 'array',
+                maxItems: permissions.length,
+                items: { type: 'string', enum: permissions },
+              },
+              expires_in_days: { type: ['integer', 'null'], minimum: 1, maximum: 3650 },
+            },
+          },
+          response: {
+            201: { type: 'object', properties: { token: tokenSchema, secret: { type: 'string' } } },
+          },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body as {
+          name: string;
+          permissions: Permission[];
+          expires_in_days?: number | null;
+        };
+        const result = await tenancy.createToken(callerOf(request), accessOf(request), {
+          name: body.name,
+          permissions: body.permissions,
+          expiresInDays: body.expires_in_days,
+        });
+        return reply.code(201).send({ token: tokenJson(result.token), secret: result.secret });
+      },
+    );
+
+    app.delete(
+      '/api/v1/projects/:projectId/tokens/:tokenId',
+      {
+        config: { scope: { kind: 'member', permission: 'token.manage' } },
+        schema: {
+          tags: ['tokens'],
+          summary: 'Revoke a token (effective immediately)',
+          params: tokenParams,
+          response: noContent,
+        },
+      },
+      async (request, reply) => {
+        const { tokenId } = request.params as { tokenId: string };
+        await tenancy.revokeToken(callerOf(request), accessOf(request), tokenId);
+        return reply.code(204).send();
+      },
+    );
+
+    app.get(
+      '/api/v1/projects/:projectId/audit',
+      {
+        config: { scope: { kind: 'member', permission: 'audit.read' } },
+        schema: {
+          tags: ['audit'],
+          summary: 'The audit log, newest first (read only: entries are never edited or deleted)',
+          params: projectParams,
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { ...pageQuerySchema, action: { type: 'string', maxLength: 100 } },
+          },
+          response: { 200: pageSchema(auditEntrySchema) },
+        },
+      },
+      async (request) => {
+        const access = accessOf(request);
+        const query = request.query as { limit?: number; cursor?: string; action?: string };
+        const page = readPage(cursors, `audit:${access.scope.projectId}:${query.action ?? ''}`, query);
+        const rows = await tenancy.listAudit(access, { action: query.action }, page.request);
+        return page.respond(rows, (e) => [e.id], auditEntryJson);
+      },
+    );
+  };
+}

@@ -1,0 +1,134 @@
+import type {
+  KyselyPlugin,
+  OperationNode,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
+
+/** Tenant tables and the column that holds their project id. */
+export const tenantTables: Readonly<Record<string, string>> = {
+  projects: 'id',
+  workspaces: 'project_id',
+  memberships: 'project_id',
+  membership_workspaces: 'project_id',
+  usage_grants: 'project_id',
+  api_tokens: 'project_id',
+  audit_log: 'project_id',
+};
+
+/** Thrown when a project-scoped query touches a tenant table without its project predicate. */
+export class UnscopedQueryError extends Error {
+  constructor(table: string, projectId: number) {
+    super(`query on tenant table "${table}" is not restricted to project ${projectId}`);
+    this.name = 'UnscopedQueryError';
+  }
+}
+
+type Node = OperationNode & Record<string, unknown>;
+
+function isNode(value: unknown): value is Node {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string'
+  );
+}
+
+/** Every node below `node`, depth first (arrays included). */
+function* walk(node: unknown): Generator<Node> {
+  if (Array.isArray(node)) {
+    for (const item of node) yield* walk(item);
+    return;
+  }
+  if (!isNode(node)) return;
+  yield node;
+  for (const value of Object.values(node))
+    if (typeof value === 'object' && value !== null) yield* walk(value);
+}
+
+function tableName(node: Node): string | undefined {
+  const table = node.table as { identifier?: { name?: string } } | undefined;
+  return table?.identifier?.name;
+}
+
+function columnName(node: unknown): string | undefined {
+  if (!isNode(node)) return undefined;
+  if (node.kind === 'ColumnNode') return (node.column as { name?: string }).name;
+  if (node.kind === 'ReferenceNode') return columnName(node.column);
+  return undefined;
+}
+
+/** Whether `where` pins `column` to `projectId` with `=`. */
+function pinsProject(where: unknown, columns: Set<string>, projectId: number): boolean {
+  for (const node of walk(where)) {
+    if (node.kind !== 'BinaryOperationNode') continue;
+    const operator = (node.operator as { operator?: string } | undefined)?.operator;
+    const column = columnName(node.leftOperand);
+    const right = node.rightOperand as { kind?: string; value?: unknown } | undefined;
+    if (
+      operator === '=' &&
+      column &&
+      columns.has(column) &&
+      right?.kind === 'ValueNode' &&
+      Number(right.value) === projectId
+    )
+      return true;
+  }
+  return false;
+}
+
+function insertPinned(node: Node, column: string, projectId: number): boolean {
+  const columns = (node.columns as { column: { name: string } }[] | undefined) ?? [];
+  const index = columns.findIndex((c) => c.column.name === column);
+  if (index < 0) return false;
+  const values = node.values as { kind?: string; values?: unknown[] } | undefined;
+  if (values?.kind !== 'ValuesNode') return false;
+  return (values.values ?? []).every((row) => {
+    const cells = (row as { values?: unknown[] }).values ?? [];
+    const cell = cells[index];
+    const value = isNode(cell) ? (cell as { value?: unknown }).value : cell;
+    return Number(value) === projectId;
+  });
+}
+
+/**
+ * The SQL-level backstop of tenant isolation (MT-20): a query built through a project-scoped
+ * handle that reads or writes a tenant table without pinning that table's project column to the
+ * scope's project is refused before it reaches the database.
+ */
+export class TenantGuardPlugin implements KyselyPlugin {
+  readonly #projectId: number;
+  constructor(projectId: number) {
+    this.#projectId = projectId;
+  }
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const root = args.node as unknown as Node;
+    if (!['SelectQueryNode', 'UpdateQueryNode', 'DeleteQueryNode', 'InsertQueryNode'].includes(root.kind))
+      return args.node;
+    const touched = new Set<string>();
+    for (const node of walk(root)) {
+      if (node.kind === 'TableNode') {
+        const name = tableName(node);
+        if (name && tenantTables[name]) touched.add(name);
+      }
+    }
+    if (touched.size === 0) return args.node;
+    if (root.kind === 'InsertQueryNode') {
+      const into = tableName(root.into as Node) ?? '';
+      const column = tenantTables[into];
+      if (column && !insertPinned(root, column, this.#projectId))
+        throw new UnscopedQueryError(into, this.#projectId);
+      return args.node;
+    }
+    const columns = new Set([...touched].map((t) => tenantTables[t] as string));
+    if (!pinsProject(root.where, columns, this.#projectId))
+      throw new UnscopedQueryError([...touched][0] ?? '', this.#projectId);
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
