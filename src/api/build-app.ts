@@ -13,6 +13,7 @@ import type { AppDeps } from './app-deps.ts';
 import { errorBodySchema, errorHandler, sendError } from './error-handler.ts';
 import { describeScope, type RouteScope } from './route-scope.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { consoleRoutes } from './routes/console-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { memberRoutes } from './routes/member-routes.ts';
 import { projectRoutes } from './routes/project-routes.ts';
@@ -146,6 +147,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     app.swagger(),
   );
   await app.register(healthRoutes(deps));
+  await app.register(consoleRoutes(deps));
   await app.register(authRoutes(deps));
   await app.register(projectRoutes(deps));
   await app.register(memberRoutes(deps));

@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureConsoleBuilt, repoRoot } from './console-build.ts';
+
+export interface ConsoleServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** The instance admin an embedded first run creates (must change its password). */
+  readonly firstAdmin: { readonly email: string; readonly password: string };
+  readonly dataDir: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a real Touchpoint (`touchpoint serve --embedded`, the `npm start` path) on a fresh SQLite
+ * data directory and a free loopback port, and reads the URL and the first admin's generated
+ * password from what it prints, as an operator would.
+ */
+export async function startConsoleServer(): Promise<ConsoleServer> {
+  await ensureConsoleBuilt();
+  const dataDir = mkdtempSync(join(tmpdir(), 'tp-e2e-'));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['src/cli/main.ts', 'serve', '--embedded', '--host', '127.0.0.1', '--port', '0'],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        TOUCHPOINT_DATA_DIR: dataDir,
+        DATABASE_URL: '',
+        TOUCHPOINT_LOG_LEVEL: 'warn',
+        TOUCHPOINT_PUBLIC_URL: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  const started = await new Promise<{ url: string; email: string; password: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Touchpoint did not start in 30 s:\n${output}`)), 30_000);
+    const check = () => {
+      const url = /console:\s+(http:\/\/\S+?)\/?\s/.exec(output)?.[1];
+      const email = /e-mail:\s+(\S+)/.exec(output)?.[1];
+      const password = /password:\s+(\S+)/.exec(output)?.[1];
+      if (url && email && password) {
+        clearTimeout(timer);
+        resolve({ url, email, password });
+      }
+    };
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+      check();
+    });
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Touchpoint exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+  return {
+    url: started.url,
+    firstAdmin: { email: started.email, password: started.password },
+    dataDir,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A cookie session against the API for test set-up that is not itself under test (e.g. a second
+ * project to switch to): the same calls the console makes, without a browser.
+ */
+export async function apiSession(url: string, email: string, password: string) {
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (login.status !== 200)
+    throw new Error(`login as ${email} answered ${login.status}: ${await login.text()}`);
+  const cookie =
+    (login.headers.getSetCookie().find((c) => c.startsWith('tp_session=')) ?? '').split(';')[0] ?? '';
+  const { csrf_token: csrf } = (await login.json()) as { csrf_token: string };
+  return async function call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        cookie,
+        'x-csrf-token': csrf,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+}

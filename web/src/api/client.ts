@@ -1,0 +1,173 @@
+import { endpoints, type Endpoint } from './endpoints.ts';
+import type {
+  ApiToken,
+  AuditEntry,
+  ErrorBody,
+  LoginAnswer,
+  Member,
+  MemberAdded,
+  Page,
+  PageQuery,
+  Permission,
+  Project,
+  Role,
+  RoleInfo,
+  SessionAnswer,
+  TokenCreated,
+  ValidationIssue,
+  Workspace,
+} from './types.ts';
+
+/** A `TP_ERR_*` answer (or a network failure, code `TP_ERR_NETWORK`) as the console handles it. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: Record<string, unknown>;
+  readonly requestId: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(status: number, body: ErrorBody['error'], retryAfterSeconds: number | undefined = undefined) {
+    super(body.message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = body.code;
+    this.details = body.details ?? {};
+    this.requestId = body.requestId;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** Validation issues of the body, keyed by field (`/email` → `email`, `/a/0` → `a`). */
+  get issues(): readonly ValidationIssue[] {
+    const issues = this.details.issues;
+    return Array.isArray(issues) ? (issues as ValidationIssue[]) : [];
+  }
+}
+
+let csrfToken: string | null = null;
+let onUnauthorized: (() => void) | null = null;
+
+/** The session's CSRF token, sent on every write (the session cookie itself is httpOnly). */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called when an authenticated call answers 401: the session ended elsewhere. */
+export function setUnauthorizedHandler(handler: (() => void) | null): void {
+  onUnauthorized = handler;
+}
+
+type Params = Record<string, string | number>;
+type Query = Record<string, string | number | null | undefined>;
+
+function pathOf(endpoint: Endpoint, params: Params): string {
+  return endpoint.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`missing path parameter ${name} for ${endpoint.path}`);
+    return encodeURIComponent(String(value));
+  });
+}
+
+async function call<T>(
+  endpoint: Endpoint,
+  options: { params?: Params; query?: Query; body?: unknown; quiet401?: boolean } = {},
+): Promise<T> {
+  let url = pathOf(endpoint, options.params ?? {});
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(options.query ?? {}))
+    if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  if (search.size > 0) url += `?${search.toString()}`;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (endpoint.method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: endpoint.method,
+      headers,
+      credentials: 'same-origin',
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  } catch (error) {
+    throw new ApiError(0, { code: 'TP_ERR_NETWORK', message: (error as Error).message });
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (response.ok) return parsed as T;
+  const retryAfter = Number(response.headers.get('retry-after'));
+  const body = (parsed as ErrorBody | undefined)?.error ?? {
+    code: response.status >= 500 ? 'TP_ERR_INTERNAL' : 'TP_ERR_HTTP',
+    message: `HTTP ${response.status}`,
+  };
+  const error = new ApiError(response.status, body, Number.isFinite(retryAfter) ? retryAfter : undefined);
+  if (response.status === 401 && !options.quiet401 && onUnauthorized) onUnauthorized();
+  throw error;
+}
+
+type ProjectParams = { projectId: number };
+
+/** The Admin API as the console uses it. Every path comes from ./endpoints.ts. */
+export const api = {
+  login: (body: { email: string; password: string }) =>
+    call<LoginAnswer>(endpoints.login, { body, quiet401: true }),
+  session: () => call<SessionAnswer>(endpoints.session, { quiet401: true }),
+  logout: () => call<void>(endpoints.logout, { quiet401: true }),
+  changePassword: (body: { current_password: string; new_password: string }) =>
+    call<void>(endpoints.changePassword, { body }),
+  setPassword: (body: { token: string; password: string }) =>
+    call<void>(endpoints.setPassword, { body, quiet401: true }),
+  listRoles: () => call<{ items: RoleInfo[] }>(endpoints.listRoles),
+  listProjects: (query: PageQuery = {}) =>
+    call<Page<Project>>(endpoints.listProjects, { query: { ...query } }),
+  getProject: (p: ProjectParams) => call<Project>(endpoints.getProject, { params: p }),
+  updateProject: (p: ProjectParams, body: { name?: string; time_zone?: string }) =>
+    call<Project>(endpoints.updateProject, { params: p, body }),
+  listWorkspaces: (p: ProjectParams, query: PageQuery = {}) =>
+    call<Page<Workspace>>(endpoints.listWorkspaces, { params: p, query: { ...query } }),
+  createWorkspace: (p: ProjectParams, body: { name: string; require_approval?: boolean }) =>
+    call<Workspace>(endpoints.createWorkspace, { params: p, body }),
+  updateWorkspace: (
+    p: ProjectParams & { workspaceId: string },
+    body: { name?: string; require_approval?: boolean },
+  ) => call<Workspace>(endpoints.updateWorkspace, { params: p, body }),
+  listMembers: (p: ProjectParams, query: PageQuery = {}) =>
+    call<Page<Member>>(endpoints.listMembers, { params: p, query: { ...query } }),
+  addMember: (
+    p: ProjectParams,
+    body: { email: string; role: Role; workspace_ids?: string[]; name?: string },
+  ) => call<MemberAdded>(endpoints.addMember, { params: p, body }),
+  updateMember: (p: ProjectParams & { accountId: string }, body: { role?: Role; workspace_ids?: string[] }) =>
+    call<Member>(endpoints.updateMember, { params: p, body }),
+  removeMember: (p: ProjectParams & { accountId: string }) =>
+    call<void>(endpoints.removeMember, { params: p }),
+  listTokens: (p: ProjectParams, query: PageQuery = {}) =>
+    call<Page<ApiToken>>(endpoints.listTokens, { params: p, query: { ...query } }),
+  createToken: (
+    p: ProjectParams,
+    body: { name: string; permissions: Permission[]; expires_in_days?: number },
+  ) => call<TokenCreated>(endpoints.createToken, { params: p, body }),
+  revokeToken: (p: ProjectParams & { tokenId: string }) => call<void>(endpoints.revokeToken, { params: p }),
+  listAudit: (p: ProjectParams, query: PageQuery & { action?: string } = {}) =>
+    call<Page<AuditEntry>>(endpoints.listAudit, { params: p, query: { ...query } }),
+};
+
+/** Fetches every page of a list (for small lists such as workspaces in a picker). */
+export async function fetchAll<T>(
+  fetchPage: (query: PageQuery) => Promise<Page<T>>,
+  maxPages = 20,
+): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | null = null;
+  for (let i = 0; i < maxPages; i++) {
+    const page: Page<T> = await fetchPage({ limit: 100, cursor });
+    all.push(...page.items);
+    if (!page.next_cursor) break;
+    cursor = page.next_cursor;
+  }
+  return all;
+}

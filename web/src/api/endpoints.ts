@@ -1,0 +1,32 @@
+// Every Admin API operation the console calls, as OpenAPI path templates. Plain data with no DOM
+// use, so the server-side contract test can import it and check it against `/api/openapi.json`.
+
+export interface Endpoint {
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  readonly path: string;
+}
+
+export const endpoints = {
+  login: { method: 'POST', path: '/api/v1/auth/login' },
+  session: { method: 'GET', path: '/api/v1/auth/session' },
+  logout: { method: 'POST', path: '/api/v1/auth/logout' },
+  changePassword: { method: 'POST', path: '/api/v1/auth/password' },
+  setPassword: { method: 'POST', path: '/api/v1/auth/set-password' },
+  listRoles: { method: 'GET', path: '/api/v1/roles' },
+  listProjects: { method: 'GET', path: '/api/v1/projects' },
+  getProject: { method: 'GET', path: '/api/v1/projects/{projectId}' },
+  updateProject: { method: 'PATCH', path: '/api/v1/projects/{projectId}' },
+  listWorkspaces: { method: 'GET', path: '/api/v1/projects/{projectId}/workspaces' },
+  createWorkspace: { method: 'POST', path: '/api/v1/projects/{projectId}/workspaces' },
+  updateWorkspace: { method: 'PATCH', path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}' },
+  listMembers: { method: 'GET', path: '/api/v1/projects/{projectId}/members' },
+  addMember: { method: 'POST', path: '/api/v1/projects/{projectId}/members' },
+  updateMember: { method: 'PATCH', path: '/api/v1/projects/{projectId}/members/{accountId}' },
+  removeMember: { method: 'DELETE', path: '/api/v1/projects/{projectId}/members/{accountId}' },
+  listTokens: { method: 'GET', path: '/api/v1/projects/{projectId}/tokens' },
+  createToken: { method: 'POST', path: '/api/v1/projects/{projectId}/tokens' },
+  revokeToken: { method: 'DELETE', path: '/api/v1/projects/{projectId}/tokens/{tokenId}' },
+  listAudit: { method: 'GET', path: '/api/v1/projects/{projectId}/audit' },
+} as const satisfies Record<string, Endpoint>;
+
+export type EndpointName = keyof typeof endpoints;

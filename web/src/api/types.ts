@@ -1,0 +1,150 @@
+// Hand-written types mirroring the Admin REST API's OpenAPI document (`/api/openapi.json`).
+// test/e2e/openapi-contract.test.ts checks every endpoint in ./endpoints.ts against the document
+// a real server serves, so a renamed route fails the suite instead of the console at run time.
+
+export const roleNames = ['project_admin', 'workspace_admin', 'operator', 'viewer'] as const;
+export type Role = (typeof roleNames)[number];
+
+/** SPEC §1's closed permission list. */
+export const permissionNames = [
+  'project.manage',
+  'member.manage',
+  'token.manage',
+  'source.manage',
+  'source.secret.reveal',
+  'reach.webhook.manage',
+  'reach.webhook.use',
+  'channel.authorize',
+  'audience.manage',
+  'campaign.edit',
+  'campaign.operate',
+  'campaign.approve',
+  'delivery.replay',
+  'audit.read',
+] as const;
+export type Permission = (typeof permissionNames)[number];
+
+export interface Account {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly is_instance_admin: boolean;
+  readonly must_change_password: boolean;
+}
+
+export interface Membership {
+  readonly project_id: number;
+  readonly project_name: string;
+  readonly role: Role;
+  readonly workspace_ids: readonly string[];
+}
+
+export interface LoginAnswer {
+  readonly account: Account;
+  readonly csrf_token: string;
+}
+
+export interface SessionAnswer extends LoginAnswer {
+  readonly memberships: readonly Membership[];
+}
+
+export interface RoleInfo {
+  readonly role: Role;
+  readonly permissions: readonly Permission[];
+}
+
+export interface Project {
+  readonly id: number;
+  readonly name: string;
+  readonly time_zone: string;
+  readonly created_at: string;
+}
+
+export interface Workspace {
+  readonly id: string;
+  readonly project_id: number;
+  readonly name: string;
+  readonly require_approval: boolean;
+  readonly created_at: string;
+}
+
+export interface Member {
+  readonly account_id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly workspace_ids: readonly string[];
+  readonly created_at: string;
+}
+
+export interface MemberAdded {
+  readonly member: Member;
+  /** The one-time link for a newly created account; null when the account already existed. */
+  readonly set_password_url: string | null;
+}
+
+export interface ApiToken {
+  readonly id: string;
+  readonly name: string;
+  readonly permissions: readonly Permission[];
+  readonly created_by: { readonly account_id: string; readonly email: string };
+  readonly created_at: string;
+  readonly expires_at: string | null;
+  readonly last_used_at: string | null;
+  readonly revoked_at: string | null;
+}
+
+export interface TokenCreated {
+  readonly token: ApiToken;
+  /** `tp_…`, shown once. */
+  readonly secret: string;
+}
+
+export interface AuditEntry {
+  readonly id: number | string;
+  readonly at: string;
+  readonly actor: { readonly type: string; readonly id: string; readonly label: string };
+  readonly action: string;
+  readonly target: { readonly type: string; readonly id: string; readonly label: string };
+  readonly ip: string | null;
+  readonly request_id: string | null;
+  readonly details: Record<string, unknown>;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly next_cursor: string | null;
+}
+
+export interface PageQuery {
+  readonly limit?: number;
+  readonly cursor?: string | null;
+}
+
+export interface ValidationIssue {
+  readonly in: 'body' | 'querystring' | 'params' | string;
+  readonly path: string;
+  readonly rule: string;
+  readonly message: string;
+}
+
+export interface ErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly details?: Record<string, unknown> & { readonly issues?: readonly ValidationIssue[] };
+    readonly requestId?: string;
+  };
+}
+
+/** Audit actions the console knows how to name; others are shown as sent. */
+export const auditActions = [
+  'auth.login',
+  'auth.login_failed',
+  'member.added',
+  'member.updated',
+  'member.removed',
+  'token.created',
+  'token.revoked',
+  'project.updated',
+] as const;
