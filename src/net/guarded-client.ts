@@ -60,6 +60,9 @@ class TargetRefusedError extends Error {
 class ResolveError extends Error {
   readonly code = 'TP_RESOLVE_FAILED';
 }
+class ResolveTimeoutError extends Error {
+  readonly code = 'TP_RESOLVE_TIMEOUT';
+}
 class TotalTimeoutError extends Error {
   readonly code = 'TP_TOTAL_TIMEOUT';
 }
@@ -73,7 +76,7 @@ const tlsErrorCode =
 function classify(error: unknown): OutboundFailureReason {
   const code = String((error as { code?: unknown } | null)?.code ?? '');
   if (error instanceof TargetRefusedError) return 'invalid_target';
-  if (error instanceof TotalTimeoutError) return 'timeout';
+  if (error instanceof TotalTimeoutError || error instanceof ResolveTimeoutError) return 'timeout';
   if (error instanceof ResponseTooLargeError) return 'invalid_response';
   if (error instanceof ResolveError) return 'network';
   if (
@@ -141,14 +144,16 @@ export class GuardedClient {
   readonly #resolver: Resolver;
   readonly #logger: GuardedClientOptions['logger'];
   readonly #agent: Agent;
+  readonly #connectTimeoutMs: number;
 
   constructor(options: GuardedClientOptions) {
     this.#allowTargets = options.allowTargets;
+    this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
     this.#resolver = options.resolver ?? systemResolver;
     this.#logger = options.logger;
     const tlsConnector = buildConnector({
       rejectUnauthorized: true,
-      timeout: options.connectTimeoutMs ?? 10_000,
+      timeout: this.#connectTimeoutMs,
       ...(options.extraCa?.length ? { ca: [...rootCertificates, ...options.extraCa] } : {}),
     });
     this.#agent = new Agent({
@@ -181,10 +186,22 @@ export class GuardedClient {
     let addresses: readonly string[];
     if (isIP(hostname) !== 0) addresses = [hostname];
     else {
+      // A resolver that never answers would keep the origin's pool "connecting" for good.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(new ResolveTimeoutError(`resolving ${hostname} took over ${this.#connectTimeoutMs} ms`)),
+          this.#connectTimeoutMs,
+        );
+      });
       try {
-        addresses = await this.#resolver(hostname);
+        addresses = await Promise.race([this.#resolver(hostname), deadline]);
       } catch (error) {
+        if (error instanceof ResolveTimeoutError) throw error;
         throw new ResolveError(`resolving ${hostname} failed: ${describe(error)}`);
+      } finally {
+        clearTimeout(timer);
       }
       if (addresses.length === 0) throw new ResolveError(`${hostname} resolved to no address`);
     }

@@ -290,6 +290,14 @@ test('resolver errors are a generic network failure; the resolver detail only re
   assert.match(logger.lines.join('\n'), /ENOTFOUND nx\.test/);
 });
 
+test('a resolver that never answers ends at the connect timeout as a timeout', async () => {
+  const hanging: Resolver = () => new Promise(() => undefined);
+  const started = Date.now();
+  const c = client({ resolver: hanging, connectTimeoutMs: 100 });
+  assertFailure(await post(c, 'http://slow-dns.test/', { timeoutMs: 5_000 }), 'timeout');
+  assert.ok(Date.now() - started < 2_000);
+});
+
 test('connections are kept alive per origin', async () => {
   const listener = await http(ok);
   const c = client({ allowTargets: loopbackAllowed });
