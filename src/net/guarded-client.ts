@@ -98,6 +98,15 @@ function describe(error: unknown): string {
   return e?.cause ? `${own} (cause: ${describe(e.cause)})` : own;
 }
 
+/** Percent-decoding that keeps malformed escapes (`%zz`) as they are instead of throwing. */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
@@ -257,8 +266,8 @@ export class GuardedClient {
     const has = (name: string) => Object.keys(headers).some((h) => h.toLowerCase() === name);
     if (target.url.username !== '' && !has('authorization')) {
       // Credentials in the URL become Basic auth and leave the URL, so they are never logged.
-      const user = decodeURIComponent(target.url.username);
-      const password = decodeURIComponent(target.url.password);
+      const user = safeDecode(target.url.username);
+      const password = safeDecode(target.url.password);
       headers.Authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
     }
     if (!has('user-agent')) headers['User-Agent'] = 'Touchpoint';

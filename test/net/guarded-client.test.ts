@@ -219,6 +219,11 @@ test('SSRF-11 userinfo tricks: the parsed host is checked; URL credentials are s
     `Basic ${Buffer.from('admin:hunter2').toString('base64')}`,
   );
   assert.equal(listener.requests[0]?.url, '/in');
+  await post(allowed, `http://a%zz:b%20c@receiver.test:${listener.port}/`); // malformed escapes are kept
+  assert.equal(
+    listener.requests[1]?.headers.authorization,
+    `Basic ${Buffer.from('a%zz:b c').toString('base64')}`,
+  );
   await post(allowed, `http://admin:hunter2@127.0.0.1:1/`); // a failure that gets logged
   assert.ok(logger.lines.length >= 5);
   for (const line of logger.lines) assert.ok(!line.includes('hunter2'), line);
