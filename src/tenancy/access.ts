@@ -106,20 +106,23 @@ export class AccessControl {
    * its permissions capped by its creator's current role.
    */
   async projectAccess(caller: Caller, projectId: number): Promise<ProjectAccess | undefined> {
-    if (!Number.isSafeInteger(projectId) || projectId <= 0) return undefined;
     if (caller.via.kind === 'token' && caller.via.token.projectId !== projectId) return undefined;
+    const access = await this.memberAccess(caller.account.id, projectId);
+    if (!access || caller.via.kind !== 'token') return access;
+    const tokenPermissions = caller.via.token.permissions;
+    return { ...access, permissions: new Set(tokenPermissions.filter((p) => access.permissions.has(p))) };
+  }
+
+  /** An account's access to a project by its current membership (CLI and token creation). */
+  async memberAccess(accountId: string, projectId: number): Promise<ProjectAccess | undefined> {
+    if (!Number.isSafeInteger(projectId) || projectId <= 0) return undefined;
     const scope = projectScope(projectId);
-    const member = await this.#store.members.get(scope, caller.account.id);
+    const member = await this.#store.members.get(scope, accountId);
     if (!member) return undefined;
-    let granted = new Set<Permission>(rolePermissions[member.role]);
-    if (caller.via.kind === 'token') {
-      const held = granted;
-      granted = new Set(caller.via.token.permissions.filter((p) => held.has(p)));
-    }
     return {
       scope,
       role: member.role,
-      permissions: granted,
+      permissions: new Set<Permission>(rolePermissions[member.role]),
       workspaceIds: roleHasWorkspaces(member.role) ? member.workspaceIds : 'all',
     };
   }

@@ -475,6 +475,7 @@ export class TenancyService {
 
   /** Checks a role and workspace list the caller may hand out; foreign workspaces answer 404. */
   async #checkAssignment(
+    repos: Repositories,
     access: ProjectAccess,
     role: Role,
     workspaceIds: readonly string[],
@@ -482,7 +483,7 @@ export class TenancyService {
     if (roleHasWorkspaces(role) && workspaceIds.length === 0)
       throw validationError('/workspace_ids', `must list at least one workspace for the role ${role}`);
     const ids = roleHasWorkspaces(role) ? [...new Set(workspaceIds)] : [];
-    const known = new Set((await this.#store.projects.listWorkspaces(access.scope)).map((w) => w.id));
+    const known = new Set((await repos.projects.listWorkspaces(access.scope)).map((w) => w.id));
     for (const id of ids)
       if (!known.has(id)) throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'workspace', id });
     if (access.workspaceIds !== 'all') {
@@ -499,7 +500,12 @@ export class TenancyService {
     access: ProjectAccess,
     input: { email: string; role: Role; workspaceIds?: readonly string[]; name?: string },
   ): Promise<{ member: Member; setPasswordUrl: string | null }> {
-    const workspaceIds = await this.#checkAssignment(access, input.role, input.workspaceIds ?? []);
+    const workspaceIds = await this.#checkAssignment(
+      this.#store,
+      access,
+      input.role,
+      input.workspaceIds ?? [],
+    );
     const email = normalizeEmail(input.email);
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw validationError('/email', 'must be an e-mail address');
     const ctx = auditContextOf(caller);
@@ -557,6 +563,7 @@ export class TenancyService {
       const before = await this.#requireManageable(access, tx, accountId);
       const role = patch.role ?? before.role;
       const workspaceIds = await this.#checkAssignment(
+        tx,
         access,
         role,
         patch.workspaceIds ?? before.workspaceIds,
@@ -605,10 +612,10 @@ export class TenancyService {
    * the secret is returned once and only its hash is kept.
    */
   async createToken(
-    caller: Caller,
+    creator: Account,
     access: ProjectAccess,
-    input: { name: string; permissions: readonly Permission[]; expiresInDays?: number | null },
-    ctx: AuditContext = auditContextOf(caller),
+    input: { name: string; permissions: readonly Permission[]; expiresAt: number | null },
+    ctx: AuditContext,
   ): Promise<{ token: ApiToken; secret: string }> {
     const name = input.name.trim();
     if (name === '') throw validationError('/name', 'must not be empty');
@@ -616,15 +623,17 @@ export class TenancyService {
     const notHeld = permissions.filter((p) => !access.permissions.has(p));
     if (notHeld.length > 0)
       throw new TouchpointError('TP_ERR_TENANCY_PERMISSION_NOT_HELD', { permissions: notHeld });
+    if (input.expiresAt !== null && input.expiresAt <= Date.now())
+      throw validationError('/expires_in_days', 'must lie in the future');
     const secret = newSecret('tp_');
-    const expiresAt = input.expiresInDays ? Date.now() + input.expiresInDays * 86_400_000 : null;
+    const expiresAt = input.expiresAt;
     return this.#store.transaction(async (tx) => {
       const token = await tx.tokens.create(access.scope, {
         id: newId('tok'),
         name,
         tokenHash: hashSecret(secret),
         permissions,
-        createdBy: caller.account.id,
+        createdBy: creator.id,
         expiresAt,
       });
       await this.#audit(tx, access.scope, ctx, {

@@ -47,7 +47,7 @@ export async function startServer(
     const onData = (d: Buffer) => {
       output += d.toString();
       const match = /console:\s+(http:\/\/\S+?)\/?\s/.exec(output);
-      if (match?.[1]) {
+      if (match?.[1] && output.includes('Press Ctrl+C to stop.')) {
         clearTimeout(timer);
         resolve(match[1]);
       }

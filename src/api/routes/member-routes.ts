@@ -13,6 +13,7 @@ import {
   tokenSchema,
 } from '../serializers/tenancy-json.ts';
 import { projectParams } from './project-routes.ts';
+import { auditContextOf } from '../../tenancy/tenancy-service.ts';
 
 const memberParams = {
   type: 'object',
@@ -212,11 +213,17 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
           permissions: Permission[];
           expires_in_days?: number | null;
         };
-        const result = await tenancy.createToken(callerOf(request), accessOf(request), {
-          name: body.name,
-          permissions: body.permissions,
-          expiresInDays: body.expires_in_days,
-        });
+        const caller = callerOf(request);
+        const result = await tenancy.createToken(
+          caller.account,
+          accessOf(request),
+          {
+            name: body.name,
+            permissions: body.permissions,
+            expiresAt: body.expires_in_days ? Date.now() + body.expires_in_days * 86_400_000 : null,
+          },
+          auditContextOf(caller),
+        );
         return reply.code(201).send({ token: tokenJson(result.token), secret: result.secret });
       },
     );

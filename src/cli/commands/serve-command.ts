@@ -57,7 +57,8 @@ export const serveCommand: Command = {
         '    TOUCHPOINT_ALLOW_TARGETS=127.0.0.1/32 npm start',
       );
     }
-    for (const line of lines) io.out(line);
+    lines.push('Press Ctrl+C to stop.');
+    io.out(lines.join('\n'));
     await new Promise<void>((resolve) => {
       const stop = (signal: NodeJS.Signals) => {
         io.err(`received ${signal}, shutting down`);

@@ -24,11 +24,13 @@ import {
  */
 export class NodeSqliteDialect implements Dialect {
   readonly #database: DatabaseSync;
-  constructor(database: DatabaseSync) {
+  readonly #waitLimitMs: number;
+  constructor(database: DatabaseSync, options: { connectionWaitMs: number }) {
     this.#database = database;
+    this.#waitLimitMs = options.connectionWaitMs;
   }
   createDriver(): Driver {
-    return new NodeSqliteDriver(this.#database);
+    return new NodeSqliteDriver(this.#database, this.#waitLimitMs);
   }
   createQueryCompiler(): QueryCompiler {
     return new SqliteQueryCompiler();
@@ -48,16 +50,36 @@ class NodeSqliteDriver implements Driver {
   #release: (() => void) | undefined;
   readonly #database: DatabaseSync;
 
-  constructor(database: DatabaseSync) {
+  readonly #waitLimitMs: number;
+
+  constructor(database: DatabaseSync, waitLimitMs: number) {
     this.#database = database;
     this.#connection = new NodeSqliteConnection(database);
+    this.#waitLimitMs = waitLimitMs;
   }
   async init(): Promise<void> {}
   async acquireConnection(): Promise<DatabaseConnection> {
     const previous = this.#tail;
     let release!: () => void;
     this.#tail = new Promise<void>((resolve) => (release = resolve));
-    await previous;
+    // A query issued outside an open transaction while that transaction awaits it would wait
+    // forever on this single connection; fail loudly instead of hanging.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('timed out waiting for the SQLite connection')),
+        this.#waitLimitMs,
+      );
+    });
+    try {
+      await Promise.race([previous, timeout]);
+    } catch (error) {
+      // Keep the queue intact: this waiter's turn is passed on once the previous holder is done.
+      void previous.then(release);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
     this.#release = release;
     return this.#connection;
   }

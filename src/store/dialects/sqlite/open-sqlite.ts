@@ -21,7 +21,11 @@ export function openSqlite(options: SqliteOptions): DialectHandle {
     PRAGMA foreign_keys = ON;
     PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs)};
   `);
-  const db = new Kysely({ dialect: new NodeSqliteDialect(database) });
+  const db = new Kysely({
+    dialect: new NodeSqliteDialect(database, {
+      connectionWaitMs: Math.max(30_000, options.busyTimeoutMs * 3),
+    }),
+  });
   return {
     db,
     capabilities: { skipLocked: false, singleWriter: true, listenNotify: false, sharedAcrossMachines: false },
