@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureConsoleBuilt, repoRoot } from './console-build.ts';
@@ -14,6 +15,16 @@ export interface ConsoleServer {
   stop(): Promise<void>;
 }
 
+/** A free loopback port: the server is started on a known port, as an operator would. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (!address || typeof address === 'string') throw new Error('could not find a free port');
+  return address.port;
+}
+
 /**
  * Starts a real Touchpoint (`touchpoint serve --embedded`, the `npm start` path) on a fresh SQLite
  * data directory and a free loopback port, and reads the URL and the first admin's generated
@@ -22,9 +33,12 @@ export interface ConsoleServer {
 export async function startConsoleServer(): Promise<ConsoleServer> {
   await ensureConsoleBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'tp-e2e-'));
+  // A known port rather than 0: one-time links carry the server's public URL, which by default
+  // is built from the configured host and port.
+  const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
-    ['src/cli/main.ts', 'serve', '--embedded', '--host', '127.0.0.1', '--port', '0'],
+    ['src/cli/main.ts', 'serve', '--embedded', '--host', '127.0.0.1', '--port', String(port)],
     {
       cwd: repoRoot,
       env: {

@@ -141,10 +141,16 @@ export interface ErrorBody {
 export const auditActions = [
   'auth.login',
   'auth.login_failed',
+  'auth.password_changed',
+  'auth.password_set',
+  'account.created',
   'member.added',
   'member.updated',
   'member.removed',
   'token.created',
   'token.revoked',
+  'project.created',
   'project.updated',
+  'workspace.created',
+  'workspace.updated',
 ] as const;

@@ -351,6 +351,12 @@ export const en = {
   'audit.action.token.created': 'Token created',
   'audit.action.token.revoked': 'Token revoked',
   'audit.action.project.updated': 'Project changed',
+  'audit.action.auth.password_changed': 'Password changed',
+  'audit.action.auth.password_set': 'Password set from link',
+  'audit.action.account.created': 'Account created',
+  'audit.action.project.created': 'Project created',
+  'audit.action.workspace.created': 'Workspace created',
+  'audit.action.workspace.updated': 'Workspace changed',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -340,4 +340,10 @@ export const zhCN: Record<MessageKey, string> = {
   'audit.action.token.created': '创建令牌',
   'audit.action.token.revoked': '吊销令牌',
   'audit.action.project.updated': '修改项目',
+  'audit.action.auth.password_changed': '修改密码',
+  'audit.action.auth.password_set': '通过链接设置密码',
+  'audit.action.account.created': '创建账号',
+  'audit.action.project.created': '创建项目',
+  'audit.action.workspace.created': '创建空间',
+  'audit.action.workspace.updated': '修改空间',
 };

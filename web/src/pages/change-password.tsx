@@ -6,7 +6,7 @@ import { AuthLayout } from '../ui/auth-layout.tsx';
 import { Button } from '../ui/button.tsx';
 import { Dialog } from '../ui/dialog.tsx';
 import { Alert } from '../ui/display.tsx';
-import { fieldErrorsOf, formErrorOf } from '../ui/errors.ts';
+import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../ui/errors.ts';
 import { TextField } from '../ui/field.tsx';
 import { IconLock } from '../ui/icons.tsx';
 import { useToast } from '../ui/toast.tsx';
@@ -40,7 +40,7 @@ function ChangePasswordForm({
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors, clearError] = useFieldErrors();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -72,7 +72,10 @@ function ChangePasswordForm({
         type="password"
         autoComplete="current-password"
         value={current}
-        onChange={(e) => setCurrent(e.target.value)}
+        onChange={(e) => {
+          setCurrent(e.target.value);
+          clearError('current_password');
+        }}
         error={errors.current_password}
       />
       <TextField
@@ -81,7 +84,10 @@ function ChangePasswordForm({
         type="password"
         autoComplete="new-password"
         value={next}
-        onChange={(e) => setNext(e.target.value)}
+        onChange={(e) => {
+          setNext(e.target.value);
+          clearError('new_password');
+        }}
         error={errors.new_password}
         hint={t('password.rule', { min: MIN_PASSWORD_LENGTH })}
       />
@@ -91,7 +97,10 @@ function ChangePasswordForm({
         type="password"
         autoComplete="new-password"
         value={confirm}
-        onChange={(e) => setConfirm(e.target.value)}
+        onChange={(e) => {
+          setConfirm(e.target.value);
+          clearError('confirm');
+        }}
         error={errors.confirm}
       />
       <div className="row row-end">

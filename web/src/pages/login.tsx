@@ -5,7 +5,7 @@ import { useSession } from '../session.tsx';
 import { AuthLayout } from '../ui/auth-layout.tsx';
 import { Button } from '../ui/button.tsx';
 import { Alert } from '../ui/display.tsx';
-import { fieldErrorsOf, formErrorOf } from '../ui/errors.ts';
+import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../ui/errors.ts';
 import { TextField } from '../ui/field.tsx';
 
 /** Only same-origin console paths are followed after login (no open redirect). */
@@ -19,7 +19,7 @@ export function LoginPage() {
   const { search } = useLocation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors, clearError] = useFieldErrors();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -56,7 +56,10 @@ export function LoginPage() {
           autoComplete="username"
           autoFocus
           value={email}
-          onChange={(e) => setEmail(e.target.value)}
+          onChange={(e) => {
+            setEmail(e.target.value);
+            clearError('email');
+          }}
           error={errors.email}
         />
         <TextField
@@ -65,7 +68,10 @@ export function LoginPage() {
           type="password"
           autoComplete="current-password"
           value={password}
-          onChange={(e) => setPassword(e.target.value)}
+          onChange={(e) => {
+            setPassword(e.target.value);
+            clearError('password');
+          }}
           error={errors.password}
         />
         <Button type="submit" variant="primary" loading={busy}>

@@ -10,7 +10,7 @@ import { Button } from '../ui/button.tsx';
 import { CopyButton } from '../ui/copy-button.tsx';
 import { ConfirmDialog, Dialog } from '../ui/dialog.tsx';
 import { Alert, Badge, Card, EmptyState, PageHeader, Tabs, type Tone } from '../ui/display.tsx';
-import { fieldErrorsOf, formErrorOf } from '../ui/errors.ts';
+import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../ui/errors.ts';
 import { CheckboxGroup, SearchInput, SelectField, TextField } from '../ui/field.tsx';
 import { IconCheck, IconEdit, IconMembers, IconTrash, IconUserPlus } from '../ui/icons.tsx';
 import { DataTable, Pager, useCursorPages, type Column } from '../ui/table.tsx';
@@ -45,7 +45,7 @@ function MemberForm({
   const [workspaceIds, setWorkspaceIds] = useState<string[]>(
     member ? [...member.workspace_ids] : workspaces[0] ? [workspaces[0].id] : [],
   );
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors, clearError] = useFieldErrors();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const needsWorkspaces = role !== 'project_admin';
@@ -93,7 +93,10 @@ function MemberForm({
             name="email"
             type="email"
             value={email}
-            onChange={(e) => setEmail(e.target.value)}
+            onChange={(e) => {
+              setEmail(e.target.value);
+              clearError('email');
+            }}
             error={errors.email}
             hint={t('members.emailHint')}
           />
@@ -102,7 +105,10 @@ function MemberForm({
             name="name"
             optional={t('common.optional')}
             value={name}
-            onChange={(e) => setName(e.target.value)}
+            onChange={(e) => {
+              setName(e.target.value);
+              clearError('name');
+            }}
             error={errors.name}
           />
         </div>
@@ -111,7 +117,10 @@ function MemberForm({
         label={t('members.role')}
         name="role"
         value={role}
-        onChange={(e) => setRole(e.target.value as Role)}
+        onChange={(e) => {
+          setRole(e.target.value as Role);
+          clearError('role');
+        }}
         error={errors.role}
         hint={t(`role.${role}.summary`)}
         options={roleNames.map((r) => ({ value: r, label: t(roleLabel(r)) }))}
@@ -124,7 +133,10 @@ function MemberForm({
             label={t('members.workspaces')}
             name="workspace_ids"
             value={workspaceIds}
-            onChange={setWorkspaceIds}
+            onChange={(v) => {
+              setWorkspaceIds(v);
+              clearError('workspace_ids');
+            }}
             error={errors.workspace_ids}
             options={workspaces.map((w) => ({ value: w.id, label: w.name }))}
           />
@@ -363,7 +375,12 @@ export function MembersPage() {
             const added = answer as MemberAdded;
             setAdding(false);
             pages.reload();
-            if (added.set_password_url) setLink({ email: added.member.email, url: added.set_password_url });
+            // Shown absolute, so it works when pasted into a chat (the server may send a path).
+            if (added.set_password_url)
+              setLink({
+                email: added.member.email,
+                url: new URL(added.set_password_url, window.location.origin).href,
+              });
             else toast.success(t('members.addedExisting', { email: added.member.email }));
           }}
         />

@@ -5,7 +5,7 @@ import { Link, useLocation } from '../router.tsx';
 import { AuthLayout } from '../ui/auth-layout.tsx';
 import { Button } from '../ui/button.tsx';
 import { Alert } from '../ui/display.tsx';
-import { describeError, fieldErrorsOf } from '../ui/errors.ts';
+import { describeError, fieldErrorsOf, useFieldErrors } from '../ui/errors.ts';
 import { TextField } from '../ui/field.tsx';
 import { MIN_PASSWORD_LENGTH, newPasswordErrors } from './change-password.tsx';
 
@@ -16,7 +16,7 @@ export function SetPasswordPage() {
   const token = search.get('token') ?? '';
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors, clearError] = useFieldErrors();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
@@ -76,7 +76,10 @@ export function SetPasswordPage() {
           autoComplete="new-password"
           autoFocus
           value={password}
-          onChange={(e) => setPassword(e.target.value)}
+          onChange={(e) => {
+            setPassword(e.target.value);
+            clearError('password');
+          }}
           error={errors.password}
           hint={t('password.rule', { min: MIN_PASSWORD_LENGTH })}
         />
@@ -86,7 +89,10 @@ export function SetPasswordPage() {
           type="password"
           autoComplete="new-password"
           value={confirm}
-          onChange={(e) => setConfirm(e.target.value)}
+          onChange={(e) => {
+            setConfirm(e.target.value);
+            clearError('confirm');
+          }}
           error={errors.confirm}
         />
         <Button type="submit" variant="primary" loading={busy}>

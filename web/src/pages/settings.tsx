@@ -1,6 +1,6 @@
-import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '../api/client.ts';
-import type { Workspace } from '../api/types.ts';
+import type { Project, Workspace } from '../api/types.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useProject } from '../project-context.tsx';
 import { useLocation } from '../router.tsx';
@@ -8,7 +8,7 @@ import { Button } from '../ui/button.tsx';
 import { CopyButton } from '../ui/copy-button.tsx';
 import { Dialog } from '../ui/dialog.tsx';
 import { Alert, Badge, Card, EmptyState, PageHeader, Tabs } from '../ui/display.tsx';
-import { fieldErrorsOf, formErrorOf } from '../ui/errors.ts';
+import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../ui/errors.ts';
 import { SelectField, Switch, TextField } from '../ui/field.tsx';
 import { IconEdit, IconLayers, IconPlus } from '../ui/icons.tsx';
 import { DataTable, Pager, useCursorPages, type Column } from '../ui/table.tsx';
@@ -25,21 +25,30 @@ function timeZones(): string[] {
 
 function GeneralSettings() {
   const { t } = useI18n();
+  const { project } = useProject();
+  if (!project)
+    return (
+      <Card title={t('settings.generalTitle')}>
+        <span className="row">
+          <span className="spinner" aria-hidden="true" /> {t('common.loading')}
+        </span>
+      </Card>
+    );
+  // Keyed by project: the form starts from the loaded values and is never reset under the user.
+  return <GeneralSettingsForm key={project.id} project={project} />;
+}
+
+function GeneralSettingsForm({ project }: { project: Project }) {
+  const { t } = useI18n();
   const toast = useToast();
-  const { project, projectId, can, reload } = useProject();
-  const [name, setName] = useState(project?.name ?? '');
-  const [timeZone, setTimeZone] = useState(project?.time_zone ?? 'UTC');
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const { projectId, can, reload } = useProject();
+  const [name, setName] = useState(project.name);
+  const [timeZone, setTimeZone] = useState(project.time_zone);
+  const [errors, setErrors, clearError] = useFieldErrors();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const zones = useMemo(timeZones, []);
   const editable = can('project.manage');
-
-  useEffect(() => {
-    if (!project) return;
-    setName(project.name);
-    setTimeZone(project.time_zone);
-  }, [project]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -89,7 +98,10 @@ function GeneralSettings() {
           name="name"
           value={name}
           disabled={!editable}
-          onChange={(e) => setName(e.target.value)}
+          onChange={(e) => {
+            setName(e.target.value);
+            clearError('name');
+          }}
           error={errors.name}
         />
         <SelectField
@@ -97,7 +109,10 @@ function GeneralSettings() {
           name="time_zone"
           value={timeZone}
           disabled={!editable}
-          onChange={(e) => setTimeZone(e.target.value)}
+          onChange={(e) => {
+            setTimeZone(e.target.value);
+            clearError('time_zone');
+          }}
           error={errors.time_zone}
           hint={t('settings.timeZoneHint')}
           options={zoneOptions}
@@ -125,7 +140,7 @@ function WorkspaceForm({
   const { projectId } = useProject();
   const [name, setName] = useState(workspace?.name ?? '');
   const [requireApproval, setRequireApproval] = useState(workspace?.require_approval ?? false);
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors, clearError] = useFieldErrors();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent) => {
@@ -155,7 +170,10 @@ function WorkspaceForm({
         label={t('workspaces.name')}
         name="name"
         value={name}
-        onChange={(e) => setName(e.target.value)}
+        onChange={(e) => {
+          setName(e.target.value);
+          clearError('name');
+        }}
         error={errors.name}
       />
       <Switch

@@ -6,7 +6,7 @@ import { useProject } from '../project-context.tsx';
 import { Button } from '../ui/button.tsx';
 import { ConfirmDialog, Dialog } from '../ui/dialog.tsx';
 import { Alert, Badge, EmptyState } from '../ui/display.tsx';
-import { fieldErrorsOf, formErrorOf } from '../ui/errors.ts';
+import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../ui/errors.ts';
 import { CheckboxGroup, SearchInput, SelectField, TextField } from '../ui/field.tsx';
 import { IconKey, IconPlus, IconTrash } from '../ui/icons.tsx';
 import { SecretField } from '../ui/secret-field.tsx';
@@ -36,7 +36,7 @@ function CreateTokenForm({
   const [name, setName] = useState('');
   const [permissions, setPermissions] = useState<string[]>([]);
   const [expiry, setExpiry] = useState<(typeof expiryChoices)[number]>('90');
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors, clearError] = useFieldErrors();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -75,7 +75,10 @@ function CreateTokenForm({
           name="name"
           value={name}
           placeholder={t('tokens.namePlaceholder')}
-          onChange={(e) => setName(e.target.value)}
+          onChange={(e) => {
+            setName(e.target.value);
+            clearError('name');
+          }}
           error={errors.name}
         />
         <SelectField
@@ -94,7 +97,10 @@ function CreateTokenForm({
         label={t('tokens.permissions')}
         name="permissions"
         value={permissions}
-        onChange={setPermissions}
+        onChange={(v) => {
+          setPermissions(v);
+          clearError('permissions');
+        }}
         error={errors.permissions}
         hint={t('tokens.permissionsHint')}
         options={held.map((p) => ({ value: p, label: t(`permission.${p}`) }))}

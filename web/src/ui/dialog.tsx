@@ -52,7 +52,10 @@ export function Dialog({
       opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
       dialog.showModal();
       const preferred = dialog.querySelector<HTMLElement>('[data-autofocus]');
-      const first = dialog.querySelector<HTMLElement>(`.dialog-body ${FOCUSABLE}`);
+      const inBody = FOCUSABLE.split(', ')
+        .map((selector) => `.dialog-body ${selector}`)
+        .join(', ');
+      const first = dialog.querySelector<HTMLElement>(inBody);
       (preferred ?? first ?? dialog.querySelector<HTMLElement>(FOCUSABLE))?.focus();
     } else if (!open && dialog.open) {
       dialog.close();

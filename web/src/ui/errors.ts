@@ -1,3 +1,4 @@
+import { useCallback, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import { isMessageKey, type Translate } from '../i18n/i18n.tsx';
 
@@ -48,4 +49,23 @@ export function formErrorOf(error: unknown, t: Translate, fields: readonly strin
     if (placed.length > 0 && placed.length === Object.keys(errors).length) return null;
   }
   return describeError(error, t);
+}
+
+/**
+ * Field errors of a form: set on submit, and each one cleared as soon as its field is edited, so
+ * a message never outlives the mistake it describes.
+ */
+export function useFieldErrors() {
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const clear = useCallback(
+    (field: string) =>
+      setErrors((current) => {
+        if (!(field in current)) return current;
+        const next = { ...current };
+        delete next[field];
+        return next;
+      }),
+    [],
+  );
+  return [errors, setErrors, clear] as const;
 }

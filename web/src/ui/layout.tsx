@@ -110,7 +110,8 @@ function UserMenu() {
   );
 }
 
-function ProjectSwitcher({ area }: { area: string }) {
+/** Switching project keeps the area and tab (`members/roles`), never a resource id of the old one. */
+function ProjectSwitcher({ section }: { section: string }) {
   const { t } = useI18n();
   const { project, projects, projectId } = useProject();
   return (
@@ -138,7 +139,7 @@ function ProjectSwitcher({ area }: { area: string }) {
               checked={p.id === projectId}
               onSelect={() => {
                 close();
-                navigate(`/projects/${p.id}/${area}`);
+                navigate(`/projects/${p.id}/${section}`);
               }}
             >
               {p.name}
@@ -201,6 +202,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const { projectId } = useProject();
   const { pathname } = useLocation();
   const area = pathname.split('/')[3] ?? 'connections';
+  const section = pathname.split('/').slice(3, 5).join('/') || 'connections';
   return (
     <div className="shell">
       <div className="brand">
@@ -233,7 +235,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         <div className="sidenav-footer">Touchpoint · {t('nav.selfHosted')}</div>
       </nav>
       <header className="topbar">
-        <ProjectSwitcher area={area} />
+        <ProjectSwitcher section={section} />
         <WorkspaceSwitcher />
         <div className="topbar-spacer" />
         <UserMenu />

@@ -1,0 +1,449 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, openConsole, screenshot, type ConsolePage } from './support/browser.ts';
+import { apiSession, startConsoleServer, type ConsoleServer } from './support/console-server.ts';
+
+// The console's acceptance flows, all through the UI of a real Touchpoint on a fresh database.
+// The tests build on each other in order (the first one sets the admin's password), like an
+// operator's first hour with the product.
+
+const ADMIN_PASSWORD = 'correct horse battery 7';
+const MEMBER_EMAIL = 'lin.wei@example.com';
+const MEMBER_PASSWORD = 'lin-wei-password-2026';
+
+async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+async function toast(page: Page, text: string | RegExp): Promise<void> {
+  await page.getByTestId('toast').filter({ hasText: text }).first().waitFor();
+}
+
+describe('console: acceptance flows against the real backend', () => {
+  let server: ConsoleServer;
+  let browser: Browser;
+  let tab: ConsolePage;
+  before(async () => {
+    server = await startConsoleServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function fresh(options: { locale?: string } = {}): Promise<Page> {
+    tab = await openConsole(browser, server.url, options);
+    return tab.page;
+  }
+  async function done(): Promise<void> {
+    try {
+      tab.assertClean();
+    } finally {
+      await tab.close();
+    }
+  }
+
+  it('first sign-in forces a password change before anything else, with inline errors', async () => {
+    const page = await fresh();
+    await page.goto('/');
+    await page.waitForURL(/\/login$/);
+    await page.getByLabel('E-mail').fill(server.firstAdmin.email);
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'E-mail or password is wrong.' }).waitFor();
+    await page.getByLabel('Password').fill(server.firstAdmin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    assert.equal(
+      await page.getByRole('navigation', { name: 'Main' }).count(),
+      0,
+      'no navigation before the change',
+    );
+    await page.goto('/projects/1/members');
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await screenshot(page, 'forced-password-change');
+
+    // Client-side rule first, then the server's own rule shown inline under its field.
+    await page.getByLabel('Current password').fill(server.firstAdmin.password);
+    await page.getByLabel('New password', { exact: true }).fill('short');
+    await page.getByLabel('Repeat the new password').fill('short');
+    await page.getByRole('button', { name: 'Set password and continue' }).click();
+    await page.getByText('Use at least 10 characters.').waitFor();
+    await page.getByLabel('New password', { exact: true }).fill(server.firstAdmin.password);
+    await page.getByLabel('Repeat the new password').fill(server.firstAdmin.password);
+    await page.getByRole('button', { name: 'Set password and continue' }).click();
+    await page.getByText('Must differ from the current password.').waitFor();
+    assert.equal(await page.getByLabel('New password', { exact: true }).getAttribute('aria-invalid'), 'true');
+
+    await page.getByLabel('New password', { exact: true }).fill(ADMIN_PASSWORD);
+    await page.getByLabel('Repeat the new password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Set password and continue' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await toast(page, 'Password changed.');
+    await done();
+  });
+
+  it('shows the Data Channel Connection overview and the areas still to come', async () => {
+    const page = await fresh();
+    await signIn(page, server.firstAdmin.email, ADMIN_PASSWORD);
+    await page.waitForURL(/\/projects\/\d+\/connections$/);
+    await page.getByRole('heading', { level: 1, name: 'Data Channel Connection' }).waitFor();
+    await page.getByText('No data sources yet').first().waitFor();
+    await screenshot(page, 'connections-overview');
+    await page.getByRole('link', { name: 'Reach channels' }).click();
+    await page.getByText('No reach channels yet').waitFor();
+    await screenshot(page, 'connections-channels');
+    for (const [area, heading] of [
+      ['Campaigns', 'Campaigns'],
+      ['Profiles', 'Profiles'],
+      ['Delivery', 'Delivery'],
+    ] as const) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: area }).click();
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      assert.equal(
+        await page
+          .getByRole('navigation', { name: 'Main' })
+          .getByRole('link', { name: area })
+          .getAttribute('aria-current'),
+        'page',
+      );
+      await screenshot(page, `area-${area.toLowerCase()}`);
+    }
+    await done();
+  });
+
+  it('switches project and workspace from the top bar, and remembers the workspace', async () => {
+    const call = await apiSession(server.url, server.firstAdmin.email, ADMIN_PASSWORD);
+    const created = await call<{ id: number }>('POST', '/api/v1/projects', {
+      name: 'Mobile Game CN',
+      time_zone: 'Asia/Shanghai',
+      admin_email: server.firstAdmin.email,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const second = created.body.id;
+    for (const name of ['Growth', 'Retention']) {
+      const ws = await call('POST', `/api/v1/projects/${second}/workspaces`, { name });
+      assert.equal(ws.status, 201, JSON.stringify(ws.body));
+    }
+
+    const page = await fresh();
+    await signIn(page, server.firstAdmin.email, ADMIN_PASSWORD);
+    const projectSwitcher = page.getByRole('button', { name: 'Switch project' });
+    await projectSwitcher.click();
+    await page.getByRole('menuitemradio', { name: 'Mobile Game CN' }).waitFor();
+    await screenshot(page, 'project-switcher');
+    await page.getByRole('menuitemradio', { name: 'Mobile Game CN' }).click();
+    await page.waitForURL(new RegExp(`/projects/${second}/connections$`));
+    await page.getByTestId('project-switcher').getByText('Mobile Game CN').waitFor();
+
+    await page.getByRole('button', { name: 'Switch workspace' }).click();
+    await page.getByRole('menuitemradio', { name: 'Retention' }).click();
+    await page.getByTestId('workspace-switcher').getByText('Retention').waitFor();
+    await page.reload();
+    await page.getByTestId('workspace-switcher').getByText('Retention').waitFor();
+
+    await projectSwitcher.click();
+    await page.getByRole('menuitemradio', { name: /Demo/ }).click();
+    await page.waitForURL(/\/projects\/1\/connections$/);
+    await done();
+  });
+
+  it('adds a new member through its set-password link, and an existing account to another project', async () => {
+    const page = await fresh();
+    await signIn(page, server.firstAdmin.email, ADMIN_PASSWORD);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Members' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Members and roles' }).waitFor();
+    await page.getByRole('cell', { name: server.firstAdmin.email }).first().waitFor();
+    await screenshot(page, 'members');
+
+    await page.getByRole('button', { name: 'Add member' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a member' });
+    await dialog.getByRole('button', { name: 'Add member' }).click();
+    await dialog.getByText('Required.').waitFor();
+    assert.equal(await dialog.getByLabel('E-mail').getAttribute('aria-invalid'), 'true');
+    await dialog.getByLabel('E-mail').fill(MEMBER_EMAIL);
+    await dialog.getByLabel('Name').fill('Lin Wei');
+    await dialog.getByLabel('Role').selectOption('operator');
+    await screenshot(page, 'member-add');
+    await dialog.getByRole('button', { name: 'Add member' }).click();
+
+    const linkDialog = page.getByRole('dialog', { name: 'Account created' });
+    await linkDialog.waitFor();
+    const link = (await linkDialog.getByTestId('set-password-url').textContent()) ?? '';
+    // The one-time link points at this server, the way an operator reaches it.
+    assert.equal(new URL(link).origin, server.url);
+    assert.match(new URL(link).pathname + new URL(link).search, /^\/set-password\?token=.+/);
+    await linkDialog.getByRole('button', { name: 'Copy link' }).click();
+    await toast(page, 'Copied to the clipboard');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
+    await screenshot(page, 'member-link');
+    await linkDialog.getByRole('button', { name: 'Done' }).click();
+    const row = page.getByRole('row').filter({ hasText: MEMBER_EMAIL });
+    await row.getByText('Operator').waitFor();
+    await done();
+
+    // The new member opens the link in their own browser, sets a password and signs in.
+    const memberPage = await fresh();
+    await memberPage.goto(link);
+    await memberPage.getByRole('heading', { name: 'Set your password' }).waitFor();
+    await memberPage.getByLabel('New password', { exact: true }).fill(MEMBER_PASSWORD);
+    await memberPage.getByLabel('Repeat the new password').fill(MEMBER_PASSWORD);
+    await memberPage.getByRole('button', { name: 'Set password' }).click();
+    await memberPage.getByRole('heading', { name: 'Password set' }).waitFor();
+    await memberPage.getByRole('link', { name: 'Go to sign in' }).click();
+    await memberPage.waitForURL(/\/login$/);
+    await signIn(memberPage, MEMBER_EMAIL, MEMBER_PASSWORD);
+    await memberPage.waitForURL(/\/projects\/1\/connections$/);
+    await memberPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Members' }).click();
+    await memberPage.getByRole('heading', { level: 1, name: 'Members and roles' }).waitFor();
+    assert.equal(
+      await memberPage.getByRole('button', { name: 'Add member' }).count(),
+      0,
+      'an operator cannot add',
+    );
+    await done();
+
+    // The admin adds the now existing account to the second project: no link this time.
+    const admin = await fresh();
+    await signIn(admin, server.firstAdmin.email, ADMIN_PASSWORD);
+    await admin.getByRole('button', { name: 'Switch project' }).click();
+    await admin.getByRole('menuitemradio', { name: 'Mobile Game CN' }).click();
+    await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Members' }).click();
+    await admin.getByRole('button', { name: 'Add member' }).click();
+    const add = admin.getByRole('dialog', { name: 'Add a member' });
+    await add.getByLabel('E-mail').fill(MEMBER_EMAIL);
+    await add.getByLabel('Role').selectOption('viewer');
+    await add.getByRole('button', { name: 'Add member' }).click();
+    await toast(admin, `${MEMBER_EMAIL} was added to the project.`);
+    assert.equal(await admin.getByRole('dialog', { name: 'Account created' }).count(), 0);
+    await admin.getByRole('row').filter({ hasText: MEMBER_EMAIL }).getByText('Viewer').waitFor();
+
+    // Change the role, then remove the member; the confirmation says what stops.
+    await admin.getByRole('button', { name: `Edit ${MEMBER_EMAIL}` }).click();
+    const edit = admin.getByRole('dialog', { name: 'Change role and workspaces' });
+    await edit.getByLabel('Role').selectOption('workspace_admin');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await admin.getByRole('row').filter({ hasText: MEMBER_EMAIL }).getByText('Workspace admin').waitFor();
+    await admin.getByRole('button', { name: `Remove ${MEMBER_EMAIL}` }).click();
+    const confirm = admin.getByRole('dialog', { name: `Remove ${MEMBER_EMAIL}?` });
+    await confirm.getByText('They lose access to Mobile Game CN at once').waitFor();
+    await screenshot(admin, 'member-remove-confirm');
+    await confirm.getByRole('button', { name: 'Remove member' }).click();
+    await toast(admin, `${MEMBER_EMAIL} was removed.`);
+    await admin.getByRole('row').filter({ hasText: MEMBER_EMAIL }).waitFor({ state: 'detached' });
+    await admin.getByRole('link', { name: 'Roles and permissions' }).click();
+    await admin.getByRole('cell', { name: /Approve campaigns/ }).waitFor();
+    await screenshot(admin, 'members-roles');
+    await done();
+  });
+
+  it('creates an API token shown once, then revokes it', async () => {
+    const page = await fresh();
+    await signIn(page, server.firstAdmin.email, ADMIN_PASSWORD);
+    await page.goto('/projects/1/settings/tokens');
+    await page.getByText('No API tokens yet').waitFor();
+    await page.getByRole('button', { name: 'Create token' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Create an API token' });
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+    await dialog.getByText('Choose at least one permission.').waitFor();
+    await dialog.getByLabel('Name').fill('nightly export');
+    await dialog.getByLabel('Read the audit log').check();
+    await dialog.getByLabel('Manage members').check();
+    await dialog.getByLabel('Expires').selectOption('30');
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+
+    const created = page.getByRole('dialog', { name: 'Token “nightly export” created' });
+    await created.waitFor();
+    const masked = (await created.getByTestId('secret-value').textContent()) ?? '';
+    assert.match(masked, /^tp_•+/);
+    await created.getByRole('button', { name: 'Reveal' }).click();
+    const secret = (await created.getByTestId('secret-value').textContent()) ?? '';
+    assert.match(secret, /^tp_[A-Za-z0-9_-]{16,}$/);
+    await screenshot(page, 'token-created');
+    const withToken = (path: string) =>
+      fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${secret}` } });
+    assert.equal((await withToken('/api/v1/projects/1/audit')).status, 200);
+    await created.getByRole('button', { name: 'I have copied it' }).click();
+
+    const row = page.getByRole('row').filter({ hasText: 'nightly export' });
+    await row.getByText('Active').waitFor();
+    await screenshot(page, 'tokens');
+    await row.getByRole('button', { name: 'Revoke nightly export' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Revoke “nightly export”?' });
+    await confirm.getByText('Every request with this token is refused (401) from now on.').waitFor();
+    await screenshot(page, 'token-revoke-confirm');
+    await confirm.getByRole('button', { name: 'Revoke token' }).click();
+    await toast(page, 'Token “nightly export” revoked.');
+    await row.getByText('Revoked').waitFor();
+    assert.equal((await withToken('/api/v1/projects/1/audit')).status, 401);
+
+    await page.getByLabel('Filter by status').selectOption('active');
+    await page.getByText('Nothing matches these filters').waitFor();
+    await page.getByLabel('Filter by status').selectOption('revoked');
+    await row.waitFor();
+    await done();
+  });
+
+  it('renames the project and sets its time zone, with server validation inline', async () => {
+    const page = await fresh();
+    await signIn(page, server.firstAdmin.email, ADMIN_PASSWORD);
+    await page.goto('/projects/1/settings');
+    const name = page.getByLabel('Project name');
+    await name.fill('x'.repeat(101));
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Too long.').waitFor();
+    assert.equal(await name.getAttribute('aria-invalid'), 'true');
+    await name.fill('Demo Store');
+    await page.getByLabel('Time zone').selectOption('Asia/Shanghai');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await toast(page, 'Project settings saved.');
+    await page.getByTestId('project-switcher').getByText('Demo Store').waitFor();
+    await screenshot(page, 'settings-general');
+    await page.getByRole('link', { name: 'Workspaces' }).click();
+    await page.getByRole('table').getByRole('cell').first().waitFor();
+    await screenshot(page, 'settings-workspaces');
+    await done();
+  });
+
+  it('reads the audit entry of each action, filtered by action, with its details', async () => {
+    const page = await fresh();
+    await signIn(page, server.firstAdmin.email, ADMIN_PASSWORD);
+    await page.goto('/projects/1/settings/audit');
+    const table = page.getByRole('table');
+    for (const label of ['Signed in', 'Member added', 'Token created', 'Token revoked', 'Project changed'])
+      await table.getByText(label, { exact: true }).first().waitFor();
+    await screenshot(page, 'audit');
+
+    await page.getByLabel('Filter by action').selectOption('token.revoked');
+    await table.getByText('Token created', { exact: true }).waitFor({ state: 'detached' });
+    const rows = table.locator('tbody tr');
+    assert.equal(await rows.count(), 1);
+    await rows.first().getByRole('button', { name: 'Details of token.revoked' }).click();
+    const details = page.getByRole('dialog', { name: 'Token revoked' });
+    await details.getByText('nightly export').first().waitFor();
+    await screenshot(page, 'audit-details');
+    await page.keyboard.press('Escape');
+    await details.waitFor({ state: 'hidden' });
+
+    for (const action of ['member.added', 'token.created', 'auth.login']) {
+      await page.getByLabel('Filter by action').selectOption(action);
+      await rows.first().getByText(action, { exact: true }).waitFor();
+    }
+
+    // The second project's log holds the member changes made there.
+    await page.getByRole('button', { name: 'Switch project' }).click();
+    await page.getByRole('menuitemradio', { name: 'Mobile Game CN' }).click();
+    await page.waitForURL(/\/settings\/audit$/);
+    await page.getByLabel('Filter by action').selectOption('');
+    for (const label of ['Member added', 'Member changed', 'Member removed'])
+      await table.getByText(label, { exact: true }).first().waitFor();
+    await done();
+  });
+
+  it('switches the language to Simplified Chinese in the user menu and remembers it', async () => {
+    const page = await fresh();
+    await signIn(page, server.firstAdmin.email, ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Account menu' }).click();
+    await page.getByRole('menuitemradio', { name: '简体中文' }).click();
+    await page
+      .getByRole('navigation', { name: '主导航' })
+      .getByRole('link', { name: '数据通道连接' })
+      .waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: '数据通道连接' }).waitFor();
+    await screenshot(page, 'zh-connections');
+    await page.getByRole('link', { name: '成员' }).click();
+    await page.getByRole('heading', { level: 1, name: '成员与角色' }).waitFor();
+    await screenshot(page, 'zh-members');
+    await page.goto('/projects/1/settings/audit');
+    await page.getByRole('table').getByText('吊销令牌').first().waitFor();
+    await screenshot(page, 'zh-audit');
+    await page.getByRole('button', { name: '账号菜单' }).click();
+    await page.getByRole('menuitemradio', { name: 'English' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await done();
+  });
+
+  it('works from the keyboard: sign-in, menus and dialogs, with visible focus', async () => {
+    const page = await fresh();
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        const style = el ? getComputedStyle(el) : null;
+        return {
+          name: el?.getAttribute('aria-label') ?? el?.getAttribute('name') ?? el?.textContent?.trim() ?? '',
+          tag: el?.tagName ?? '',
+          inDialog: Boolean(el?.closest('dialog[open]')),
+          // A visible focus indicator: an outline or the input focus ring.
+          visible: Boolean(
+            style &&
+            ((style.outlineStyle !== 'none' && style.outlineWidth !== '0px') || style.boxShadow !== 'none'),
+          ),
+        };
+      });
+    await page.goto('/login');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.equal((await focused()).name, 'email', 'the e-mail field has focus on arrival');
+    assert.ok((await focused()).visible, 'the focused field shows a focus ring');
+    await page.keyboard.type(server.firstAdmin.email);
+    await page.keyboard.press('Tab');
+    assert.equal((await focused()).name, 'password');
+    await page.keyboard.type(ADMIN_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+
+    // The user menu: opens on Enter with focus on the current language, arrows move, Escape closes.
+    await page.getByRole('button', { name: 'Account menu' }).focus();
+    await page.keyboard.press('Enter');
+    assert.equal((await focused()).name, 'English');
+    assert.ok((await focused()).visible, 'the focused menu item is marked');
+    await page.keyboard.press('ArrowDown');
+    assert.equal((await focused()).name, '简体中文');
+    await page.keyboard.press('Escape');
+    assert.equal((await focused()).name, 'Account menu');
+    assert.equal(await page.getByRole('menu').count(), 0);
+
+    // A dialog: focus moves in, Tab stays inside, Escape closes and focus returns to the opener.
+    await page.goto('/projects/1/members');
+    const opener = page.getByRole('button', { name: 'Add member' });
+    await opener.focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Shift+Tab');
+    assert.ok((await focused()).visible, 'the button shows keyboard focus');
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Add a member' }).waitFor();
+    assert.equal((await focused()).name, 'email');
+    for (let i = 0; i < 15; i++) {
+      await page.keyboard.press('Tab');
+      assert.ok((await focused()).inDialog, `focus left the dialog after ${i + 1} Tab presses`);
+    }
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Add a member' }).waitFor({ state: 'hidden' });
+    assert.equal((await focused()).name, 'Add member');
+
+    // A confirmation starts on Cancel, so Enter alone never confirms a destructive action.
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('link', { name: 'API tokens' }).click();
+    await page.getByRole('button', { name: 'Create token' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Create an API token' });
+    await dialog.getByLabel('Name').fill('keyboard token');
+    await dialog.getByLabel('Read the audit log').check();
+    await dialog.getByRole('button', { name: 'Create token' }).click();
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    await page.getByRole('button', { name: 'Revoke keyboard token' }).click();
+    await page.getByRole('dialog', { name: 'Revoke “keyboard token”?' }).waitFor();
+    assert.equal((await focused()).name, 'Cancel');
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Revoke “keyboard token”?' }).waitFor({ state: 'hidden' });
+    await page.getByRole('row').filter({ hasText: 'keyboard token' }).getByText('Active').waitFor();
+    await done();
+  });
+});
