@@ -127,6 +127,18 @@ export const errorCodes = {
     status: 403,
     message: 'You can only grant permissions and roles you hold yourself; remove the ones listed in details.',
   },
+  TP_ERR_SOURCE_APP_TYPE_IMMUTABLE: {
+    status: 400,
+    message: "An app's type never changes; create a new app for another type.",
+  },
+  TP_ERR_SOURCE_PLATFORM_NOT_ALLOWED: {
+    status: 400,
+    message: 'That platform does not fit the app type; pick one listed in details.allowed.',
+  },
+  TP_ERR_SOURCE_SECRET_NOT_EDITABLE: {
+    status: 400,
+    message: 'The master secret cannot be set or cleared by hand; rotate it to get a new one.',
+  },
   TP_ERR_TENANCY_ACCOUNT_EXISTS: { status: 409, message: 'An account with that e-mail already exists.' },
 
   // outbound targets (customer URLs reached through the guarded client)
@@ -138,6 +150,96 @@ export const errorCodes = {
   TP_ERR_URL_SCHEME_INVALID: {
     status: 400,
     message: 'Only http:// and https:// URLs can be used; change the URL scheme.',
+  },
+
+  // ingest (SPEC §2.1); per-event codes appear in an ingest answer's `rejected` list
+  TP_ERR_INGEST_KEY_INVALID: {
+    status: 401,
+    message: 'The app key is missing, unknown or belongs to a deleted data source; copy the key from the data source page.',
+  },
+  TP_ERR_INGEST_SECRET_REQUIRED: {
+    status: 401,
+    message: 'This data source requires its master secret; send it as the Basic password or as writeKey "app_key:master_secret".',
+  },
+  TP_ERR_INGEST_SECRET_MISMATCH: {
+    status: 401,
+    message: 'The master secret is wrong or was rotated; copy the current one from the data source page.',
+  },
+  TP_ERR_INGEST_SOURCE_DISABLED: {
+    status: 403,
+    message: 'The data source is disabled; nothing was stored. Enable it on the data source page.',
+  },
+  TP_ERR_INGEST_ORIGIN_FORBIDDEN: {
+    status: 403,
+    message: "The page's Origin is not among the data source's web origins; add it to the web platform.",
+  },
+  TP_ERR_INGEST_MALFORMED: {
+    status: 400,
+    message: 'The body is not a request of this endpoint\'s format; see details and the ingest guide.',
+  },
+  TP_ERR_INGEST_INVALID_ENCODING: {
+    status: 400,
+    message: 'The body could not be decompressed; send a complete gzip stream or drop the encoding header.',
+  },
+  TP_ERR_INGEST_UNSUPPORTED_ENCODING: {
+    status: 415,
+    message: 'Unknown Content-Encoding or compress header; send gzip, deflate, br, zstd or none.',
+  },
+  TP_ERR_INGEST_BODY_TOO_LARGE: {
+    status: 413,
+    message: 'The request body is larger than an ingest request may be; split the batch.',
+  },
+  TP_ERR_INGEST_DECODED_TOO_LARGE: {
+    status: 413,
+    message: 'The body is larger than 500 KB once decompressed; split the batch.',
+  },
+  TP_ERR_INGEST_TOO_MANY_EVENTS: {
+    status: 413,
+    message: 'The request holds more events than allowed (details.limit); split the batch.',
+  },
+  TP_ERR_INGEST_BODY_TIMEOUT: {
+    status: 408,
+    message: 'The body did not arrive in time; send the whole request without pauses.',
+  },
+  TP_ERR_INGEST_RATE_LIMITED: {
+    status: 429,
+    message: "The data source's event rate limit is exceeded; retry after the time in Retry-After.",
+  },
+  TP_ERR_INGEST_OVERLOADED: {
+    status: 503,
+    message: 'Ingest is saturated; nothing was stored. Retry after the time in Retry-After.',
+  },
+  TP_ERR_INGEST_STORE_UNAVAILABLE: {
+    status: 503,
+    message: 'The database did not commit the events; nothing was acknowledged. Retry after the time in Retry-After.',
+  },
+  TP_ERR_INGEST_INVALID_STRING: {
+    status: 400,
+    message: 'A string or key holds U+0000 or a lone UTF-16 surrogate; fix the encoding of the value named in the message.',
+  },
+  TP_ERR_INGEST_EVENT_TOO_LARGE: {
+    status: 400,
+    message: 'One event is larger than 32 KB; send fewer or shorter properties.',
+  },
+  TP_ERR_INGEST_EVENT_TOO_DEEP: {
+    status: 400,
+    message: 'The event nests objects or arrays too deeply; flatten its properties.',
+  },
+  TP_ERR_INGEST_EVENT_INVALID: {
+    status: 400,
+    message: 'The event misses a required field or has a field of the wrong type; the message names it.',
+  },
+  TP_ERR_INGEST_EVENT_TYPE_UNKNOWN: {
+    status: 400,
+    message: 'The event type is not one this endpoint knows; see the ingest guide for the list.',
+  },
+  TP_ERR_INGEST_INVALID_KEY: {
+    status: 400,
+    message: 'A property key is empty, longer than 255 characters or starts with the reserved "#"; rename it.',
+  },
+  TP_ERR_INGEST_TIME_OUT_OF_RANGE: {
+    status: 400,
+    message: 'The event time is unreadable, before 1971 or more than an hour in the future; fix the sender clock or format.',
   },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { unlockSecrets } from './secrets/master-key.ts';
 import { openStore, storeOptionsFromConfig, type Store } from './store/store.ts';
+import { SourcesService } from './sources/sources-service.ts';
 import { AccessControl } from './tenancy/access.ts';
 import { TenancyService } from './tenancy/tenancy-service.ts';
 
@@ -51,6 +52,7 @@ export async function assemble(
       guard: createRouteGuard(access),
       access,
       tenancy,
+      sources: new SourcesService({ store, secrets: box, tenancy, config }),
     };
     return { deps, generated };
   } catch (error) {

@@ -4,6 +4,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { Store } from '../store/store.ts';
+import type { SourcesService } from '../sources/sources-service.ts';
 import type { AccessControl } from '../tenancy/access.ts';
 import type { TenancyService } from '../tenancy/tenancy-service.ts';
 import type { CursorCodec } from './pagination.ts';
@@ -29,4 +30,5 @@ export interface AppDeps {
   readonly guard: RouteGuard;
   readonly access: AccessControl;
   readonly tenancy: TenancyService;
+  readonly sources: SourcesService;
 }

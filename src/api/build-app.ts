@@ -17,6 +17,7 @@ import { consoleRoutes } from './routes/console-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { memberRoutes } from './routes/member-routes.ts';
 import { projectRoutes } from './routes/project-routes.ts';
+import { sourceRoutes } from './routes/source-routes.ts';
 import { validatorCompiler } from './validation.ts';
 
 export interface BuildAppOptions {
@@ -151,6 +152,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(authRoutes(deps));
   await app.register(projectRoutes(deps));
   await app.register(memberRoutes(deps));
+  await app.register(sourceRoutes(deps));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
 }

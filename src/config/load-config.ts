@@ -24,6 +24,12 @@ export interface Config {
   readonly allowTargets: readonly Cidr[];
   readonly trustProxy: boolean;
   readonly testFaults: boolean;
+  /** Ingest: events per second per data source (0 = no limit); a source's own limit overrides it. */
+  readonly ingestRateLimit: number;
+  /** Ingest: events waiting for the group commit beyond which requests answer 503. */
+  readonly ingestQueueMaxEvents: number;
+  /** Ingest: time allowed to receive a request body. */
+  readonly ingestBodyTimeoutMs: number;
 }
 
 interface KeySpec<T> {
@@ -202,6 +208,24 @@ const specs = {
     default: 'false',
     parse: bool('TOUCHPOINT_TEST_FAULTS'),
   },
+  ingestRateLimit: {
+    key: 'TOUCHPOINT_INGEST_RATE_LIMIT',
+    doc: "Default events per second each data source may send (0: no limit); a data source's own limit overrides it. Over it, ingest answers 429 with Retry-After.",
+    default: '0',
+    parse: integer('TOUCHPOINT_INGEST_RATE_LIMIT', 0, 10000000),
+  },
+  ingestQueueMaxEvents: {
+    key: 'TOUCHPOINT_INGEST_QUEUE_MAX_EVENTS',
+    doc: 'Events waiting for the database commit beyond which ingest sheds load with 503 and Retry-After, before reading request bodies.',
+    default: '50000',
+    parse: integer('TOUCHPOINT_INGEST_QUEUE_MAX_EVENTS', 1, 100000000),
+  },
+  ingestBodyTimeoutMs: {
+    key: 'TOUCHPOINT_INGEST_BODY_TIMEOUT_MS',
+    doc: 'Time an ingest request may take to send its body; slower requests get 408 and the connection is closed.',
+    default: '10000',
+    parse: integer('TOUCHPOINT_INGEST_BODY_TIMEOUT_MS', 10, 600000),
+  },
 } satisfies Record<string, KeySpec<unknown>>;
 
 /** Every configuration key with its default and meaning, for docs/configuration.md. */
@@ -270,6 +294,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     allowTargets: Object.freeze(read(specs.allowTargets)),
     trustProxy: read(specs.trustProxy),
     testFaults: read(specs.testFaults),
+    ingestRateLimit: read(specs.ingestRateLimit),
+    ingestQueueMaxEvents: read(specs.ingestQueueMaxEvents),
+    ingestBodyTimeoutMs: read(specs.ingestBodyTimeoutMs),
   });
 }
 

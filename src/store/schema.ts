@@ -28,6 +28,9 @@ export interface Database {
   password_links: PasswordLinksTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
+  apps: AppsTable;
+  data_sources: DataSourcesTable;
+  source_activity: SourceActivityTable;
 }
 
 export interface AccountsTable {
@@ -129,4 +132,41 @@ export interface AuditLogTable {
   ip: string | null;
   request_id: string | null;
   details: string;
+}
+
+export interface AppsTable {
+  id: string;
+  project_id: number;
+  name: string;
+  name_key: string;
+  app_type: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DataSourcesTable {
+  id: string;
+  project_id: number;
+  app_id: string;
+  name: string;
+  name_key: string;
+  platforms: unknown;
+  time_zone: string | null;
+  app_key: string;
+  master_secret: string;
+  scheme: string | null;
+  status: string;
+  rate_limit: number | null;
+  credentials_version: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface SourceActivityTable {
+  source_id: string;
+  project_id: number;
+  hour_start: number;
+  events: number;
+  last_event_at: number;
 }

@@ -12,6 +12,7 @@ import { membersRepository, type MembersRepository } from './repositories/member
 import { projectsRepository, type ProjectsRepository } from './repositories/projects-repository.ts';
 import { sessionsRepository, type SessionsRepository } from './repositories/sessions-repository.ts';
 import { settingsRepository, type SettingsRepository } from './repositories/settings-repository.ts';
+import { sourcesRepository, type SourcesRepository } from './repositories/sources-repository.ts';
 import { tokensRepository, type TokensRepository } from './repositories/tokens-repository.ts';
 import type { Database } from './schema.ts';
 
@@ -27,6 +28,7 @@ export interface Repositories {
   readonly tokens: TokensRepository;
   readonly sessions: SessionsRepository;
   readonly audit: AuditRepository;
+  readonly sources: SourcesRepository;
 }
 
 /**
@@ -73,6 +75,7 @@ function repositories(db: Kysely<Database>): Repositories {
     tokens: tokensRepository(db),
     sessions: sessionsRepository(db),
     audit: auditRepository(db),
+    sources: sourcesRepository(db),
   };
 }
 

@@ -17,6 +17,9 @@ export const tenantTables: Readonly<Record<string, string>> = {
   usage_grants: 'project_id',
   api_tokens: 'project_id',
   audit_log: 'project_id',
+  apps: 'project_id',
+  data_sources: 'project_id',
+  source_activity: 'project_id',
 };
 
 /** Thrown when a project-scoped query touches a tenant table without its project predicate. */

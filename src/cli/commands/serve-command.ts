@@ -57,9 +57,8 @@ export const serveCommand: Command = {
         '    TOUCHPOINT_ALLOW_TARGETS=127.0.0.1/32 npm start',
       );
     }
-    lines.push('Press Ctrl+C to stop.');
-    io.out(lines.join('\n'));
-    await new Promise<void>((resolve) => {
+    // Handlers first, then the line a supervisor waits for: a signal sent right after it is handled.
+    const stopped = new Promise<void>((resolve) => {
       const stop = (signal: NodeJS.Signals) => {
         io.err(`received ${signal}, shutting down`);
         touchpoint.close().then(resolve, (error: unknown) => {
@@ -70,6 +69,9 @@ export const serveCommand: Command = {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    lines.push('Press Ctrl+C to stop.');
+    io.out(lines.join('\n'));
+    await stopped;
     return 0;
   },
 };
