@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openConsole, screenshot, type ConsolePage } from './support/browser.ts';
-import { apiSession, startConsoleServer, type ConsoleServer } from './support/console-server.ts';
+import { startConsoleServer, type ConsoleServer } from './support/console-server.ts';
 
 // The console's acceptance flows, all through the UI of a real Touchpoint on a fresh database.
 // The tests build on each other in order (the first one sets the admin's password), like an
@@ -119,29 +119,38 @@ describe('console: acceptance flows against the real backend', () => {
     await done();
   });
 
-  it('switches project and workspace from the top bar, and remembers the workspace', async () => {
-    const call = await apiSession(server.url, server.firstAdmin.email, ADMIN_PASSWORD);
-    const created = await call<{ id: number }>('POST', '/api/v1/projects', {
-      name: 'Mobile Game CN',
-      time_zone: 'Asia/Shanghai',
-      admin_email: server.firstAdmin.email,
-    });
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    const second = created.body.id;
-    for (const name of ['Growth', 'Retention']) {
-      const ws = await call('POST', `/api/v1/projects/${second}/workspaces`, { name });
-      assert.equal(ws.status, 201, JSON.stringify(ws.body));
-    }
-
+  it('creates a project and workspaces, then switches project and workspace from the top bar', async () => {
     const page = await fresh();
     await signIn(page, server.firstAdmin.email, ADMIN_PASSWORD);
     const projectSwitcher = page.getByRole('button', { name: 'Switch project' });
+
+    // The instance admin creates a second project from the switcher, naming its first admin.
     await projectSwitcher.click();
-    await page.getByRole('menuitemradio', { name: 'Mobile Game CN' }).waitFor();
-    await screenshot(page, 'project-switcher');
-    await page.getByRole('menuitemradio', { name: 'Mobile Game CN' }).click();
-    await page.waitForURL(new RegExp(`/projects/${second}/connections$`));
-    await page.getByTestId('project-switcher').getByText('Mobile Game CN').waitFor();
+    await page.getByRole('menuitem', { name: 'New project' }).click();
+    const create = page.getByRole('dialog', { name: 'Create a project' });
+    await create.getByLabel('Project name').fill('Mobile Game CN');
+    await create.getByLabel('Time zone').selectOption('Asia/Shanghai');
+    await create.getByLabel('First project admin').fill(server.firstAdmin.email);
+    await create.getByRole('button', { name: 'New project' }).click();
+    await toast(page, 'Project “Mobile Game CN” created.');
+    await page.waitForURL(/\/projects\/\d+\/settings$/);
+    const second = Number(/\/projects\/(\d+)\//.exec(page.url())?.[1]);
+    assert.notEqual(second, 1);
+    assert.equal(await page.getByLabel('Time zone').inputValue(), 'Asia/Shanghai');
+
+    await page.getByRole('link', { name: 'Workspaces' }).click();
+    for (const [name, approval] of [
+      ['Growth', false],
+      ['Retention', true],
+    ] as const) {
+      await page.getByRole('button', { name: 'New workspace' }).click();
+      const dialog = page.getByRole('dialog', { name: 'New workspace' });
+      await dialog.getByLabel('Name').fill(name);
+      if (approval) await dialog.getByRole('switch').check();
+      await dialog.getByRole('button', { name: 'New workspace' }).click();
+      await page.getByRole('row').filter({ hasText: name }).waitFor();
+    }
+    await page.getByRole('row').filter({ hasText: 'Retention' }).getByText('Required').waitFor();
 
     await page.getByRole('button', { name: 'Switch workspace' }).click();
     await page.getByRole('menuitemradio', { name: 'Retention' }).click();
@@ -150,8 +159,16 @@ describe('console: acceptance flows against the real backend', () => {
     await page.getByTestId('workspace-switcher').getByText('Retention').waitFor();
 
     await projectSwitcher.click();
+    await page.getByRole('menuitemradio', { name: 'Mobile Game CN' }).waitFor();
+    await screenshot(page, 'project-switcher');
     await page.getByRole('menuitemradio', { name: /Demo/ }).click();
-    await page.waitForURL(/\/projects\/1\/connections$/);
+    await page.waitForURL(/\/projects\/1\/settings\/workspaces$/);
+    await page.getByTestId('project-switcher').getByText('Demo project').waitFor();
+    await page.getByTestId('workspace-switcher').getByText('Default workspace').waitFor();
+    await projectSwitcher.click();
+    await page.getByRole('menuitemradio', { name: 'Mobile Game CN' }).click();
+    await page.waitForURL(new RegExp(`/projects/${second}/settings/workspaces$`));
+    await page.getByTestId('workspace-switcher').getByText('Retention').waitFor();
     await done();
   });
 

@@ -64,7 +64,7 @@ export async function openConsole(
   });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL });
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(15_000);
   const problems: string[] = [];
   page.on('console', (message) => {
     if (message.type() !== 'error') return;

@@ -90,37 +90,3 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
     },
   };
 }
-
-/**
- * A cookie session against the API for test set-up that is not itself under test (e.g. a second
- * project to switch to): the same calls the console makes, without a browser.
- */
-export async function apiSession(url: string, email: string, password: string) {
-  const login = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  if (login.status !== 200)
-    throw new Error(`login as ${email} answered ${login.status}: ${await login.text()}`);
-  const cookie =
-    (login.headers.getSetCookie().find((c) => c.startsWith('tp_session=')) ?? '').split(';')[0] ?? '';
-  const { csrf_token: csrf } = (await login.json()) as { csrf_token: string };
-  return async function call<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${url}${path}`, {
-      method,
-      headers: {
-        cookie,
-        'x-csrf-token': csrf,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-  };
-}

@@ -124,6 +124,8 @@ export const api = {
   listRoles: () => call<{ items: RoleInfo[] }>(endpoints.listRoles),
   listProjects: (query: PageQuery = {}) =>
     call<Page<Project>>(endpoints.listProjects, { query: { ...query } }),
+  createProject: (body: { name: string; time_zone?: string; admin_email?: string }) =>
+    call<Project>(endpoints.createProject, { body }),
   getProject: (p: ProjectParams) => call<Project>(endpoints.getProject, { params: p }),
   updateProject: (p: ProjectParams, body: { name?: string; time_zone?: string }) =>
     call<Project>(endpoints.updateProject, { params: p, body }),

@@ -14,6 +14,7 @@ export const endpoints = {
   setPassword: { method: 'POST', path: '/api/v1/auth/set-password' },
   listRoles: { method: 'GET', path: '/api/v1/roles' },
   listProjects: { method: 'GET', path: '/api/v1/projects' },
+  createProject: { method: 'POST', path: '/api/v1/projects' },
   getProject: { method: 'GET', path: '/api/v1/projects/{projectId}' },
   updateProject: { method: 'PATCH', path: '/api/v1/projects/{projectId}' },
   listWorkspaces: { method: 'GET', path: '/api/v1/projects/{projectId}/workspaces' },

@@ -129,6 +129,14 @@ export const en = {
   'switcher.workspaces': 'Workspaces',
   'switcher.noWorkspace': 'No workspace',
 
+  'projects.create': 'New project',
+  'projects.createTitle': 'Create a project',
+  'projects.createDescription':
+    'A project is a tenant: its own data sources, reach channels, profiles and members.',
+  'projects.adminEmail': 'First project admin',
+  'projects.adminEmailHint':
+    'An existing account’s e-mail; it becomes the project’s first admin. Leave empty to add members later.',
+  'projects.created': 'Project “{name}” created.',
   'user.menu': 'Account menu',
   'user.language': 'Language',
   'user.changePassword': 'Change password',

@@ -3,6 +3,7 @@ import { api } from '../api/client.ts';
 import type { Project, Workspace } from '../api/types.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useProject } from '../project-context.tsx';
+import { timeZones } from '../time-zones.ts';
 import { useLocation } from '../router.tsx';
 import { Button } from '../ui/button.tsx';
 import { CopyButton } from '../ui/copy-button.tsx';
@@ -17,11 +18,6 @@ import { AuditPage } from './audit.tsx';
 import { TokensPage } from './tokens.tsx';
 
 export type SettingsTab = 'general' | 'workspaces' | 'tokens' | 'audit';
-
-function timeZones(): string[] {
-  const zones = Intl.supportedValuesOf('timeZone');
-  return zones.includes('UTC') ? zones : ['UTC', ...zones];
-}
 
 function GeneralSettings() {
   const { t } = useI18n();

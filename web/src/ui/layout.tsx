@@ -5,6 +5,7 @@ import { useProject } from '../project-context.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { ChangePasswordDialog } from '../pages/change-password.tsx';
+import { CreateProjectDialog } from '../pages/create-project.tsx';
 import {
   IconCampaign,
   IconChevronDown,
@@ -16,6 +17,7 @@ import {
   IconLock,
   IconLogout,
   IconMembers,
+  IconPlus,
   IconProfiles,
   IconSettings,
 } from './icons.tsx';
@@ -113,41 +115,60 @@ function UserMenu() {
 /** Switching project keeps the area and tab (`members/roles`), never a resource id of the old one. */
 function ProjectSwitcher({ section }: { section: string }) {
   const { t } = useI18n();
+  const { session } = useSession();
   const { project, projects, projectId } = useProject();
+  const [creating, setCreating] = useState(false);
   return (
-    <Menu
-      label={t('switcher.project')}
-      testId="project-switcher"
-      align="start"
-      trigger={
-        <>
-          <IconFolder />
-          <span>
-            <span className="menu-trigger-kicker">{t('switcher.projectKicker')} </span>
-            <span className="menu-trigger-label">{project?.name ?? '…'}</span>
-          </span>
-          <IconChevronDown />
-        </>
-      }
-    >
-      {(close) => (
-        <>
-          <MenuHeading>{t('switcher.projects')}</MenuHeading>
-          {projects.map((p) => (
-            <MenuItem
-              key={p.id}
-              checked={p.id === projectId}
-              onSelect={() => {
-                close();
-                navigate(`/projects/${p.id}/${section}`);
-              }}
-            >
-              {p.name}
-            </MenuItem>
-          ))}
-        </>
-      )}
-    </Menu>
+    <>
+      <Menu
+        label={t('switcher.project')}
+        testId="project-switcher"
+        align="start"
+        trigger={
+          <>
+            <IconFolder />
+            <span>
+              <span className="menu-trigger-kicker">{t('switcher.projectKicker')} </span>
+              <span className="menu-trigger-label">{project?.name ?? '…'}</span>
+            </span>
+            <IconChevronDown />
+          </>
+        }
+      >
+        {(close) => (
+          <>
+            <MenuHeading>{t('switcher.projects')}</MenuHeading>
+            {projects.map((p) => (
+              <MenuItem
+                key={p.id}
+                checked={p.id === projectId}
+                onSelect={() => {
+                  close();
+                  navigate(`/projects/${p.id}/${section}`);
+                }}
+              >
+                {p.name}
+              </MenuItem>
+            ))}
+            {session?.account.is_instance_admin ? (
+              <>
+                <MenuSeparator />
+                <MenuItem
+                  icon={<IconPlus />}
+                  onSelect={() => {
+                    close();
+                    setCreating(true);
+                  }}
+                >
+                  {t('projects.create')}
+                </MenuItem>
+              </>
+            ) : null}
+          </>
+        )}
+      </Menu>
+      <CreateProjectDialog open={creating} onClose={() => setCreating(false)} />
+    </>
   );
 }
 
