@@ -155,11 +155,13 @@ export const errorCodes = {
   // ingest (SPEC §2.1); per-event codes appear in an ingest answer's `rejected` list
   TP_ERR_INGEST_KEY_INVALID: {
     status: 401,
-    message: 'The app key is missing, unknown or belongs to a deleted data source; copy the key from the data source page.',
+    message:
+      'The app key is missing, unknown or belongs to a deleted data source; copy the key from the data source page.',
   },
   TP_ERR_INGEST_SECRET_REQUIRED: {
     status: 401,
-    message: 'This data source requires its master secret; send it as the Basic password or as writeKey "app_key:master_secret".',
+    message:
+      'This data source requires its master secret; send it as the Basic password or as writeKey "app_key:master_secret".',
   },
   TP_ERR_INGEST_SECRET_MISMATCH: {
     status: 401,
@@ -175,7 +177,7 @@ export const errorCodes = {
   },
   TP_ERR_INGEST_MALFORMED: {
     status: 400,
-    message: 'The body is not a request of this endpoint\'s format; see details and the ingest guide.',
+    message: "The body is not a request of this endpoint's format; see details and the ingest guide.",
   },
   TP_ERR_INGEST_INVALID_ENCODING: {
     status: 400,
@@ -211,11 +213,13 @@ export const errorCodes = {
   },
   TP_ERR_INGEST_STORE_UNAVAILABLE: {
     status: 503,
-    message: 'The database did not commit the events; nothing was acknowledged. Retry after the time in Retry-After.',
+    message:
+      'The database did not commit the events; nothing was acknowledged. Retry after the time in Retry-After.',
   },
   TP_ERR_INGEST_INVALID_STRING: {
     status: 400,
-    message: 'A string or key holds U+0000 or a lone UTF-16 surrogate; fix the encoding of the value named in the message.',
+    message:
+      'A string or key holds U+0000 or a lone UTF-16 surrogate; fix the encoding of the value named in the message.',
   },
   TP_ERR_INGEST_EVENT_TOO_LARGE: {
     status: 400,
@@ -235,11 +239,13 @@ export const errorCodes = {
   },
   TP_ERR_INGEST_INVALID_KEY: {
     status: 400,
-    message: 'A property key is empty, longer than 255 characters or starts with the reserved "#"; rename it.',
+    message:
+      'A property key is empty, longer than 255 characters or starts with the reserved "#"; rename it.',
   },
   TP_ERR_INGEST_TIME_OUT_OF_RANGE: {
     status: 400,
-    message: 'The event time is unreadable, before 1971 or more than an hour in the future; fix the sender clock or format.',
+    message:
+      'The event time is unreadable, before 1971 or more than an hour in the future; fix the sender clock or format.',
   },
 } as const satisfies Record<string, { status: number; message: string }>;
 

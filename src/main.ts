@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { unlockSecrets } from './secrets/master-key.ts';
 import { openStore, storeOptionsFromConfig, type Store } from './store/store.ts';
+import { IngestService } from './ingest/ingest-service.ts';
 import { SourcesService } from './sources/sources-service.ts';
 import { AccessControl } from './tenancy/access.ts';
 import { TenancyService } from './tenancy/tenancy-service.ts';
@@ -42,17 +43,20 @@ export async function assemble(
     );
     const access = new AccessControl(store);
     const tenancy = new TenancyService(store, access, config);
+    const metrics = createMetrics();
+    const sources = new SourcesService({ store, secrets: box, tenancy, config });
     const deps: AppDeps = {
       config,
       store,
       logger,
-      metrics: createMetrics(),
+      metrics,
       secrets: box,
       cursors,
       guard: createRouteGuard(access),
       access,
       tenancy,
-      sources: new SourcesService({ store, secrets: box, tenancy, config }),
+      sources,
+      ingest: new IngestService({ store, sources, config, logger, registry: metrics.registry }),
     };
     return { deps, generated };
   } catch (error) {

@@ -4,6 +4,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { Store } from '../store/store.ts';
+import type { IngestService } from '../ingest/ingest-service.ts';
 import type { SourcesService } from '../sources/sources-service.ts';
 import type { AccessControl } from '../tenancy/access.ts';
 import type { TenancyService } from '../tenancy/tenancy-service.ts';
@@ -31,4 +32,5 @@ export interface AppDeps {
   readonly access: AccessControl;
   readonly tenancy: TenancyService;
   readonly sources: SourcesService;
+  readonly ingest: IngestService;
 }

@@ -14,6 +14,7 @@ import { errorBodySchema, errorHandler, sendError } from './error-handler.ts';
 import { describeScope, type RouteScope } from './route-scope.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { consoleRoutes } from './routes/console-routes.ts';
+import { ingestRoutes } from './routes/ingest-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { memberRoutes } from './routes/member-routes.ts';
 import { projectRoutes } from './routes/project-routes.ts';
@@ -153,6 +154,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(projectRoutes(deps));
   await app.register(memberRoutes(deps));
   await app.register(sourceRoutes(deps));
+  await app.register(ingestRoutes(deps));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
 }

@@ -31,6 +31,7 @@ export interface Database {
   apps: AppsTable;
   data_sources: DataSourcesTable;
   source_activity: SourceActivityTable;
+  events: EventsTable;
 }
 
 export interface AccountsTable {
@@ -169,4 +170,30 @@ export interface SourceActivityTable {
   hour_start: number;
   events: number;
   last_event_at: number;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  project_id: number;
+  source_id: string;
+  message_id: string;
+  format: string;
+  type: string;
+  event_name: string | null;
+  user_id: string | null;
+  anonymous_id: string | null;
+  account_id: string | null;
+  distinct_id: string | null;
+  previous_id: string | null;
+  group_id: string | null;
+  identities: unknown;
+  properties: unknown;
+  traits: unknown;
+  context: unknown;
+  extra: unknown;
+  receipt_properties: unknown;
+  ops_request_id: string | null;
+  event_time: number;
+  sent_at: number | null;
+  received_at: number;
 }

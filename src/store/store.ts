@@ -8,6 +8,7 @@ import { migrations } from './migrations/index.ts';
 import { checkSchema, migrate, type MigrationResult } from './migrator.ts';
 import { accountsRepository, type AccountsRepository } from './repositories/accounts-repository.ts';
 import { auditRepository, type AuditRepository } from './repositories/audit-repository.ts';
+import { eventsRepository, type EventsRepository } from './repositories/events-repository.ts';
 import { membersRepository, type MembersRepository } from './repositories/members-repository.ts';
 import { projectsRepository, type ProjectsRepository } from './repositories/projects-repository.ts';
 import { sessionsRepository, type SessionsRepository } from './repositories/sessions-repository.ts';
@@ -29,6 +30,7 @@ export interface Repositories {
   readonly sessions: SessionsRepository;
   readonly audit: AuditRepository;
   readonly sources: SourcesRepository;
+  readonly events: EventsRepository;
 }
 
 /**
@@ -76,6 +78,7 @@ function repositories(db: Kysely<Database>): Repositories {
     sessions: sessionsRepository(db),
     audit: auditRepository(db),
     sources: sourcesRepository(db),
+    events: eventsRepository(db),
   };
 }
 

@@ -20,6 +20,7 @@ export const tenantTables: Readonly<Record<string, string>> = {
   apps: 'project_id',
   data_sources: 'project_id',
   source_activity: 'project_id',
+  events: 'project_id',
 };
 
 /** Thrown when a project-scoped query touches a tenant table without its project predicate. */

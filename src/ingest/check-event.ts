@@ -1,0 +1,85 @@
+import type { IngestLimits } from './limits.ts';
+
+/** Why an event fails the generic checks; the codes are in src/errors.ts. */
+export interface EventProblem {
+  readonly code:
+    | 'TP_ERR_INGEST_INVALID_STRING'
+    | 'TP_ERR_INGEST_EVENT_TOO_LARGE'
+    | 'TP_ERR_INGEST_EVENT_TOO_DEEP'
+    | 'TP_ERR_INGEST_INVALID_KEY';
+  readonly message: string;
+}
+
+// A lone surrogate or U+0000 cannot be stored in PostgreSQL text/jsonb and is not valid UTF-8:
+// one such string fails the event, never the commit (SPEC §2.1).
+function badString(value: string): boolean {
+  return value.includes('\u0000') || !value.isWellFormed();
+}
+
+function describePath(path: readonly (string | number)[]): string {
+  if (path.length === 0) return 'the event';
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p.length > 40 ? `${p.slice(0, 40)}…` : p}`))
+    .join('')
+    .replace(/^\./, '');
+}
+
+/**
+ * The checks every event passes before normalization, whatever its format: strings and keys
+ * free of U+0000 and lone surrogates, keys non-empty and ≤ 255 characters, nesting within the
+ * depth cap, and the serialized event within the size cap. Returns the event's JSON size.
+ */
+export function checkEvent(event: unknown, limits: IngestLimits): EventProblem | number {
+  const path: (string | number)[] = [];
+  const walk = (value: unknown, depth: number): EventProblem | undefined => {
+    if (typeof value === 'string') {
+      if (badString(value))
+        return {
+          code: 'TP_ERR_INGEST_INVALID_STRING',
+          message: `${describePath(path)} holds U+0000 or a lone surrogate`,
+        };
+      return undefined;
+    }
+    if (value === null || typeof value !== 'object') return undefined;
+    if (depth > limits.maxEventDepth)
+      return {
+        code: 'TP_ERR_INGEST_EVENT_TOO_DEEP',
+        message: `${describePath(path)} nests deeper than ${limits.maxEventDepth} levels`,
+      };
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        const problem = walk(value[i], depth + 1);
+        path.pop();
+        if (problem) return problem;
+      }
+      return undefined;
+    }
+    for (const key of Object.keys(value)) {
+      if (badString(key))
+        return {
+          code: 'TP_ERR_INGEST_INVALID_STRING',
+          message: `a key in ${describePath(path)} holds U+0000 or a lone surrogate`,
+        };
+      if (key.length === 0 || key.length > limits.maxKeyLength)
+        return {
+          code: 'TP_ERR_INGEST_INVALID_KEY',
+          message: `a key in ${describePath(path)} is empty or longer than ${limits.maxKeyLength} characters`,
+        };
+      path.push(key);
+      const problem = walk((value as Record<string, unknown>)[key], depth + 1);
+      path.pop();
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+  const problem = walk(event, 1);
+  if (problem) return problem;
+  const size = Buffer.byteLength(JSON.stringify(event));
+  if (size > limits.maxEventBytes)
+    return {
+      code: 'TP_ERR_INGEST_EVENT_TOO_LARGE',
+      message: `the event is ${size} bytes; the limit is ${limits.maxEventBytes}`,
+    };
+  return size;
+}

@@ -1,0 +1,342 @@
+import type { Readable } from 'node:stream';
+import { Counter, type Registry } from 'prom-client';
+import type { Config } from '../config/load-config.ts';
+import { TouchpointError } from '../errors.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { IngestKeyLookup, IngestSource } from '../sources/ingest-key.ts';
+import type { Store } from '../store/store.ts';
+import { checkEvent } from './check-event.ts';
+import type { EventRejection, NormalizedEvent } from './event.ts';
+import { EventInvalid } from './formats/fields.ts';
+import { normalizeSegmentEvent, type SegmentType } from './formats/segment/normalize-segment.ts';
+import { parseSegmentRequest } from './formats/segment/parse-segment.ts';
+import {
+  normalizeThinkingDataEvent,
+  parseThinkingDataBatch,
+} from './formats/thinkingdata/normalize-thinkingdata.ts';
+import { GroupCommitter, type CommitFault } from './group-commit.ts';
+import { IngestEmitter } from './ingest-emitter.ts';
+import { defaultIngestLimits, type IngestLimits } from './limits.ts';
+import { RateLimiter } from './rate-limiter.ts';
+import { bodyEncoding, readBody } from './read-body.ts';
+
+/** What the HTTP layer hands over: headers it read and the unread body stream. */
+export interface IngestHttpInput {
+  readonly requestId: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Readable;
+}
+
+/** Answer of `/v1/*` and `/sync_server`: valid events stored, invalid ones listed (1-based). */
+export interface IngestResult {
+  readonly accepted: number;
+  readonly rejected: readonly EventRejection[];
+  readonly source: IngestSource;
+}
+
+export interface IngestServiceDeps {
+  readonly store: Store;
+  readonly sources: IngestKeyLookup;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly limits?: IngestLimits;
+}
+
+interface Credentials {
+  readonly appKey: string;
+  readonly secret: string | undefined;
+}
+
+function header(input: IngestHttpInput, name: string): string | undefined {
+  const value = input.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** `Authorization: Basic base64(app_key:)` or `base64(app_key:secret)`; SDKs that take only a write key send `app_key:secret:`. */
+export function basicCredentials(authorization: string | undefined): Credentials | undefined {
+  if (!authorization) return undefined;
+  const match = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(authorization);
+  if (!match) return undefined;
+  let decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  if (decoded.endsWith(':') && decoded.indexOf(':') < decoded.length - 1) decoded = decoded.slice(0, -1);
+  return writeKeyCredentials(decoded);
+}
+
+/** A write key: `app_key` or `app_key:master_secret`. */
+export function writeKeyCredentials(writeKey: string): Credentials | undefined {
+  const colon = writeKey.indexOf(':');
+  const appKey = colon < 0 ? writeKey : writeKey.slice(0, colon);
+  const secret = colon < 0 ? '' : writeKey.slice(colon + 1);
+  if (appKey === '') return undefined;
+  return { appKey, secret: secret === '' ? undefined : secret };
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new TouchpointError(
+      'TP_ERR_INVALID_JSON',
+      position === undefined ? { reason: 'not valid JSON' } : { position: Number(position) },
+      {
+        message:
+          body.length === 0
+            ? 'The body is empty; send a JSON document.'
+            : `The body is not valid JSON${position === undefined ? '' : ` (at byte ${position})`}; send a well-formed JSON document.`,
+      },
+    );
+  }
+}
+
+/**
+ * The ingest pipeline behind every wire format: overload check, bounded decoding,
+ * authentication before any work, per-event checks and normalization, rate limit, group commit,
+ * then the answer — "200 only after commit".
+ */
+export class IngestService {
+  readonly emitter = new IngestEmitter();
+  readonly #deps: IngestServiceDeps;
+  readonly #limits: IngestLimits;
+  readonly #committer: GroupCommitter;
+  readonly #rate = new RateLimiter();
+  readonly #events: Counter<'outcome'>;
+
+  constructor(deps: IngestServiceDeps) {
+    this.#deps = deps;
+    this.#limits = deps.limits ?? defaultIngestLimits;
+    const singleWriter = deps.store.capabilities.singleWriter;
+    this.#committer = new GroupCommitter(deps.store, {
+      concurrency: singleWriter ? 1 : Math.max(1, Math.min(4, deps.config.pgPoolMax - 1)),
+      maxEventsPerCommit: 10_000,
+      onSplit: (error) =>
+        deps.logger.warn({ err: error }, 'ingest group commit failed; retrying its requests one by one'),
+    });
+    this.#events = new Counter({
+      name: 'touchpoint_ingest_events_total',
+      help: 'Ingested events by outcome: stored, duplicate (same source and message id, ING-19), rejected',
+      labelNames: ['outcome'],
+      registers: [deps.registry],
+    });
+  }
+
+  get limits(): IngestLimits {
+    return this.#limits;
+  }
+
+  /** Sheds load before any body is read: 503 + Retry-After when the commit queue is over its bound. */
+  checkCapacity(): void {
+    if (this.#committer.pendingEvents >= this.#deps.config.ingestQueueMaxEvents)
+      throw new TouchpointError('TP_ERR_INGEST_OVERLOADED', {}, { retryAfter: 1 });
+  }
+
+  async #authenticate(
+    credentials: Credentials | undefined,
+    origin: string | undefined,
+  ): Promise<IngestSource> {
+    if (!credentials) throw new TouchpointError('TP_ERR_INGEST_KEY_INVALID');
+    const verdict = await this.#deps.sources.lookupIngestKey(credentials.appKey, credentials.secret);
+    switch (verdict.status) {
+      case 'unknown':
+        throw new TouchpointError('TP_ERR_INGEST_KEY_INVALID');
+      case 'secret_mismatch':
+        throw new TouchpointError(
+          verdict.missing ? 'TP_ERR_INGEST_SECRET_REQUIRED' : 'TP_ERR_INGEST_SECRET_MISMATCH',
+        );
+      case 'disabled':
+        throw new TouchpointError('TP_ERR_INGEST_SOURCE_DISABLED');
+      case 'ok':
+        break;
+    }
+    // Browsers always send Origin on these cross-origin POSTs; servers and apps send none.
+    if (origin !== undefined && !verdict.source.origins.includes(origin))
+      throw new TouchpointError('TP_ERR_INGEST_ORIGIN_FORBIDDEN', { origin: origin.slice(0, 200) });
+    return verdict.source;
+  }
+
+  #rateOf(source: IngestSource): number {
+    return source.rateLimitPerSecond ?? this.#deps.config.ingestRateLimit;
+  }
+
+  #checkRate(source: IngestSource): void {
+    const wait = this.#rate.retryAfter(source.id, this.#rateOf(source));
+    if (wait > 0) throw new TouchpointError('TP_ERR_INGEST_RATE_LIMITED', {}, { retryAfter: wait });
+  }
+
+  async #readJson(input: IngestHttpInput, encodingFromTe: boolean): Promise<unknown> {
+    return parseJson(await this.#read(input, encodingFromTe));
+  }
+
+  async #read(input: IngestHttpInput, encodingFromTe: boolean): Promise<Buffer> {
+    const encoding = bodyEncoding(
+      header(input, 'content-encoding'),
+      encodingFromTe ? header(input, 'compress') : undefined,
+    );
+    const length = Number(header(input, 'content-length'));
+    if (Number.isFinite(length) && length > this.#limits.maxWireBytes)
+      throw new TouchpointError('TP_ERR_INGEST_BODY_TOO_LARGE', { limit: this.#limits.maxWireBytes });
+    const { body } = await readBody(input.body, {
+      encoding,
+      maxWireBytes: this.#limits.maxWireBytes,
+      maxDecodedBytes: this.#limits.maxDecodedBytes,
+      timeoutMs: this.#deps.config.ingestBodyTimeoutMs,
+    });
+    return body;
+  }
+
+  #fault(input: IngestHttpInput): CommitFault | undefined {
+    if (!this.#deps.config.testFaults) return undefined;
+    const value = header(input, 'x-touchpoint-test-fault');
+    return value === 'exit-before-commit' || value === 'exit-after-commit' ? value : undefined;
+  }
+
+  /** Checks and normalizes each event; the invalid ones become rejections with their 1-based index. */
+  #judge(
+    events: readonly unknown[],
+    normalize: (event: unknown) => NormalizedEvent,
+  ): { valid: NormalizedEvent[]; rejected: (EventRejection & { event: unknown })[] } {
+    if (events.length > this.#limits.maxEvents)
+      throw new TouchpointError(
+        'TP_ERR_INGEST_TOO_MANY_EVENTS',
+        { limit: this.#limits.maxEvents, count: events.length },
+        {
+          message: `The request holds ${events.length} events; at most ${this.#limits.maxEvents} are allowed. Split the batch.`,
+        },
+      );
+    const valid: NormalizedEvent[] = [];
+    const rejected: (EventRejection & { event: unknown })[] = [];
+    events.forEach((event, i) => {
+      const checked = checkEvent(event, this.#limits);
+      if (typeof checked !== 'number') {
+        rejected.push({ index: i + 1, code: checked.code, message: checked.message, event });
+        return;
+      }
+      try {
+        valid.push(normalize(event));
+      } catch (error) {
+        if (!(error instanceof EventInvalid)) throw error;
+        rejected.push({ index: i + 1, code: error.code, message: error.message, event });
+      }
+    });
+    return { valid, rejected };
+  }
+
+  async #commit(
+    input: IngestHttpInput,
+    source: IngestSource,
+    credentials: Credentials,
+    origin: string | undefined,
+    valid: readonly NormalizedEvent[],
+    rejected: readonly (EventRejection & { event: unknown })[],
+    dryRun = false,
+  ): Promise<IngestResult> {
+    this.#rate.charge(source.id, this.#rateOf(source), valid.length + rejected.length);
+    let current = source;
+    let duplicates = 0;
+    if (valid.length > 0 && !dryRun) {
+      for (let attempt = 0; ; attempt++) {
+        let result;
+        try {
+          result = await this.#committer.submit({
+            source: current,
+            events: valid,
+            fault: this.#fault(input),
+          });
+        } catch (error) {
+          this.#deps.logger.error({ err: error, requestId: input.requestId }, 'ingest commit failed');
+          throw new TouchpointError('TP_ERR_INGEST_STORE_UNAVAILABLE', {}, { retryAfter: 2, cause: error });
+        }
+        if (result.status === 'committed') {
+          duplicates = result.isNew.filter((n) => !n).length;
+          break;
+        }
+        // The source changed between the key check and the commit: judge the key again.
+        if (attempt >= 2) throw new TouchpointError('TP_ERR_INGEST_STORE_UNAVAILABLE', {}, { retryAfter: 1 });
+        current = await this.#authenticate(credentials, origin);
+      }
+    }
+    this.#events.inc({ outcome: 'stored' }, dryRun ? 0 : valid.length - duplicates);
+    if (duplicates > 0) this.#events.inc({ outcome: 'duplicate' }, duplicates);
+    if (rejected.length > 0) this.#events.inc({ outcome: 'rejected' }, rejected.length);
+    const base = { projectId: current.projectId, sourceId: current.id, requestId: input.requestId };
+    try {
+      if (valid.length > 0)
+        this.emitter.emit('ingest:accepted', { ...base, events: valid, duplicates, dryRun });
+      if (rejected.length > 0) this.emitter.emit('ingest:rejected', { ...base, rejections: rejected });
+    } catch (error) {
+      this.#deps.logger.error({ err: error }, 'an ingest listener failed');
+    }
+    return {
+      accepted: valid.length,
+      rejected: rejected.map(({ index, code, message }) => ({ index, code, message })),
+      source: current,
+    };
+  }
+
+  /** Segment-compatible `/v1/batch` and the single calls. */
+  async segment(call: SegmentType | 'batch', input: IngestHttpInput): Promise<IngestResult> {
+    this.checkCapacity();
+    const origin = header(input, 'origin');
+    let credentials = basicCredentials(header(input, 'authorization'));
+    // With the key in the header, nobody unauthenticated makes us read or parse a body.
+    let source = credentials ? await this.#authenticate(credentials, origin) : undefined;
+    if (source) this.#checkRate(source);
+    const request = parseSegmentRequest(await this.#readJson(input, false), call);
+    if (!source) {
+      credentials = request.writeKey === undefined ? undefined : writeKeyCredentials(request.writeKey);
+      source = await this.#authenticate(credentials, origin);
+      this.#checkRate(source);
+    }
+    const receivedAt = Date.now();
+    const { valid, rejected } = this.#judge(request.events, (event) =>
+      normalizeSegmentEvent(event, request.pathType, request.envelope, receivedAt, this.#limits),
+    );
+    return this.#commit(input, source, credentials!, origin, valid, rejected);
+  }
+
+  /** ThinkingData `/sync_server`: `appid` header, `compress` header, a JSON array of events. */
+  async thinkingData(input: IngestHttpInput): Promise<IngestResult> {
+    this.checkCapacity();
+    const appId = header(input, 'appid');
+    const credentials = appId ? { appKey: appId, secret: undefined } : undefined;
+    const origin = header(input, 'origin');
+    const source = await this.#authenticate(credentials, origin);
+    this.#checkRate(source);
+    const events = parseThinkingDataBatch(await this.#readJson(input, true));
+    const receivedAt = Date.now();
+    const { valid, rejected } = this.#judge(events, (event) =>
+      normalizeThinkingDataEvent(event, source.timeZone, receivedAt, this.#limits),
+    );
+    return this.#commit(input, source, credentials!, origin, valid, rejected);
+  }
+
+  /**
+   * ThinkingData `/data_debug`: one form-encoded event (`data`, `appid`, `dryRun`, `deviceId`),
+   * validated, stored unless `dryRun=1`.
+   */
+  async thinkingDataDebug(input: IngestHttpInput): Promise<IngestResult> {
+    this.checkCapacity();
+    const origin = header(input, 'origin');
+    const headerAppId = header(input, 'appid');
+    let source = headerAppId
+      ? await this.#authenticate({ appKey: headerAppId, secret: undefined }, origin)
+      : undefined;
+    const text = (await this.#read(input, true)).toString('utf8');
+    const form = new URLSearchParams(text);
+    const appId = headerAppId ?? form.get('appid') ?? undefined;
+    const credentials = appId ? { appKey: appId, secret: undefined } : undefined;
+    source ??= await this.#authenticate(credentials, origin);
+    this.#checkRate(source);
+    const data = form.get('data');
+    if (data === null)
+      throw new TouchpointError('TP_ERR_INGEST_MALFORMED', { reason: 'the form field data is missing' });
+    const event = parseJson(Buffer.from(data, 'utf8'));
+    const receivedAt = Date.now();
+    const timeZone = source.timeZone;
+    const { valid, rejected } = this.#judge([event], (e) =>
+      normalizeThinkingDataEvent(e, timeZone, receivedAt, this.#limits),
+    );
+    return this.#commit(input, source, credentials!, origin, valid, rejected, form.get('dryRun') === '1');
+  }
+}
