@@ -70,7 +70,7 @@ export function DataTable<T>({
                 </tr>
               ) : (
                 rows.map((row) => (
-                  <tr key={rowKey(row)}>
+                  <tr key={rowKey(row)} data-key={rowKey(row)}>
                     {columns.map((c) => (
                       <td key={c.key} className={c.className}>
                         {c.render(row)}
