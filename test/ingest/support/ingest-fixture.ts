@@ -44,8 +44,9 @@ export interface IngestFixture {
     rateLimit?: number | null;
     appType?: 'app' | 'web' | 'mini_program';
   }): Promise<TestSource>;
-  events(source: { projectId: number }, filter?: EventFilter): Promise<StoredEvent[]>;
-  count(source: { projectId: number }, filter?: EventFilter): Promise<number>;
+  /** The source's stored events, oldest first (`filter` narrows further). */
+  events(source: { projectId: number; id: string }, filter?: EventFilter): Promise<StoredEvent[]>;
+  count(source: { projectId: number; id: string }, filter?: EventFilter): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -100,8 +101,10 @@ export async function createIngestFixture(
       const secret = await sources.revealSecret(p.caller, p.access, source.id);
       return { id: source.id, projectId: p.projectId, appKey: source.appKey, secret };
     },
-    events: (source, filter = {}) => t.deps.store.events.list(projectScope(source.projectId), filter, 10_000),
-    count: (source, filter = {}) => t.deps.store.events.count(projectScope(source.projectId), filter),
+    events: (source, filter = {}) =>
+      t.deps.store.events.list(projectScope(source.projectId), { sourceId: source.id, ...filter }, 10_000),
+    count: (source, filter = {}) =>
+      t.deps.store.events.count(projectScope(source.projectId), { sourceId: source.id, ...filter }),
     close: () => t.close(),
   };
 }
