@@ -5,8 +5,11 @@ import type { Repositories, Store } from '../store/store.ts';
 import { systemScope } from '../tenancy/scope.ts';
 import type { NormalizedEvent } from './event.ts';
 
-/** Test-only fault points (TOUCHPOINT_TEST_FAULTS=1): kill -9 this process at that moment. */
-export type CommitFault = 'exit-before-commit' | 'exit-after-commit';
+/**
+ * Test-only fault points (TOUCHPOINT_TEST_FAULTS=1): kill -9 this process just before or just
+ * after the commit, or make any transaction holding this request fail (a poisoned request).
+ */
+export type CommitFault = 'exit-before-commit' | 'exit-after-commit' | 'fail-commit';
 
 export interface CommitRequest {
   readonly source: IngestSource;
@@ -148,6 +151,7 @@ export class GroupCommitter {
     const now = Date.now();
     for (const [sourceId, { projectId, count }] of perSource)
       await tx.sources.recordActivity(sourceId, projectId, count, now);
+    if (group.some((p) => p.request.fault === 'fail-commit')) throw new Error('test fault: poisoned request');
     if (group.some((p) => p.request.fault === 'exit-before-commit')) process.kill(process.pid, 'SIGKILL');
     return results;
   }

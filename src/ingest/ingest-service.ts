@@ -174,8 +174,9 @@ export class IngestService {
       encodingFromTe ? header(input, 'compress') : undefined,
     );
     const length = Number(header(input, 'content-length'));
-    if (Number.isFinite(length) && length > this.#limits.maxWireBytes)
-      throw new TouchpointError('TP_ERR_INGEST_BODY_TOO_LARGE', { limit: this.#limits.maxWireBytes });
+    const wireLimit = encoding === 'identity' ? this.#limits.maxDecodedBytes : this.#limits.maxWireBytes;
+    if (Number.isFinite(length) && length > wireLimit)
+      throw new TouchpointError('TP_ERR_INGEST_BODY_TOO_LARGE', { limit: wireLimit });
     const { body } = await readBody(input.body, {
       encoding,
       maxWireBytes: this.#limits.maxWireBytes,
@@ -188,7 +189,9 @@ export class IngestService {
   #fault(input: IngestHttpInput): CommitFault | undefined {
     if (!this.#deps.config.testFaults) return undefined;
     const value = header(input, 'x-touchpoint-test-fault');
-    return value === 'exit-before-commit' || value === 'exit-after-commit' ? value : undefined;
+    return value === 'exit-before-commit' || value === 'exit-after-commit' || value === 'fail-commit'
+      ? value
+      : undefined;
   }
 
   /** Checks and normalizes each event; the invalid ones become rejections with their 1-based index. */
@@ -283,6 +286,12 @@ export class IngestService {
     let source = credentials ? await this.#authenticate(credentials, origin) : undefined;
     if (source) this.#checkRate(source);
     const request = parseSegmentRequest(await this.#readJson(input, false), call);
+    // Two different keys in one request (header and body): refuse rather than pick one (MT-13).
+    if (credentials && request.writeKey !== undefined) {
+      const bodyKey = writeKeyCredentials(request.writeKey);
+      if (bodyKey && bodyKey.appKey !== credentials.appKey)
+        throw new TouchpointError('TP_ERR_INGEST_KEY_INVALID');
+    }
     if (!source) {
       credentials = request.writeKey === undefined ? undefined : writeKeyCredentials(request.writeKey);
       source = await this.#authenticate(credentials, origin);
@@ -324,7 +333,10 @@ export class IngestService {
       : undefined;
     const text = (await this.#read(input, true)).toString('utf8');
     const form = new URLSearchParams(text);
-    const appId = headerAppId ?? form.get('appid') ?? undefined;
+    const formAppId = form.get('appid') ?? undefined;
+    if (headerAppId && formAppId && formAppId !== headerAppId)
+      throw new TouchpointError('TP_ERR_INGEST_KEY_INVALID');
+    const appId = headerAppId ?? formAppId;
     const credentials = appId ? { appKey: appId, secret: undefined } : undefined;
     source ??= await this.#authenticate(credentials, origin);
     this.#checkRate(source);

@@ -108,10 +108,14 @@ export function readBody(stream: Readable, options: ReadBodyOptions): Promise<Bo
       }
       parts.push(chunk);
     };
+    // Without a decoder the wire bytes are the decoded bytes: the decoded cap is the wire cap.
+    const wireLimit = decoder
+      ? options.maxWireBytes
+      : Math.min(options.maxWireBytes, options.maxDecodedBytes);
     const onWire = (chunk: Buffer) => {
       wire += chunk.length;
-      if (wire > options.maxWireBytes) {
-        finish(new TouchpointError('TP_ERR_INGEST_BODY_TOO_LARGE', { limit: options.maxWireBytes }));
+      if (wire > wireLimit) {
+        finish(new TouchpointError('TP_ERR_INGEST_BODY_TOO_LARGE', { limit: wireLimit }));
         return;
       }
       if (!decoder) {
