@@ -7,9 +7,10 @@ import type { NormalizedEvent } from './event.ts';
 
 /**
  * Test-only fault points (TOUCHPOINT_TEST_FAULTS=1): kill -9 this process just before or just
- * after the commit, or make any transaction holding this request fail (a poisoned request).
+ * after the commit, make any transaction holding this request fail (a poisoned request), or hold
+ * the transaction open for a second (a slow database, without blocking the event loop).
  */
-export type CommitFault = 'exit-before-commit' | 'exit-after-commit' | 'fail-commit';
+export type CommitFault = 'exit-before-commit' | 'exit-after-commit' | 'fail-commit' | 'pause-commit';
 
 export interface CommitRequest {
   readonly source: IngestSource;
@@ -111,6 +112,7 @@ export class GroupCommitter {
   }
 
   async #write(tx: Repositories, group: Pending[]): Promise<CommitResult[]> {
+    if (group.some((p) => p.request.fault === 'pause-commit')) await new Promise((r) => setTimeout(r, 1000));
     const current = new Map<string, boolean>();
     for (const { request } of group) {
       const { id, credentialsVersion } = request.source;

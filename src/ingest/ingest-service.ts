@@ -136,7 +136,14 @@ export class IngestService {
     origin: string | undefined,
   ): Promise<IngestSource> {
     if (!credentials) throw new TouchpointError('TP_ERR_INGEST_KEY_INVALID');
-    const verdict = await this.#deps.sources.lookupIngestKey(credentials.appKey, credentials.secret);
+    let verdict;
+    try {
+      verdict = await this.#deps.sources.lookupIngestKey(credentials.appKey, credentials.secret);
+    } catch (error) {
+      // A key that cannot be checked is a server-side problem: never 4xx or 500 (decision 2).
+      this.#deps.logger.warn({ err: error }, 'ingest key lookup failed');
+      throw new TouchpointError('TP_ERR_INGEST_STORE_UNAVAILABLE', {}, { retryAfter: 2, cause: error });
+    }
     switch (verdict.status) {
       case 'unknown':
         throw new TouchpointError('TP_ERR_INGEST_KEY_INVALID');
@@ -189,9 +196,13 @@ export class IngestService {
   #fault(input: IngestHttpInput): CommitFault | undefined {
     if (!this.#deps.config.testFaults) return undefined;
     const value = header(input, 'x-touchpoint-test-fault');
-    return value === 'exit-before-commit' || value === 'exit-after-commit' || value === 'fail-commit'
-      ? value
-      : undefined;
+    const faults: readonly string[] = [
+      'exit-before-commit',
+      'exit-after-commit',
+      'fail-commit',
+      'pause-commit',
+    ];
+    return value !== undefined && faults.includes(value) ? (value as CommitFault) : undefined;
   }
 
   /** Checks and normalizes each event; the invalid ones become rejections with their 1-based index. */

@@ -38,7 +38,8 @@ export class RateLimiter {
   retryAfter(key: string, rate: number): number {
     if (rate <= 0) return 0;
     const bucket = this.#bucket(key, rate);
-    return bucket.tokens > 0 ? 0 : Math.max(1, Math.ceil(-bucket.tokens / rate + 1e-9));
+    // At least one event's worth of tokens admits a request; its whole batch is charged after.
+    return bucket.tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - bucket.tokens) / rate));
   }
 
   /** Charges `events` to `key`'s bucket. */
