@@ -24,6 +24,8 @@ export interface ProjectHandle {
   readonly projectId: number;
   readonly access: ProjectAccess;
   readonly caller: Caller;
+  /** A bearer token of the project admin with every permission, for the admin API. */
+  readonly token: string;
 }
 
 /**
@@ -37,13 +39,7 @@ export interface IngestFixture {
   readonly url: string;
   readonly project: ProjectHandle;
   createProject(name: string, timeZone?: string): Promise<ProjectHandle>;
-  createSource(options?: {
-    project?: ProjectHandle;
-    platforms?: PlatformConfig[];
-    timeZone?: string | null;
-    rateLimit?: number | null;
-    appType?: 'app' | 'web' | 'mini_program';
-  }): Promise<TestSource>;
+  createSource(options?: SourceOptions & { project?: ProjectHandle }): Promise<TestSource>;
   /** The source's stored events, oldest first (`filter` narrows further). */
   events(source: { projectId: number; id: string }, filter?: EventFilter): Promise<StoredEvent[]>;
   count(source: { projectId: number; id: string }, filter?: EventFilter): Promise<number>;
@@ -52,6 +48,60 @@ export interface IngestFixture {
 
 let counter = 0;
 
+export interface SourceOptions {
+  platforms?: PlatformConfig[];
+  timeZone?: string | null;
+  rateLimit?: number | null;
+  appType?: 'app' | 'web' | 'mini_program';
+}
+
+/** A project with an admin (caller, access, API token), made through the tenancy service. */
+export async function projectFor(deps: AppDeps, name: string, timeZone = 'UTC'): Promise<ProjectHandle> {
+  const { tenancy, access } = deps;
+  const email = `admin-${++counter}-${Date.now()}@example.com`;
+  await tenancy.createAccount(
+    { email, password: 'correct-horse-battery', isInstanceAdmin: false, mustChangePassword: false },
+    cli,
+  );
+  const p = await tenancy.createProject({ name, timeZone, adminEmail: email }, cli);
+  const admin = (await deps.store.accounts.findByEmail(email))!;
+  const memberAccess = (await access.memberAccess(admin.id, p.id))!;
+  const caller: Caller = {
+    account: admin,
+    via: { kind: 'session', idHash: '', csrfToken: '' },
+    ip: null,
+    requestId: null,
+  };
+  const { secret } = await tenancy.createToken(
+    admin,
+    memberAccess,
+    { name: 'ingest fixture', permissions: [...memberAccess.permissions], expiresAt: null },
+    cli,
+  );
+  return { projectId: p.id, access: memberAccess, caller, token: secret };
+}
+
+/** An app and a data source in `project`, made through the sources service; its secret revealed. */
+export async function sourceFor(
+  deps: AppDeps,
+  project: ProjectHandle,
+  options: SourceOptions = {},
+): Promise<TestSource> {
+  const app = await deps.sources.createApp(project.caller, project.access, {
+    name: `app ${++counter}`,
+    appType: options.appType ?? 'app',
+  });
+  const source = await deps.sources.createSource(project.caller, project.access, {
+    name: `source ${counter}`,
+    appId: app.id,
+    platforms: options.platforms ?? [{ platform: 'server' }],
+    timeZone: options.timeZone,
+    rateLimit: options.rateLimit,
+  });
+  const secret = await deps.sources.revealSecret(project.caller, project.access, source.id);
+  return { id: source.id, projectId: project.projectId, appKey: source.appKey, secret };
+}
+
 export async function createIngestFixture(
   kind: StoreKind,
   env: Record<string, string> = {},
@@ -59,26 +109,8 @@ export async function createIngestFixture(
   const t = await buildTestApp(kind, { env });
   await t.app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  const { tenancy, access, sources } = t.deps;
 
-  async function createProject(name: string, timeZone = 'UTC'): Promise<ProjectHandle> {
-    const email = `admin-${++counter}-${Date.now()}@example.com`;
-    await tenancy.createAccount(
-      { email, password: 'correct-horse-battery', isInstanceAdmin: false, mustChangePassword: false },
-      cli,
-    );
-    const p = await tenancy.createProject({ name, timeZone, adminEmail: email }, cli);
-    const admin = (await t.deps.store.accounts.findByEmail(email))!;
-    const memberAccess = (await access.memberAccess(admin.id, p.id))!;
-    const caller: Caller = {
-      account: admin,
-      via: { kind: 'session', idHash: '', csrfToken: '' },
-      ip: null,
-      requestId: null,
-    };
-    return { projectId: p.id, access: memberAccess, caller };
-  }
-
+  const createProject = (name: string, timeZone = 'UTC') => projectFor(t.deps, name, timeZone);
   const project = await createProject('Ingest project');
 
   return {
@@ -87,20 +119,7 @@ export async function createIngestFixture(
     url,
     project,
     createProject,
-    async createSource(options = {}) {
-      const p = options.project ?? project;
-      const appType = options.appType ?? 'app';
-      const app = await sources.createApp(p.caller, p.access, { name: `app ${++counter}`, appType });
-      const source = await sources.createSource(p.caller, p.access, {
-        name: `source ${counter}`,
-        appId: app.id,
-        platforms: options.platforms ?? [{ platform: 'server' }],
-        timeZone: options.timeZone,
-        rateLimit: options.rateLimit,
-      });
-      const secret = await sources.revealSecret(p.caller, p.access, source.id);
-      return { id: source.id, projectId: p.projectId, appKey: source.appKey, secret };
-    },
+    createSource: (options = {}) => sourceFor(t.deps, options.project ?? project, options),
     events: (source, filter = {}) =>
       t.deps.store.events.list(projectScope(source.projectId), { sourceId: source.id, ...filter }, 10_000),
     count: (source, filter = {}) =>
