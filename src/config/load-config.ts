@@ -11,6 +11,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly publicUrl: string;
+  /** Whether TOUCHPOINT_PUBLIC_URL was set; otherwise links use the address a request came to. */
+  readonly publicUrlConfigured: boolean;
   readonly dataDir: string;
   /** `sqlite` with a file path, or `postgres` with a connection URL. */
   readonly database:
@@ -277,12 +279,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       { message: 'TOUCHPOINT_MASTER_KEY is required in production (32 bytes, base64 or hex)' },
     );
   }
-  const publicUrl = read(specs.publicUrl) || `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const configuredUrl = read(specs.publicUrl);
+  const publicUrl = configuredUrl || `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return Object.freeze({
     env: environment,
     host,
     port,
     publicUrl,
+    publicUrlConfigured: configuredUrl !== '',
     dataDir,
     database: Object.freeze(parseDatabase(read(specs.databaseUrl), dataDir)),
     masterKey,

@@ -372,8 +372,8 @@ export class SourcesService implements IngestKeyLookup {
     return maskSecret(this.#secrets.decrypt(source.masterSecretCiphertext, secretContext(source)));
   }
 
-  integration(source: DataSource): IntegrationPrompt[] {
-    return integrationPrompts(source, this.#config.publicUrl);
+  integration(source: DataSource, baseUrl: string = this.#config.publicUrl): IntegrationPrompt[] {
+    return integrationPrompts(source, baseUrl);
   }
 
   // ---- ingest ---------------------------------------------------------------------------------

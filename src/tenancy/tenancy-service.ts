@@ -498,7 +498,7 @@ export class TenancyService {
   async addMember(
     caller: Caller,
     access: ProjectAccess,
-    input: { email: string; role: Role; workspaceIds?: readonly string[]; name?: string },
+    input: { email: string; role: Role; workspaceIds?: readonly string[]; name?: string; baseUrl?: string },
   ): Promise<{ member: Member; setPasswordUrl: string | null }> {
     const workspaceIds = await this.#checkAssignment(
       this.#store,
@@ -530,7 +530,7 @@ export class TenancyService {
           createdBy: caller.account.id,
           expiresAt: Date.now() + PASSWORD_LINK_MS,
         });
-        setPasswordUrl = `${this.#config.publicUrl}/set-password?token=${token}`;
+        setPasswordUrl = `${input.baseUrl ?? this.#config.publicUrl}/set-password?token=${token}`;
       }
       const member = await tx.members.put(access.scope, account.id, input.role, workspaceIds);
       await this.#audit(tx, access.scope, ctx, {

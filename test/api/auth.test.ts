@@ -205,6 +205,8 @@ describe('authentication: sessions, CSRF, passwords, tokens', () => {
     };
     assert.equal(member.email, 'new.person@example.com');
     assert.match(url, /\/set-password\?token=/);
+    // Without TOUCHPOINT_PUBLIC_URL the link uses the address the admin's request came to.
+    assert.ok(url.startsWith('http://localhost:80/set-password'), url);
     const token = new URL(url).searchParams.get('token') as string;
     // No password yet: login fails.
     assert.equal((await login(f.t, member.email, 'anything-at-all')).response.statusCode, 401);

@@ -13,6 +13,7 @@ import {
   tokenSchema,
 } from '../serializers/tenancy-json.ts';
 import { projectParams } from './project-routes.ts';
+import { publicBaseUrl } from '../public-url.ts';
 import { auditContextOf } from '../../tenancy/tenancy-service.ts';
 
 const memberParams = {
@@ -102,6 +103,7 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
           role: body.role,
           workspaceIds: body.workspace_ids,
           name: body.name,
+          baseUrl: publicBaseUrl(request, deps.config),
         });
         return reply
           .code(201)

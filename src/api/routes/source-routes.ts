@@ -15,6 +15,7 @@ import type { AppDeps } from '../app-deps.ts';
 import { pageQuerySchema, pageSchema, readPage } from '../pagination.ts';
 import { accessOf, callerOf } from '../route-guard.ts';
 import { projectParams } from './project-routes.ts';
+import { publicBaseUrl } from '../public-url.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const idParam = (name: string) =>
@@ -317,7 +318,7 @@ export function sourceRoutes(deps: AppDeps): FastifyPluginAsync {
         });
         return reply.code(201).send({
           ...sourceJson(source, await projectZone(access.scope.projectId)),
-          integration: sources.integration(source),
+          integration: sources.integration(source, publicBaseUrl(request, deps.config)),
         });
       },
     );
@@ -339,7 +340,7 @@ export function sourceRoutes(deps: AppDeps): FastifyPluginAsync {
         const source = await sources.getSource(access, sourceId);
         return {
           ...sourceJson(source, await projectZone(access.scope.projectId)),
-          integration: sources.integration(source),
+          integration: sources.integration(source, publicBaseUrl(request, deps.config)),
         };
       },
     );
