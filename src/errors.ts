@@ -139,6 +139,15 @@ export const errorCodes = {
     status: 400,
     message: 'The master secret cannot be set or cleared by hand; rotate it to get a new one.',
   },
+  TP_ERR_PROFILE_MERGE_CONFLICT: {
+    status: 409,
+    message:
+      'The event links profiles that hold different values of a unique ID type; they were not merged. The event is stored.',
+  },
+  TP_ERR_PROFILE_ID_TYPE_RESERVED: {
+    status: 400,
+    message: 'That ID type name is built in or reserved; choose another name.',
+  },
   TP_ERR_TENANCY_ACCOUNT_EXISTS: { status: 409, message: 'An account with that e-mail already exists.' },
 
   // outbound targets (customer URLs reached through the guarded client)

@@ -10,7 +10,10 @@ import { createMetrics } from './observability/metrics.ts';
 import { unlockSecrets } from './secrets/master-key.ts';
 import { openStore, storeOptionsFromConfig, type Store } from './store/store.ts';
 import { IngestService } from './ingest/ingest-service.ts';
+import { ProfileApplier } from './profiles/profile-applier.ts';
+import { ProfilesService } from './profiles/profiles-service.ts';
 import { SourcesService } from './sources/sources-service.ts';
+import { VerifyService } from './sources/verify-service.ts';
 import { AccessControl } from './tenancy/access.ts';
 import { TenancyService } from './tenancy/tenancy-service.ts';
 
@@ -45,6 +48,17 @@ export async function assemble(
     const tenancy = new TenancyService(store, access, config);
     const metrics = createMetrics();
     const sources = new SourcesService({ store, secrets: box, tenancy, config });
+    const ingest = new IngestService({ store, sources, config, logger, registry: metrics.registry });
+    const applier = new ProfileApplier({
+      store,
+      logger,
+      registry: metrics.registry,
+      killBeforeCommit: config.testFaults && process.env.TOUCHPOINT_TEST_FAULT === 'profiles-before-commit',
+    });
+    const profiles = new ProfilesService({ store, tenancy, applier });
+    const verify = new VerifyService({ store, logger });
+    verify.listen(ingest.emitter);
+    applier.onConflict = (projectId, conflict) => verify.recordConflict(projectId, conflict);
     const deps: AppDeps = {
       config,
       store,
@@ -56,7 +70,9 @@ export async function assemble(
       access,
       tenancy,
       sources,
-      ingest: new IngestService({ store, sources, config, logger, registry: metrics.registry }),
+      ingest,
+      profiles,
+      verify,
     };
     return { deps, generated };
   } catch (error) {
@@ -79,6 +95,13 @@ export async function startTouchpoint(
   const firstAdmin = options.embedded ? await deps.tenancy.bootstrapEmbedded() : undefined;
   let app: FastifyInstance | undefined;
   let url: string | undefined;
+  // Workers build profiles from the event log; in one process, each commit wakes the applier.
+  if (options.role !== 'api') {
+    deps.profiles.applier.start();
+    deps.ingest.emitter.on('ingest:accepted', (batch) => {
+      if (!batch.dryRun) deps.profiles.applier.notify();
+    });
+  }
   if (options.role !== 'worker') {
     app = await buildApp(deps);
     await app.listen({ host: config.host, port: config.port });
@@ -99,6 +122,7 @@ export async function startTouchpoint(
       if (closed) return;
       closed = true;
       await app?.close();
+      await deps.profiles.applier.stop();
       await deps.store.close();
     },
   };

@@ -5,7 +5,9 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import type { Store } from '../store/store.ts';
 import type { IngestService } from '../ingest/ingest-service.ts';
+import type { ProfilesService } from '../profiles/profiles-service.ts';
 import type { SourcesService } from '../sources/sources-service.ts';
+import type { VerifyService } from '../sources/verify-service.ts';
 import type { AccessControl } from '../tenancy/access.ts';
 import type { TenancyService } from '../tenancy/tenancy-service.ts';
 import type { CursorCodec } from './pagination.ts';
@@ -32,5 +34,7 @@ export interface AppDeps {
   readonly access: AccessControl;
   readonly tenancy: TenancyService;
   readonly sources: SourcesService;
+  readonly profiles: ProfilesService;
+  readonly verify: VerifyService;
   readonly ingest: IngestService;
 }

@@ -17,6 +17,7 @@ import { consoleRoutes } from './routes/console-routes.ts';
 import { ingestRoutes } from './routes/ingest-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { memberRoutes } from './routes/member-routes.ts';
+import { profileRoutes } from './routes/profile-routes.ts';
 import { projectRoutes } from './routes/project-routes.ts';
 import { sourceRoutes } from './routes/source-routes.ts';
 import { validatorCompiler } from './validation.ts';
@@ -154,6 +155,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(projectRoutes(deps));
   await app.register(memberRoutes(deps));
   await app.register(sourceRoutes(deps));
+  await app.register(profileRoutes(deps));
   await app.register(ingestRoutes(deps));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;

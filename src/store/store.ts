@@ -9,6 +9,8 @@ import { checkSchema, migrate, type MigrationResult } from './migrator.ts';
 import { accountsRepository, type AccountsRepository } from './repositories/accounts-repository.ts';
 import { auditRepository, type AuditRepository } from './repositories/audit-repository.ts';
 import { eventsRepository, type EventsRepository } from './repositories/events-repository.ts';
+import { profilesRepository, type ProfilesRepository } from './repositories/profiles-repository.ts';
+import { verifyRepository, type VerifyRepository } from './repositories/verify-repository.ts';
 import { membersRepository, type MembersRepository } from './repositories/members-repository.ts';
 import { projectsRepository, type ProjectsRepository } from './repositories/projects-repository.ts';
 import { sessionsRepository, type SessionsRepository } from './repositories/sessions-repository.ts';
@@ -31,6 +33,8 @@ export interface Repositories {
   readonly audit: AuditRepository;
   readonly sources: SourcesRepository;
   readonly events: EventsRepository;
+  readonly profiles: ProfilesRepository;
+  readonly verify: VerifyRepository;
 }
 
 /**
@@ -68,7 +72,7 @@ export function storeOptionsFromConfig(config: Config): StoreOptions {
     : { kind: 'postgres', url: config.database.url, poolMax: config.pgPoolMax, schema: config.pgSchema };
 }
 
-function repositories(db: Kysely<Database>): Repositories {
+function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories {
   return {
     settings: settingsRepository(db),
     accounts: accountsRepository(db),
@@ -79,6 +83,8 @@ function repositories(db: Kysely<Database>): Repositories {
     audit: auditRepository(db),
     sources: sourcesRepository(db),
     events: eventsRepository(db),
+    profiles: profilesRepository(db, (trx, key) => handle.transactionLock(trx, key)),
+    verify: verifyRepository(db),
   };
 }
 
@@ -95,7 +101,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   }
   const db = handle.db as Kysely<Database>;
   return {
-    ...repositories(db),
+    ...repositories(db, handle),
     capabilities: handle.capabilities,
     description: handle.description,
     files: handle.files,
@@ -108,7 +114,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         throw new TouchpointError('TP_ERR_STORE_UNAVAILABLE', {}, { cause: error, retryAfter: 5 });
       }
     },
-    transaction: (fn) => db.transaction().execute((trx) => fn(repositories(trx))),
+    transaction: (fn) => db.transaction().execute((trx) => fn(repositories(trx, handle))),
     close: () => handle.destroy(),
   };
 }

@@ -21,6 +21,13 @@ export const tenantTables: Readonly<Record<string, string>> = {
   data_sources: 'project_id',
   source_activity: 'project_id',
   events: 'project_id',
+  profiles: 'project_id',
+  profile_identities: 'project_id',
+  id_types: 'project_id',
+  project_settings: 'project_id',
+  event_definitions: 'project_id',
+  event_properties: 'project_id',
+  verify_buffer: 'project_id',
 };
 
 /** Thrown when a project-scoped query touches a tenant table without its project predicate. */

@@ -65,7 +65,10 @@ for (const kind of storeKinds) {
       assert.deepEqual([...new Set(prompts.map((p) => p.platform))], ['android', 'ios', 'server']);
       for (const p of prompts) assert.ok(p.code.includes(source.credentials.app_key), p.platform);
       // Without TOUCHPOINT_PUBLIC_URL, prompts use the address the request came to.
-      assert.ok(prompts.some((p) => p.code.includes('http://localhost:80')), JSON.stringify(prompts));
+      assert.ok(
+        prompts.some((p) => p.code.includes('http://localhost:80')),
+        JSON.stringify(prompts),
+      );
     });
 
     test('app type is immutable; platforms must fit the app type; web needs valid origins', async () => {

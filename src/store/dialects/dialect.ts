@@ -34,6 +34,12 @@ export interface DialectHandle {
   /** Serializes concurrent migrators (inside the migration transaction). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   lockForMigration(trx: Transaction<any>): Promise<void>;
+  /**
+   * Serializes transactions that take the same key, across processes, until the transaction
+   * ends (PostgreSQL advisory lock; SQLite's single writer already serializes).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  transactionLock(trx: Kysely<any>, key: string): Promise<void>;
   /** Adds an auto-increment integer primary key column named `id`. */
   serialPrimaryKey: 'bigserial' | 'integer';
   /** Files holding the data, for backup and the secrets-at-rest tests (SQLite only). */

@@ -58,6 +58,9 @@ export async function openPostgres(options: PostgresOptions): Promise<DialectHan
     lockForMigration: async (trx) => {
       await sql`SELECT pg_advisory_xact_lock(7316250)`.execute(trx);
     },
+    transactionLock: async (trx, key) => {
+      await sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
+    },
     destroy: () => db.destroy(),
   };
 }

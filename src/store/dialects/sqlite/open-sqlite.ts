@@ -37,6 +37,9 @@ export function openSqlite(options: SqliteOptions): DialectHandle {
     lockForMigration: async () => {
       // BEGIN IMMEDIATE already holds the database's single write lock.
     },
+    transactionLock: async () => {
+      // BEGIN IMMEDIATE holds the single write lock for the whole transaction.
+    },
     destroy: () => db.destroy(),
   };
 }

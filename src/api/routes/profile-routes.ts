@@ -1,0 +1,461 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Profile } from '../../profiles/model.ts';
+import type { ProfileEvent } from '../../store/repositories/profiles-repository.ts';
+import type { VerifyEntry } from '../../store/repositories/verify-repository.ts';
+import type { AppDeps } from '../app-deps.ts';
+import { pageQuerySchema, pageSchema, readPage } from '../pagination.ts';
+import { accessOf, callerOf } from '../route-guard.ts';
+import { projectParams } from './project-routes.ts';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const anyObject = { type: 'object', additionalProperties: true } as const;
+const profileParams = {
+  type: 'object',
+  required: ['projectId', 'tpUid'],
+  properties: {
+    projectId: projectParams.properties.projectId,
+    tpUid: { type: 'string', minLength: 1, maxLength: 64 },
+  },
+} as const;
+const sourceParams = {
+  type: 'object',
+  required: ['projectId', 'sourceId'],
+  properties: {
+    projectId: projectParams.properties.projectId,
+    sourceId: { type: 'string', minLength: 1, maxLength: 64 },
+  },
+} as const;
+
+const idSettingsSchema = {
+  type: 'object',
+  properties: {
+    account_id_is_user_id: { type: 'boolean' },
+    builtin: { type: 'array', items: { type: 'string' } },
+    id_types: {
+      type: 'array',
+      items: { type: 'object', properties: { name: { type: 'string' }, unique: { type: 'boolean' } } },
+    },
+  },
+} as const;
+
+const profileSchema = {
+  type: 'object',
+  required: ['tp_uid', 'identities', 'properties'],
+  properties: {
+    tp_uid: { type: 'string' },
+    identities: {
+      type: 'array',
+      items: { type: 'object', properties: { type: { type: 'string' }, value: { type: 'string' } } },
+    },
+    properties: anyObject,
+    created_at: { type: 'string' },
+    updated_at: { type: 'string' },
+    last_event_at: { type: ['string', 'null'] },
+    event_count: { type: 'integer' },
+  },
+} as const;
+const profileJson = (p: Profile) => ({
+  tp_uid: p.tpUid,
+  identities: p.identities,
+  properties: p.properties,
+  created_at: iso(p.createdAt),
+  updated_at: iso(p.updatedAt),
+  last_event_at: iso(p.lastEventAt),
+  event_count: p.eventCount,
+});
+
+const eventSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    source_id: { type: 'string' },
+    message_id: { type: 'string' },
+    type: { type: 'string' },
+    event_name: { type: ['string', 'null'] },
+    user_id: { type: ['string', 'null'] },
+    anonymous_id: { type: ['string', 'null'] },
+    account_id: { type: ['string', 'null'] },
+    distinct_id: { type: ['string', 'null'] },
+    properties: anyObject,
+    traits: anyObject,
+    ops_request_id: { type: ['string', 'null'] },
+    event_time: { type: 'string' },
+    received_at: { type: 'string' },
+  },
+} as const;
+const eventJson = (e: ProfileEvent) => ({
+  id: e.id,
+  source_id: e.sourceId,
+  message_id: e.messageId,
+  type: e.type,
+  event_name: e.eventName,
+  user_id: e.userId,
+  anonymous_id: e.anonymousId,
+  account_id: e.accountId,
+  distinct_id: e.distinctId,
+  properties: e.properties,
+  traits: e.traits,
+  ops_request_id: e.opsRequestId,
+  event_time: iso(e.eventTime),
+  received_at: iso(e.receivedAt),
+});
+
+const verifyEntrySchema = {
+  type: 'object',
+  properties: {
+    key: { type: 'string' },
+    received_at: { type: 'string' },
+    verdict: { type: 'string', enum: ['accepted', 'rejected', 'dry_run', 'warning'] },
+    reasons: {
+      type: 'array',
+      items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
+    },
+    type: { type: ['string', 'null'] },
+    event_name: { type: ['string', 'null'] },
+    user_id: { type: ['string', 'null'] },
+    anonymous_id: { type: ['string', 'null'] },
+    message_id: { type: ['string', 'null'] },
+    event: {},
+  },
+} as const;
+export const verifyEntryJson = (e: VerifyEntry) => ({
+  key: e.key,
+  received_at: iso(e.receivedAt),
+  verdict: e.verdict,
+  reasons: e.reasons,
+  type: e.type,
+  event_name: e.eventName,
+  user_id: e.userId,
+  anonymous_id: e.anonymousId,
+  message_id: e.messageId,
+  event: e.event,
+});
+
+/** Identity settings, the profile explorer, event management and the verify view. */
+export function profileRoutes(deps: AppDeps): FastifyPluginAsync {
+  const { profiles, cursors } = deps;
+  return async (app) => {
+    app.get(
+      '/api/v1/projects/:projectId/id-types',
+      {
+        config: { scope: { kind: 'member', permission: null } },
+        schema: {
+          tags: ['profiles'],
+          summary: 'ID types: built-in and declared',
+          params: projectParams,
+          response: { 200: idSettingsSchema },
+        },
+      },
+      async (request) => {
+        const settings = await profiles.identitySettings(accessOf(request));
+        return {
+          account_id_is_user_id: settings.accountIdIsUserId,
+          builtin: ['user_id', 'anonymous_id', 'account_id', 'distinct_id', 'phone', 'email', 'openid'],
+          id_types: settings.declared,
+        };
+      },
+    );
+
+    app.put(
+      '/api/v1/projects/:projectId/id-types',
+      {
+        config: { scope: { kind: 'member', permission: 'project.manage' } },
+        schema: {
+          tags: ['profiles'],
+          summary: 'Declare ID types (e.g. role_id) and mark them unique; switch account_id ≡ user_id',
+          params: projectParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            minProperties: 1,
+            properties: {
+              account_id_is_user_id: { type: 'boolean' },
+              id_types: {
+                type: 'array',
+                maxItems: 50,
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['name'],
+                  properties: {
+                    name: { type: 'string', maxLength: 64 },
+                    unique: { type: 'boolean', default: false },
+                  },
+                },
+              },
+            },
+          },
+          response: { 200: idSettingsSchema },
+        },
+      },
+      async (request) => {
+        const body = request.body as {
+          account_id_is_user_id?: boolean;
+          id_types?: { name: string; unique: boolean }[];
+        };
+        const settings = await profiles.updateIdentitySettings(callerOf(request), accessOf(request), {
+          accountIdIsUserId: body.account_id_is_user_id,
+          idTypes: body.id_types,
+        });
+        return {
+          account_id_is_user_id: settings.accountIdIsUserId,
+          builtin: ['user_id', 'anonymous_id', 'account_id', 'distinct_id', 'phone', 'email', 'openid'],
+          id_types: settings.declared,
+        };
+      },
+    );
+
+    app.get(
+      '/api/v1/projects/:projectId/profiles',
+      {
+        config: { scope: { kind: 'member', permission: null } },
+        schema: {
+          tags: ['profiles'],
+          summary: 'Find a profile by any identity (?id_type=&value=), or list profiles',
+          params: projectParams,
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              ...pageQuerySchema,
+              id_type: { type: 'string', maxLength: 64 },
+              value: { type: 'string', maxLength: 255 },
+            },
+          },
+          response: { 200: pageSchema(profileSchema) },
+        },
+      },
+      async (request) => {
+        const access = accessOf(request);
+        const query = request.query as { limit?: number; cursor?: string; id_type?: string; value?: string };
+        if (query.id_type !== undefined && query.value !== undefined) {
+          const found = await profiles.findByIdentity(access.scope, query.id_type, query.value);
+          const profile = found ? await profiles.get(access, found.tpUid) : undefined;
+          return { items: profile ? [profileJson(profile)] : [], next_cursor: null };
+        }
+        const page = readPage(cursors, `profiles:${access.scope.projectId}`, query);
+        const rows = await profiles.list(access, page.request);
+        return page.respond(rows, (p) => [p.tpUid], profileJson);
+      },
+    );
+
+    app.get(
+      '/api/v1/projects/:projectId/profiles/:tpUid',
+      {
+        config: { scope: { kind: 'member', permission: null } },
+        schema: {
+          tags: ['profiles'],
+          summary: 'A profile: identities and properties',
+          params: profileParams,
+          response: { 200: profileSchema },
+        },
+      },
+      async (request) =>
+        profileJson(await profiles.get(accessOf(request), (request.params as { tpUid: string }).tpUid)),
+    );
+
+    app.get(
+      '/api/v1/projects/:projectId/profiles/:tpUid/events',
+      {
+        config: { scope: { kind: 'member', permission: null } },
+        schema: {
+          tags: ['profiles'],
+          summary: "A profile's event timeline, newest first",
+          params: profileParams,
+          querystring: { type: 'object', additionalProperties: false, properties: pageQuerySchema },
+          response: { 200: pageSchema(eventSchema) },
+        },
+      },
+      async (request) => {
+        const access = accessOf(request);
+        const { tpUid } = request.params as { tpUid: string };
+        const page = readPage(
+          cursors,
+          `profile-events:${access.scope.projectId}:${tpUid}`,
+          request.query as { limit?: number },
+        );
+        const rows = await profiles.events(access, tpUid, page.request);
+        return page.respond(rows, (e) => [e.eventTime, e.id], eventJson);
+      },
+    );
+
+    app.post(
+      '/api/v1/projects/:projectId/profiles/rebuild',
+      {
+        config: { scope: { kind: 'member', permission: 'project.manage' } },
+        schema: {
+          tags: ['profiles'],
+          summary: 'Rebuild every profile from the event store',
+          params: projectParams,
+          response: { 200: { type: 'object', properties: { events_applied: { type: 'integer' } } } },
+        },
+      },
+      async (request) => ({ events_applied: await profiles.rebuild(callerOf(request), accessOf(request)) }),
+    );
+
+    app.get(
+      '/api/v1/projects/:projectId/events',
+      {
+        config: { scope: { kind: 'member', permission: null } },
+        schema: {
+          tags: ['events'],
+          summary: 'Event management: event names, volumes, property names and observed types',
+          params: projectParams,
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                items: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      name: { type: 'string' },
+                      event_count: { type: 'integer' },
+                      first_seen: { type: ['string', 'null'] },
+                      last_seen: { type: ['string', 'null'] },
+                      declared: { type: 'boolean' },
+                      description: { type: ['string', 'null'] },
+                      properties: {
+                        type: 'array',
+                        items: {
+                          type: 'object',
+                          properties: {
+                            name: { type: 'string' },
+                            types: { type: 'array', items: { type: 'string' } },
+                            first_seen: { type: 'string' },
+                            last_seen: { type: 'string' },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+                next_cursor: { type: ['string', 'null'] },
+              },
+            },
+          },
+        },
+      },
+      async (request) => ({
+        items: (await profiles.eventDefinitions(accessOf(request))).map((d) => ({
+          name: d.name,
+          event_count: d.eventCount,
+          first_seen: iso(d.firstSeen),
+          last_seen: iso(d.lastSeen),
+          declared: d.declared,
+          description: d.description,
+          properties: d.properties.map((p) => ({
+            name: p.name,
+            types: p.types,
+            first_seen: iso(p.firstSeen),
+            last_seen: iso(p.lastSeen),
+          })),
+        })),
+        next_cursor: null,
+      }),
+    );
+
+    app.post(
+      '/api/v1/projects/:projectId/events',
+      {
+        config: { scope: { kind: 'member', permission: 'source.manage' } },
+        schema: {
+          tags: ['events'],
+          summary: 'Declare a meta event (e.g. a receipt event such as ops_push_open)',
+          params: projectParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name'],
+            properties: {
+              name: { type: 'string', minLength: 1, maxLength: 255 },
+              description: { type: ['string', 'null'], maxLength: 500 },
+            },
+          },
+          response: { 204: { type: 'null' } },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body as { name: string; description?: string | null };
+        await profiles.declareMetaEvent(
+          callerOf(request),
+          accessOf(request),
+          body.name,
+          body.description ?? null,
+        );
+        return reply.code(204).send();
+      },
+    );
+
+    app.get(
+      '/api/v1/projects/:projectId/sources/:sourceId/verify',
+      {
+        config: { scope: { kind: 'member', permission: null } },
+        schema: {
+          tags: ['sources'],
+          summary: 'What the source received lately, with verdicts (newest first, at most 200)',
+          params: sourceParams,
+          response: {
+            200: { type: 'object', properties: { items: { type: 'array', items: verifyEntrySchema } } },
+          },
+        },
+      },
+      async (request) => {
+        const access = accessOf(request);
+        const { sourceId } = request.params as { sourceId: string };
+        await deps.sources.getSource(access, sourceId);
+        return { items: (await deps.verify.recent(access.scope, sourceId)).map(verifyEntryJson) };
+      },
+    );
+
+    app.get(
+      '/api/v1/projects/:projectId/sources/:sourceId/verify/stream',
+      {
+        config: { scope: { kind: 'member', permission: null } },
+        schema: {
+          tags: ['sources'],
+          summary:
+            'Server-Sent Events: replays the last 200 entries, then pushes each new one (`event: entry`)',
+          params: sourceParams,
+          produces: ['text/event-stream'],
+          response: { 200: { type: 'string' } },
+        },
+      },
+      async (request, reply) => {
+        const access = accessOf(request);
+        const { sourceId } = request.params as { sourceId: string };
+        await deps.sources.getSource(access, sourceId);
+        reply.hijack();
+        const raw = reply.raw;
+        raw.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+          'x-request-id': String(request.id),
+        });
+        raw.write(': verify stream\n\n');
+        const controller = new AbortController();
+        request.raw.on('close', () => controller.abort());
+        const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 15000);
+        try {
+          await deps.verify.follow(
+            access.scope,
+            sourceId,
+            (entries) => {
+              for (const entry of entries)
+                raw.write(
+                  `event: entry\nid: ${entry.key}\ndata: ${JSON.stringify(verifyEntryJson(entry))}\n\n`,
+                );
+            },
+            controller.signal,
+          );
+        } finally {
+          clearInterval(heartbeat);
+          raw.end();
+        }
+      },
+    );
+  };
+}

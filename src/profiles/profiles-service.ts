@@ -1,0 +1,148 @@
+import { TouchpointError } from '../errors.ts';
+import type { EventDefinition, ProfileEvent } from '../store/repositories/profiles-repository.ts';
+import type { Store } from '../store/store.ts';
+import type { Caller, ProjectAccess } from '../tenancy/access.ts';
+import type { PageRequest } from '../tenancy/model.ts';
+import type { ProjectScope } from '../tenancy/scope.ts';
+import { auditContextOf, type TenancyService } from '../tenancy/tenancy-service.ts';
+import { builtinIdTypes, type IdentitySettings, type Profile } from './model.ts';
+import type { ProfileApplier } from './profile-applier.ts';
+import type { ProfileLookup, ProfileSnapshot } from './profile-lookup.ts';
+
+const ID_TYPE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+function invalid(path: string, message: string): TouchpointError {
+  return new TouchpointError(
+    'TP_ERR_VALIDATION',
+    { issues: [{ in: 'body', path, rule: 'invalid', message }] },
+    { message: `body${path} ${message}` },
+  );
+}
+
+/** Profiles (SPEC §2.2): identity settings, the explorer, event management, rebuilds. */
+export class ProfilesService implements ProfileLookup {
+  readonly #store: Store;
+  readonly #tenancy: TenancyService;
+  readonly applier: ProfileApplier;
+
+  constructor(deps: { store: Store; tenancy: TenancyService; applier: ProfileApplier }) {
+    this.#store = deps.store;
+    this.#tenancy = deps.tenancy;
+    this.applier = deps.applier;
+  }
+
+  identitySettings(access: ProjectAccess): Promise<IdentitySettings> {
+    return this.#store.profiles.identitySettings(access.scope);
+  }
+
+  /** Replaces the declared ID types (and the account_id ≡ user_id switch). */
+  async updateIdentitySettings(
+    caller: Caller,
+    access: ProjectAccess,
+    input: { accountIdIsUserId?: boolean; idTypes?: readonly { name: string; unique: boolean }[] },
+  ): Promise<IdentitySettings> {
+    const seen = new Set<string>();
+    for (const [i, t] of (input.idTypes ?? []).entries()) {
+      if (!ID_TYPE_NAME.test(t.name))
+        throw invalid(
+          `/id_types/${i}/name`,
+          'must be lower-case letters, digits and _ (starting with a letter)',
+        );
+      if ((builtinIdTypes as readonly string[]).includes(t.name))
+        throw new TouchpointError('TP_ERR_PROFILE_ID_TYPE_RESERVED', { name: t.name });
+      if (seen.has(t.name)) throw invalid(`/id_types/${i}/name`, 'is listed twice');
+      seen.add(t.name);
+    }
+    return this.#store.transaction(async (tx) => {
+      const before = await tx.profiles.identitySettings(access.scope);
+      if (input.accountIdIsUserId !== undefined)
+        await tx.profiles.setAccountIdIsUserId(access.scope, input.accountIdIsUserId);
+      if (input.idTypes) {
+        for (const old of before.declared)
+          if (!seen.has(old.name)) await tx.profiles.deleteIdType(access.scope, old.name);
+        for (const t of input.idTypes) await tx.profiles.putIdType(access.scope, t.name, t.unique);
+      }
+      const after = await tx.profiles.identitySettings(access.scope);
+      await this.#tenancy.record(
+        access.scope,
+        auditContextOf(caller),
+        {
+          action: 'id_types.updated',
+          target: { type: 'project', id: String(access.scope.projectId), label: 'ID types' },
+          details: { account_id_is_user_id: after.accountIdIsUserId, id_types: after.declared },
+        },
+        tx,
+      );
+      return after;
+    });
+  }
+
+  async findByIdentity(
+    scope: ProjectScope,
+    idType: string,
+    value: string,
+  ): Promise<ProfileSnapshot | undefined> {
+    const owners = await this.#store.profiles.findIdentities(scope, [{ type: idType, value }]);
+    const tpUid = owners.get(`${idType}:${value}`);
+    const profile = tpUid ? await this.#store.profiles.getProfile(scope, tpUid) : undefined;
+    return (
+      profile && { tpUid: profile.tpUid, identities: profile.identities, properties: profile.properties }
+    );
+  }
+
+  async lookup(access: ProjectAccess, idType: string, value: string): Promise<Profile> {
+    const found = await this.findByIdentity(access.scope, idType, value);
+    if (!found) throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'profile' });
+    return this.get(access, found.tpUid);
+  }
+
+  /** A profile by tp_uid; a merged-away tp_uid answers the profile it was merged into. */
+  async get(access: ProjectAccess, tpUid: string): Promise<Profile> {
+    const current = await this.#store.profiles.resolveTpUid(access.scope, tpUid);
+    const profile = current ? await this.#store.profiles.getProfile(access.scope, current) : undefined;
+    if (!profile) throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'profile' });
+    return profile;
+  }
+
+  async events(access: ProjectAccess, tpUid: string, page: PageRequest): Promise<ProfileEvent[]> {
+    const profile = await this.get(access, tpUid);
+    return this.#store.profiles.profileEvents(access.scope, profile.tpUid, page);
+  }
+
+  list(access: ProjectAccess, page: PageRequest): Promise<Profile[]> {
+    return this.#store.profiles.listProfiles(access.scope, page);
+  }
+
+  eventDefinitions(access: ProjectAccess): Promise<EventDefinition[]> {
+    return this.#store.profiles.eventDefinitions(access.scope);
+  }
+
+  async declareMetaEvent(
+    caller: Caller,
+    access: ProjectAccess,
+    name: string,
+    description: string | null,
+  ): Promise<void> {
+    if (name.trim() === '' || name.length > 255) throw invalid('/name', 'must be 1–255 characters');
+    await this.#store.transaction(async (tx) => {
+      await tx.profiles.declareEvent(access.scope, name, description);
+      await this.#tenancy.record(
+        access.scope,
+        auditContextOf(caller),
+        { action: 'event.declared', target: { type: 'event', id: name, label: name } },
+        tx,
+      );
+    });
+  }
+
+  /** Rebuilds every profile of the project from its event log (an admin repair). */
+  async rebuild(caller: Caller, access: ProjectAccess): Promise<number> {
+    const applied = await this.applier.rebuild(access.scope.projectId);
+    await this.#tenancy.record(access.scope, auditContextOf(caller), {
+      action: 'profiles.rebuilt',
+      target: { type: 'project', id: String(access.scope.projectId), label: 'profiles' },
+      details: { events: applied },
+    });
+    return applied;
+  }
+}

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import type { IngestEmitter } from '../ingest/ingest-emitter.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { MergeConflict } from '../profiles/profile-applier.ts';
+import type { VerifyEntry } from '../store/repositories/verify-repository.ts';
+import type { Store } from '../store/store.ts';
+import { projectScope, type ProjectScope } from '../tenancy/scope.ts';
+
+export const VERIFY_REPLAY = 200;
+/** How far back each poll looks again, so entries committed slightly out of order are not missed. */
+const OVERLAP_MS = 5000;
+
+const entryId = (at: number): string => `${String(at).padStart(15, '0')}-${randomBytes(6).toString('hex')}`;
+
+/**
+ * The verify view of a data source (SPEC §2): accepted events come from the event store,
+ * refused, dry-run and flagged ones from the verify buffer. Everything is read from the store,
+ * so a viewer on any process sees events received by any other.
+ */
+export class VerifyService {
+  readonly #store: Store;
+  readonly #logger: Logger;
+  readonly #pollMs: number;
+
+  constructor(deps: { store: Store; logger: Logger; pollMs?: number }) {
+    this.#store = deps.store;
+    this.#logger = deps.logger;
+    this.#pollMs = deps.pollMs ?? 500;
+  }
+
+  /** Records what ingest refused or only dry-ran, for the verify buffer. */
+  listen(emitter: IngestEmitter): void {
+    emitter.on('ingest:rejected', (batch) => {
+      const at = Date.now();
+      this.#append(
+        projectScope(batch.projectId),
+        batch.rejections.map((r) => ({
+          entryId: entryId(at),
+          sourceId: batch.sourceId,
+          receivedAt: at,
+          verdict: 'rejected',
+          reasons: [{ code: r.code, message: r.message }],
+          event: JSON.stringify(r.event ?? null) ?? 'null',
+        })),
+      );
+    });
+    emitter.on('ingest:accepted', (batch) => {
+      if (!batch.dryRun) return;
+      const at = Date.now();
+      this.#append(
+        projectScope(batch.projectId),
+        batch.events.map((e) => ({
+          entryId: entryId(at),
+          sourceId: batch.sourceId,
+          receivedAt: at,
+          verdict: 'dry_run',
+          reasons: [],
+          event: JSON.stringify({
+            type: e.type,
+            event: e.eventName,
+            userId: e.userId ?? e.accountId,
+            anonymousId: e.anonymousId ?? e.distinctId,
+            messageId: e.messageId,
+            properties: e.properties,
+          }),
+        })),
+      );
+    });
+  }
+
+  /** Flags an accepted event whose profiles could not merge (TP_ERR_PROFILE_MERGE_CONFLICT). */
+  recordConflict(projectId: number, conflict: MergeConflict): void {
+    const at = Date.now();
+    this.#append(projectScope(projectId), [
+      {
+        entryId: entryId(at),
+        sourceId: conflict.sourceId,
+        receivedAt: at,
+        verdict: 'warning',
+        reasons: [
+          {
+            code: 'TP_ERR_PROFILE_MERGE_CONFLICT',
+            message: `${conflict.identity.type} ${conflict.identity.value} belongs to a profile with another value of a unique ID type; not merged`,
+          },
+        ],
+        event: JSON.stringify({ messageId: conflict.messageId, identity: conflict.identity }),
+      },
+    ]);
+  }
+
+  #append(scope: ProjectScope, entries: Parameters<Store['verify']['append']>[1]): void {
+    this.#store.verify
+      .append(scope, entries)
+      .catch((error: unknown) => this.#logger.warn({ err: error }, 'verify buffer write failed'));
+  }
+
+  recent(scope: ProjectScope, sourceId: string, limit = VERIFY_REPLAY): Promise<VerifyEntry[]> {
+    return this.#store.verify.recent(scope, sourceId, 0, limit);
+  }
+
+  /**
+   * Replays the last entries, then pushes new ones as they appear (polling the store) until
+   * `signal` aborts. Entries are delivered oldest first.
+   */
+  async follow(
+    scope: ProjectScope,
+    sourceId: string,
+    push: (entries: VerifyEntry[]) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const seen = new Set<string>();
+    const remember = (entries: VerifyEntry[]) => {
+      for (const e of entries) seen.add(e.key);
+      if (seen.size > 5000) for (const key of [...seen].slice(0, 2500)) seen.delete(key);
+    };
+    let since = Date.now() - OVERLAP_MS;
+    const replay = (await this.recent(scope, sourceId)).reverse();
+    remember(replay);
+    push(replay);
+    while (!signal.aborted) {
+      await new Promise((resolve) => setTimeout(resolve, this.#pollMs));
+      if (signal.aborted) break;
+      const pollStart = Date.now();
+      try {
+        const fresh = (await this.#store.verify.recent(scope, sourceId, since, 1000))
+          .filter((e) => !seen.has(e.key))
+          .reverse();
+        remember(fresh);
+        if (fresh.length > 0) push(fresh);
+        since = pollStart - OVERLAP_MS;
+      } catch (error) {
+        this.#logger.warn({ err: error }, 'verify poll failed');
+      }
+    }
+  }
+}
