@@ -56,7 +56,7 @@ export async function assemble(
       killBeforeCommit: config.testFaults && process.env.TOUCHPOINT_TEST_FAULT === 'profiles-before-commit',
     });
     const profiles = new ProfilesService({ store, tenancy, applier });
-    const verify = new VerifyService({ store, logger });
+    const verify = new VerifyService({ store, logger, retentionHours: config.verifyRetentionHours });
     verify.listen(ingest.emitter);
     applier.onConflict = (projectId, conflict) => verify.recordConflict(projectId, conflict);
     const deps: AppDeps = {
@@ -98,6 +98,7 @@ export async function startTouchpoint(
   // Workers build profiles from the event log; in one process, each commit wakes the applier.
   if (options.role !== 'api') {
     deps.profiles.applier.start();
+    deps.verify.startRetention();
     deps.ingest.emitter.on('ingest:accepted', (batch) => {
       if (!batch.dryRun) deps.profiles.applier.notify();
     });
@@ -123,6 +124,7 @@ export async function startTouchpoint(
       closed = true;
       await app?.close();
       await deps.profiles.applier.stop();
+      deps.verify.stopRetention();
       await deps.store.close();
     },
   };

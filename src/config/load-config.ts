@@ -26,6 +26,8 @@ export interface Config {
   readonly allowTargets: readonly Cidr[];
   readonly trustProxy: boolean;
   readonly testFaults: boolean;
+  /** How long refused, dry-run and flagged events stay in the verify buffer. */
+  readonly verifyRetentionHours: number;
   /** Ingest: events per second per data source (0 = no limit); a source's own limit overrides it. */
   readonly ingestRateLimit: number;
   /** Ingest: events waiting for the group commit beyond which requests answer 503. */
@@ -204,6 +206,12 @@ const specs = {
     default: 'false',
     parse: bool('TOUCHPOINT_TRUST_PROXY'),
   },
+  verifyRetentionHours: {
+    key: 'TOUCHPOINT_VERIFY_RETENTION_HOURS',
+    doc: 'How long the verify view keeps refused, dry-run and flagged events (accepted events live in the event store).',
+    default: '72',
+    parse: integer('TOUCHPOINT_VERIFY_RETENTION_HOURS', 1, 87600),
+  },
   testFaults: {
     key: 'TOUCHPOINT_TEST_FAULTS',
     doc: 'Enables fault-injection points used by the durability tests. Never set in production.',
@@ -298,6 +306,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     allowTargets: Object.freeze(read(specs.allowTargets)),
     trustProxy: read(specs.trustProxy),
     testFaults: read(specs.testFaults),
+    verifyRetentionHours: read(specs.verifyRetentionHours),
     ingestRateLimit: read(specs.ingestRateLimit),
     ingestQueueMaxEvents: read(specs.ingestQueueMaxEvents),
     ingestBodyTimeoutMs: read(specs.ingestBodyTimeoutMs),

@@ -4,7 +4,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { MergeConflict } from '../profiles/profile-applier.ts';
 import type { VerifyEntry } from '../store/repositories/verify-repository.ts';
 import type { Store } from '../store/store.ts';
-import { projectScope, type ProjectScope } from '../tenancy/scope.ts';
+import { projectScope, systemScope, type ProjectScope } from '../tenancy/scope.ts';
 
 export const VERIFY_REPLAY = 200;
 /** How far back each poll looks again, so entries committed slightly out of order are not missed. */
@@ -21,11 +21,37 @@ export class VerifyService {
   readonly #store: Store;
   readonly #logger: Logger;
   readonly #pollMs: number;
+  readonly #retentionMs: number;
+  #retentionTimer: NodeJS.Timeout | undefined;
 
-  constructor(deps: { store: Store; logger: Logger; pollMs?: number }) {
+  constructor(deps: { store: Store; logger: Logger; pollMs?: number; retentionHours?: number }) {
     this.#store = deps.store;
     this.#logger = deps.logger;
     this.#pollMs = deps.pollMs ?? 500;
+    this.#retentionMs = (deps.retentionHours ?? 72) * 3_600_000;
+  }
+
+  /** Deletes verify buffer entries older than the retention period; returns how many. */
+  async prune(now = Date.now()): Promise<number> {
+    return this.#store.verify.prune(
+      systemScope('retention prunes the verify buffer'),
+      now - this.#retentionMs,
+    );
+  }
+
+  /** Prunes now and then hourly (worker role) until `stopRetention()`. */
+  startRetention(intervalMs = 3_600_000): void {
+    const run = () =>
+      this.prune()
+        .then((n) => n > 0 && this.#logger.info({ pruned: n }, 'verify buffer pruned'))
+        .catch((error: unknown) => this.#logger.warn({ err: error }, 'verify buffer pruning failed'));
+    void run();
+    this.#retentionTimer = setInterval(run, intervalMs);
+    this.#retentionTimer.unref();
+  }
+
+  stopRetention(): void {
+    clearInterval(this.#retentionTimer);
   }
 
   /** Records what ingest refused or only dry-ran, for the verify buffer. */

@@ -149,3 +149,30 @@ describe('profiles, event management and verify over the API', () => {
     assert.deepEqual(lookup.json().items, []);
   });
 });
+
+test('the verify buffer is pruned after its retention period', async () => {
+  const f = await createTenancyFixture('postgres');
+  try {
+    const scope = { kind: 'project' as const, projectId: f.a.project.id };
+    const old = Date.now() - 100 * 3_600_000;
+    await f.t.deps.store.verify.append(scope, [
+      { entryId: 'old', sourceId: 'src_x', receivedAt: old, verdict: 'rejected', reasons: [], event: '{}' },
+      {
+        entryId: 'new',
+        sourceId: 'src_x',
+        receivedAt: Date.now(),
+        verdict: 'rejected',
+        reasons: [],
+        event: '{}',
+      },
+    ]);
+    assert.equal(await f.t.deps.verify.prune(), 1);
+    const left = await f.t.deps.store.verify.recent(scope, 'src_x', 0, 10);
+    assert.deepEqual(
+      left.map((e) => e.key),
+      ['bnew'],
+    );
+  } finally {
+    await f.close();
+  }
+});

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ProjectScope } from '../../tenancy/scope.ts';
+import type { ProjectScope, SystemScope } from '../../tenancy/scope.ts';
 import { fromJson } from '../dialects/dialect.ts';
 import type { Database } from '../schema.ts';
 import { scoped } from './scoped.ts';
@@ -63,8 +63,8 @@ export interface VerifyRepository {
   ): Promise<void>;
   /** Newest first: accepted events and buffer entries of a source received at or after `since`. */
   recent(scope: ProjectScope, sourceId: string, since: number, limit: number): Promise<VerifyEntry[]>;
-  /** Deletes buffer entries older than `before` (retention). */
-  prune(scope: ProjectScope, before: number): Promise<number>;
+  /** Deletes buffer entries older than `before` in every project (retention). */
+  prune(scope: SystemScope, before: number): Promise<number>;
 }
 
 const MAX_EVENT_TEXT = 4096;
@@ -170,9 +170,8 @@ export function verifyRepository(root: Kysely<Database>): VerifyRepository {
         .slice(0, limit);
     },
     async prune(scope, before) {
-      const result = await q(scope)
+      const result = await (scoped(root, scope) as unknown as Kysely<VerifyTables>)
         .deleteFrom('verify_buffer')
-        .where('project_id', '=', scope.projectId)
         .where('received_at', '<', before)
         .executeTakeFirst();
       return Number(result.numDeletedRows);
