@@ -256,6 +256,78 @@ export const errorCodes = {
     message:
       'The event time is unreadable, before 1971 or more than an hour in the future; fix the sender clock or format.',
   },
+
+  // channels (SPEC §3.1)
+  TP_ERR_CHANNEL_NAME_TAKEN: {
+    status: 409,
+    message: 'A channel with that name (ignoring case) already exists in this project; choose another.',
+  },
+  TP_ERR_CHANNEL_KIND_IMMUTABLE: {
+    status: 400,
+    message: "A channel's kind never changes; create a new channel of the other kind.",
+  },
+  TP_ERR_CHANNEL_EDIT_WHILE_ENABLED: {
+    status: 409,
+    message:
+      'A channel can be edited only while disabled; disable it first (rotating the signing key and updating credentials work any time).',
+  },
+  TP_ERR_CHANNEL_IN_USE: {
+    status: 409,
+    message:
+      'Campaigns that are running, paused, scheduled or awaiting publication or approval use this channel; stop them first (listed in details.campaigns).',
+  },
+  TP_ERR_CHANNEL_DELETE_WHILE_ENABLED: {
+    status: 409,
+    message: 'Only a disabled channel can be deleted; disable it first.',
+  },
+  TP_ERR_CHANNEL_DISABLED: {
+    status: 409,
+    message: 'The channel is disabled; ask a project admin to enable it.',
+  },
+  TP_ERR_CHANNEL_NOT_AUTHORIZED: {
+    status: 403,
+    message: 'This workspace is not authorized to use the channel; ask a project admin to authorize it.',
+  },
+  TP_ERR_CHANNEL_NO_USAGE_GRANT: {
+    status: 403,
+    message: 'You have no usage grant for this channel; ask an admin to grant it to you.',
+  },
+  TP_ERR_CHANNEL_URL_CREDENTIALS: {
+    status: 400,
+    message:
+      'A channel URL must not carry a user name or password; use auth "token" for the endpoint secret.',
+  },
+  TP_ERR_CHANNEL_SIGNATURE_V2_OFF: {
+    status: 409,
+    message: 'Signature v2 is off for this channel; turn it on (while disabled) before rotating its key.',
+  },
+  TP_ERR_CHANNEL_ROTATION_IN_PROGRESS: {
+    status: 409,
+    message:
+      'The previous signing key is still valid (rotation overlap); wait until details.previous_key_expires_at or send force=true to end it now.',
+  },
+  TP_ERR_CHANNEL_AUTH_NONE: {
+    status: 409,
+    message: 'This channel does not sign with a token (auth "none"); change auth while it is disabled.',
+  },
+  TP_ERR_CHANNEL_TEST_PROFILE_NOT_FOUND: {
+    status: 422,
+    message: 'No profile has that ID; check the ID type and test ID, or type the user properties by hand.',
+  },
+  TP_ERR_CHANNEL_TEST_NO_SEND_ID: {
+    status: 422,
+    message:
+      "The test user has no value of the channel's send ID type; pick a user who has one or type it by hand.",
+  },
+  TP_ERR_CHANNEL_TEST_BY_ID_UNAVAILABLE: {
+    status: 501,
+    message: 'Looking up test users by ID is not available on this server; type the user properties by hand.',
+  },
+  TP_ERR_CHANNEL_ENUM_OPTIONS_UNAVAILABLE: {
+    status: 502,
+    message:
+      'The enum options URL did not answer a valid option list and none was fetched before; check the URL and its answer format.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

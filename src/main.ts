@@ -2,9 +2,11 @@ import { hkdfSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './api/app-deps.ts';
 import { buildApp } from './api/build-app.ts';
+import { ChannelsService } from './channels/channel-service.ts';
 import { CursorCodec } from './api/pagination.ts';
 import type { Config } from './config/load-config.ts';
 import { createRouteGuard } from './api/route-guard.ts';
+import { GuardedClient } from './net/guarded-client.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { unlockSecrets } from './secrets/master-key.ts';
@@ -48,6 +50,8 @@ export async function assemble(
     const tenancy = new TenancyService(store, access, config);
     const metrics = createMetrics();
     const sources = new SourcesService({ store, secrets: box, tenancy, config });
+    // The one client for customer URLs (RELIABILITY decision 6).
+    const outbound = new GuardedClient({ allowTargets: config.allowTargets, logger });
     const ingest = new IngestService({ store, sources, config, logger, registry: metrics.registry });
     const applier = new ProfileApplier({
       store,
@@ -56,6 +60,15 @@ export async function assemble(
       killBeforeCommit: config.testFaults && process.env.TOUCHPOINT_TEST_FAULT === 'profiles-before-commit',
     });
     const profiles = new ProfilesService({ store, tenancy, applier });
+    const channels = new ChannelsService({
+      store,
+      secrets: box,
+      tenancy,
+      access,
+      client: outbound,
+      allowTargets: config.allowTargets,
+      profiles,
+    });
     const verify = new VerifyService({ store, logger, retentionHours: config.verifyRetentionHours });
     verify.listen(ingest.emitter);
     applier.onConflict = (projectId, conflict) => verify.recordConflict(projectId, conflict);
@@ -73,6 +86,8 @@ export async function assemble(
       ingest,
       profiles,
       verify,
+      outbound,
+      channels,
     };
     return { deps, generated };
   } catch (error) {
@@ -125,6 +140,7 @@ export async function startTouchpoint(
       await app?.close();
       await deps.profiles.applier.stop();
       deps.verify.stopRetention();
+      await deps.outbound.close();
       await deps.store.close();
     },
   };

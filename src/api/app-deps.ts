@@ -1,5 +1,7 @@
 import type { FastifyRequest } from 'fastify';
+import type { ChannelsService } from '../channels/channel-service.ts';
 import type { Config } from '../config/load-config.ts';
+import type { GuardedClient } from '../net/guarded-client.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
@@ -37,4 +39,7 @@ export interface AppDeps {
   readonly profiles: ProfilesService;
   readonly verify: VerifyService;
   readonly ingest: IngestService;
+  /** The guarded client every customer URL goes through. */
+  readonly outbound: GuardedClient;
+  readonly channels: ChannelsService;
 }

@@ -13,6 +13,7 @@ import type { AppDeps } from './app-deps.ts';
 import { errorBodySchema, errorHandler, sendError } from './error-handler.ts';
 import { describeScope, type RouteScope } from './route-scope.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { channelRoutes } from './routes/channel-routes.ts';
 import { consoleRoutes } from './routes/console-routes.ts';
 import { ingestRoutes } from './routes/ingest-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
@@ -155,6 +156,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(projectRoutes(deps));
   await app.register(memberRoutes(deps));
   await app.register(sourceRoutes(deps));
+  await app.register(channelRoutes(deps));
   await app.register(profileRoutes(deps));
   await app.register(ingestRoutes(deps));
   for (const plugin of options.plugins ?? []) await app.register(plugin);

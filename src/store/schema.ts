@@ -32,6 +32,8 @@ export interface Database {
   data_sources: DataSourcesTable;
   source_activity: SourceActivityTable;
   events: EventsTable;
+  channels: ChannelsTable;
+  channel_workspaces: ChannelWorkspacesTable;
 }
 
 export interface AccountsTable {
@@ -196,4 +198,34 @@ export interface EventsTable {
   event_time: number;
   sent_at: number | null;
   received_at: number;
+}
+
+export interface ChannelsTable {
+  id: string;
+  project_id: number;
+  kind: string;
+  name: string;
+  name_key: string | null;
+  category: string;
+  description: string | null;
+  app_id: string | null;
+  status: string;
+  test_status: string;
+  tested_at: number | null;
+  config: unknown;
+  token_secret: string | null;
+  v2_key: string | null;
+  v2_previous_key: string | null;
+  v2_previous_until: number | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface ChannelWorkspacesTable {
+  project_id: number;
+  channel_id: string;
+  workspace_id: string;
+  authorized_by: string;
+  created_at: number;
 }

@@ -8,6 +8,7 @@ import { migrations } from './migrations/index.ts';
 import { checkSchema, migrate, type MigrationResult } from './migrator.ts';
 import { accountsRepository, type AccountsRepository } from './repositories/accounts-repository.ts';
 import { auditRepository, type AuditRepository } from './repositories/audit-repository.ts';
+import { channelsRepository, type ChannelsRepository } from './repositories/channels-repository.ts';
 import { eventsRepository, type EventsRepository } from './repositories/events-repository.ts';
 import { profilesRepository, type ProfilesRepository } from './repositories/profiles-repository.ts';
 import { verifyRepository, type VerifyRepository } from './repositories/verify-repository.ts';
@@ -35,6 +36,7 @@ export interface Repositories {
   readonly events: EventsRepository;
   readonly profiles: ProfilesRepository;
   readonly verify: VerifyRepository;
+  readonly channels: ChannelsRepository;
 }
 
 /**
@@ -85,6 +87,7 @@ function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories
     events: eventsRepository(db),
     profiles: profilesRepository(db, (trx, key) => handle.transactionLock(trx, key)),
     verify: verifyRepository(db),
+    channels: channelsRepository(db),
   };
 }
 

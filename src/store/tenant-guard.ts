@@ -28,6 +28,8 @@ export const tenantTables: Readonly<Record<string, string>> = {
   event_definitions: 'project_id',
   event_properties: 'project_id',
   verify_buffer: 'project_id',
+  channels: 'project_id',
+  channel_workspaces: 'project_id',
 };
 
 /** Thrown when a project-scoped query touches a tenant table without its project predicate. */

@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { adminCommand } from './admin-command.ts';
+import { channelCommand } from './channel-command.ts';
 import { migrateCommand } from './migrate-command.ts';
 import { receiverCommand } from './receiver-command.ts';
 import { serveCommand } from './serve-command.ts';
@@ -12,4 +13,5 @@ export const commands: readonly Command[] = [
   adminCommand,
   tokenCommand,
   receiverCommand,
+  channelCommand,
 ];

@@ -2,6 +2,7 @@ import { migration0001 } from './0001-core.ts';
 import { migration0002 } from './0002-tenancy.ts';
 import { migration0003 } from './0003-sources.ts';
 import { migration0004 } from './0004-events.ts';
+import { migration0005 } from './0005-channels.ts';
 import { migration0006 } from './0006-profiles.ts';
 import type { Migration } from './migration.ts';
 
@@ -11,5 +12,6 @@ export const migrations: readonly Migration[] = [
   migration0002,
   migration0003,
   migration0004,
+  migration0005,
   migration0006,
 ];

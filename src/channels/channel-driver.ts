@@ -1,0 +1,73 @@
+import type { GuardedClient } from '../net/guarded-client.ts';
+import type { AttemptVerdict } from './webhook/protocol/message-outcome.ts';
+import type { RenderedMessage } from './webhook/protocol/wire-message.ts';
+import type { Channel, ChannelKind } from './model.ts';
+
+/** The channel's secrets in clear, read only when a request is about to be made. */
+export interface ChannelSecrets {
+  /** `auth = token`: keys `X-TE-OPS-Signature`. */
+  readonly token?: string;
+  /** Signature v2: the active keys, newest first (two during a rotation overlap). */
+  readonly v2Keys: readonly string[];
+}
+
+/** What a driver needs besides the batch. */
+export interface DeliveryContext {
+  readonly channel: Channel;
+  /** Decrypts the secrets; throws `SecretDecryptError` when a ciphertext was tampered with. */
+  readonly secrets: () => ChannelSecrets;
+  /** The one client for customer URLs (RELIABILITY decision 6). */
+  readonly client: GuardedClient;
+  /** The project's time zone, for the string form of dates. */
+  readonly timeZone: string;
+  readonly nowMs: number;
+  /** Caps the channel's own timeout (a test send does not wait an hour). */
+  readonly maxTimeoutMs?: number;
+}
+
+/** What was sent, for the attempt record and the test-send dialog (secrets never appear). */
+export interface DeliveryRequestRecord {
+  readonly method: string;
+  /** Credentials masked. */
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The JSON text every signature covered (before compression). */
+  readonly body: string;
+  /** Bytes on the wire (gzipped when compression is on). */
+  readonly bodyBytes: number;
+}
+
+export interface DeliveryResponseRecord {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The decoded answer, capped by the guarded client. */
+  readonly body: string;
+}
+
+/**
+ * The result of one delivery attempt: the verdict with one outcome per item, in order, plus what
+ * went over the wire. `request` is absent when nothing was sent (e.g. an unreadable secret).
+ */
+export interface DeliveryResult {
+  readonly verdict: AttemptVerdict;
+  readonly request?: DeliveryRequestRecord;
+  readonly response?: DeliveryResponseRecord;
+  readonly timings: { readonly totalMs: number; readonly responseStartMs?: number };
+}
+
+/**
+ * One kind of reach channel (STYLE "Seams"). `deliver` sends one batch and never throws for
+ * anything the network, the receiver or a stored secret does: failures are data, one outcome per
+ * item in `verdict.outcomes`, in the batch's order.
+ *
+ * @example
+ *   const driver = channelDrivers[channel.kind];
+ *   const result = await driver.deliver([message], { channel, secrets, client, timeZone, nowMs: Date.now() });
+ *   result.verdict.outcomes[0]; // { state: 'delivered' } | { state: 'retry', … } | …
+ */
+export interface ChannelDriver<K extends ChannelKind = ChannelKind> {
+  readonly kind: K;
+  /** JSON schema of the kind's settings in the admin API (snake_case, as in SPEC §3.1). */
+  readonly configSchema: Readonly<Record<string, unknown>>;
+  deliver(batch: readonly RenderedMessage[], ctx: DeliveryContext): Promise<DeliveryResult>;
+}
