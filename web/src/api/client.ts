@@ -1,6 +1,13 @@
 import { endpoints, type Endpoint } from './endpoints.ts';
 import type {
   ApiToken,
+  App,
+  AppType,
+  DataSource,
+  PlatformConfig,
+  ReportingStatus,
+  SourceInput,
+  SourceStatus,
   AuditEntry,
   ErrorBody,
   LoginAnswer,
@@ -110,6 +117,7 @@ async function call<T>(
 }
 
 type ProjectParams = { projectId: number };
+type SourceParams = ProjectParams & { sourceId: string };
 
 /** The Admin API as the console uses it. Every path comes from ./endpoints.ts. */
 export const api = {
@@ -156,6 +164,29 @@ export const api = {
   revokeToken: (p: ProjectParams & { tokenId: string }) => call<void>(endpoints.revokeToken, { params: p }),
   listAudit: (p: ProjectParams, query: PageQuery & { action?: string } = {}) =>
     call<Page<AuditEntry>>(endpoints.listAudit, { params: p, query: { ...query } }),
+  listApps: (p: ProjectParams) => call<Page<App>>(endpoints.listApps, { params: p }),
+  createApp: (p: ProjectParams, body: { name: string; app_type: AppType }) =>
+    call<App>(endpoints.createApp, { params: p, body }),
+  updateApp: (p: ProjectParams & { appId: string }, body: { name?: string; app_type?: string }) =>
+    call<App>(endpoints.updateApp, { params: p, body }),
+  listSources: (
+    p: ProjectParams,
+    query: PageQuery & { status?: SourceStatus | ''; reporting_status?: ReportingStatus | '' } = {},
+  ) => call<Page<DataSource>>(endpoints.listSources, { params: p, query: { ...query } }),
+  createSource: (p: ProjectParams, body: SourceInput) =>
+    call<DataSource>(endpoints.createSource, { params: p, body }),
+  getSource: (p: SourceParams) => call<DataSource>(endpoints.getSource, { params: p }),
+  updateSource: (
+    p: SourceParams,
+    body: { name?: string; platforms?: readonly PlatformConfig[]; time_zone?: string | null },
+  ) => call<DataSource>(endpoints.updateSource, { params: p, body }),
+  disableSource: (p: SourceParams) => call<void>(endpoints.disableSource, { params: p }),
+  enableSource: (p: SourceParams) => call<void>(endpoints.enableSource, { params: p }),
+  deleteSource: (p: SourceParams) => call<void>(endpoints.deleteSource, { params: p }),
+  revealSourceSecret: (p: SourceParams) =>
+    call<{ master_secret: string }>(endpoints.revealSourceSecret, { params: p }),
+  rotateSourceSecret: (p: SourceParams) =>
+    call<{ master_secret: string }>(endpoints.rotateSourceSecret, { params: p }),
 };
 
 /** Fetches every page of a list (for small lists such as workspaces in a picker). */

@@ -28,6 +28,24 @@ export const endpoints = {
   createToken: { method: 'POST', path: '/api/v1/projects/{projectId}/tokens' },
   revokeToken: { method: 'DELETE', path: '/api/v1/projects/{projectId}/tokens/{tokenId}' },
   listAudit: { method: 'GET', path: '/api/v1/projects/{projectId}/audit' },
+  listApps: { method: 'GET', path: '/api/v1/projects/{projectId}/apps' },
+  createApp: { method: 'POST', path: '/api/v1/projects/{projectId}/apps' },
+  updateApp: { method: 'PATCH', path: '/api/v1/projects/{projectId}/apps/{appId}' },
+  listSources: { method: 'GET', path: '/api/v1/projects/{projectId}/sources' },
+  createSource: { method: 'POST', path: '/api/v1/projects/{projectId}/sources' },
+  getSource: { method: 'GET', path: '/api/v1/projects/{projectId}/sources/{sourceId}' },
+  updateSource: { method: 'PATCH', path: '/api/v1/projects/{projectId}/sources/{sourceId}' },
+  disableSource: { method: 'POST', path: '/api/v1/projects/{projectId}/sources/{sourceId}/disable' },
+  enableSource: { method: 'POST', path: '/api/v1/projects/{projectId}/sources/{sourceId}/enable' },
+  deleteSource: { method: 'DELETE', path: '/api/v1/projects/{projectId}/sources/{sourceId}' },
+  revealSourceSecret: {
+    method: 'POST',
+    path: '/api/v1/projects/{projectId}/sources/{sourceId}/reveal-secret',
+  },
+  rotateSourceSecret: {
+    method: 'POST',
+    path: '/api/v1/projects/{projectId}/sources/{sourceId}/rotate-secret',
+  },
 } as const satisfies Record<string, Endpoint>;
 
 export type EndpointName = keyof typeof endpoints;

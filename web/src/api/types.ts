@@ -111,6 +111,86 @@ export interface AuditEntry {
   readonly details: Record<string, unknown>;
 }
 
+export const appTypes = ['app', 'mini_program', 'web'] as const;
+export type AppType = (typeof appTypes)[number];
+
+export const platformNames = [
+  'android',
+  'ios',
+  'harmony',
+  'wechat_mp',
+  'alipay_mp',
+  'web',
+  'server',
+] as const;
+export type PlatformName = (typeof platformNames)[number];
+
+/** Which platforms a data source of each app type may report from (the server checks it again). */
+export const platformsByAppType: Readonly<Record<AppType, readonly PlatformName[]>> = {
+  app: ['android', 'ios', 'harmony', 'server'],
+  mini_program: ['wechat_mp', 'alipay_mp', 'server'],
+  web: ['web', 'server'],
+};
+
+export interface App {
+  readonly id: string;
+  readonly name: string;
+  readonly app_type: AppType;
+  readonly created_at: string;
+}
+
+export interface PlatformConfig {
+  readonly platform: PlatformName;
+  /** `web` only: `http(s)://host[:port]`. */
+  readonly origins?: readonly string[];
+  /** `server` only. */
+  readonly require_secret?: boolean;
+}
+
+export type SourceStatus = 'enabled' | 'disabled';
+export const reportingStatuses = ['never_reported', 'reporting', 'stopped'] as const;
+export type ReportingStatus = (typeof reportingStatuses)[number];
+
+export interface IntegrationPrompt {
+  readonly platform: PlatformName;
+  readonly title: string;
+  readonly language: string;
+  readonly code: string;
+}
+
+export interface DataSource {
+  readonly id: string;
+  readonly app_id: string;
+  readonly name: string;
+  readonly platforms: readonly PlatformConfig[];
+  /** Null: the project's time zone applies (see effective_time_zone). */
+  readonly time_zone: string | null;
+  readonly effective_time_zone: string;
+  readonly rate_limit: number | null;
+  readonly status: SourceStatus;
+  readonly reporting_status: ReportingStatus;
+  readonly last_event_at: string | null;
+  readonly events_24h: number;
+  readonly credentials: {
+    readonly data_source_id: string;
+    readonly app_key: string;
+    /** Always masked. */
+    readonly master_secret: string;
+    readonly scheme: string | null;
+  };
+  readonly created_at: string;
+  readonly updated_at: string;
+  /** On GET one and POST only. */
+  readonly integration?: readonly IntegrationPrompt[];
+}
+
+export interface SourceInput {
+  readonly name: string;
+  readonly app_id: string;
+  readonly platforms: readonly PlatformConfig[];
+  readonly time_zone?: string | null;
+}
+
 export interface Page<T> {
   readonly items: readonly T[];
   readonly next_cursor: string | null;
@@ -153,4 +233,14 @@ export const auditActions = [
   'project.updated',
   'workspace.created',
   'workspace.updated',
+  'app.created',
+  'app.updated',
+  'source.created',
+  'source.updated',
+  'source.disabled',
+  'source.enabled',
+  'source.deleted',
+  'secret.revealed',
+  'secret.reveal.denied',
+  'secret.rotated',
 ] as const;

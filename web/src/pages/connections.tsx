@@ -1,39 +1,181 @@
+import { useEffect, useState } from 'react';
+import { api, fetchAll } from '../api/client.ts';
+import type { DataSource } from '../api/types.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useProject } from '../project-context.tsx';
-import { useLocation } from '../router.tsx';
+import { Link, matchPath, navigate, useLocation } from '../router.tsx';
 import { Button } from '../ui/button.tsx';
-import { Card, EmptyState, PageHeader, Tabs } from '../ui/display.tsx';
+import { Alert, Card, EmptyState, PageHeader, Tabs } from '../ui/display.tsx';
 import { IconArrowRight, IconChannel, IconChart, IconDatabase, IconPlus } from '../ui/icons.tsx';
+import { SourceCard } from './source-card.tsx';
+import { sourcesPath, useApps, useSourceLifecycle } from './source-common.tsx';
+import { SourceDetailsPage } from './source-details.tsx';
+import { SourceCreatePage } from './source-form.tsx';
+import { SourceListPage } from './source-list.tsx';
+import { SourcePendingPage } from './source-pending.tsx';
 
-/**
- * Data Channel Connection: which data sources feed the project and which reach channels carry
- * its messages (after the reference product's page of that name). Sources and channels arrive
- * with later issues; until then each list shows what it will hold.
- */
-export function ConnectionsPage() {
-  const { t } = useI18n();
+/** Every data source of the project, for the overview's cards and counts. */
+function useAllSources(): { sources: readonly DataSource[] | null; error: unknown; reload: () => void } {
   const { projectId } = useProject();
-  const { pathname } = useLocation();
-  const base = `/projects/${projectId}/connections`;
-  const tab = pathname.endsWith('/sources')
-    ? 'sources'
-    : pathname.endsWith('/channels')
-      ? 'channels'
-      : 'overview';
+  const [sources, setSources] = useState<readonly DataSource[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let current = true;
+    fetchAll((q) => api.listSources({ projectId }, q)).then(
+      (all) => {
+        if (!current) return;
+        setSources(all);
+        setError(null);
+      },
+      (e: unknown) => current && setError(e),
+    );
+    return () => {
+      current = false;
+    };
+  }, [projectId, tick]);
+  return { sources, error, reload: () => setTick((n) => n + 1) };
+}
 
-  const sourcesEmpty = (
-    <EmptyState
-      icon={<IconDatabase />}
-      title={t('connections.sourcesEmptyTitle')}
-      description={t('connections.sourcesEmptyText')}
-      action={
-        <Button variant="primary" icon={<IconPlus />} disabled title={t('common.comingSoon')}>
-          {t('connections.createSource')}
-        </Button>
-      }
-    />
+function Overview() {
+  const { t } = useI18n();
+  const { projectId, can } = useProject();
+  const { sources, error, reload } = useAllSources();
+  const { byId } = useApps();
+  const lifecycle = useSourceLifecycle(() => reload());
+  const manage = can('source.manage');
+  const createSource = () => navigate(`${sourcesPath(projectId)}/new`);
+  const reporting = sources?.filter((s) => s.reporting_status === 'reporting').length ?? 0;
+
+  return (
+    <>
+      <section className="card flow" aria-label={t('connections.flowLabel')}>
+        <div className="flow-step">
+          <span className="flow-icon">
+            <IconDatabase />
+          </span>
+          <div>
+            <strong>{t('connections.flowSources')}</strong>
+            <span>{t('connections.flowSourcesText')}</span>
+          </div>
+        </div>
+        <span className="flow-arrow">
+          <IconArrowRight />
+        </span>
+        <div className="flow-step">
+          <span className="flow-icon">
+            <IconChannel />
+          </span>
+          <div>
+            <strong>{t('connections.flowChannels')}</strong>
+            <span>{t('connections.flowChannelsText')}</span>
+          </div>
+        </div>
+        <span className="flow-arrow">
+          <IconArrowRight />
+        </span>
+        <div className="flow-step">
+          <span className="flow-icon">
+            <IconChart />
+          </span>
+          <div>
+            <strong>{t('connections.flowReceipts')}</strong>
+            <span>{t('connections.flowReceiptsText')}</span>
+          </div>
+        </div>
+      </section>
+      <div className="stat-grid">
+        {(
+          [
+            ['connections.statSources', sources?.length ?? '—'],
+            ['connections.statReporting', sources ? reporting : '—'],
+            ['connections.statChannels', 0],
+            ['connections.statMessages', 0],
+          ] as const
+        ).map(([label, value]) => (
+          <div className="card stat" key={label}>
+            <div className="stat-label">{t(label)}</div>
+            <div className="stat-value">{value}</div>
+          </div>
+        ))}
+      </div>
+
+      <Card
+        title={t('connections.tabSources')}
+        subtitle={t('connections.sourcesSubtitle')}
+        className="conn-section"
+        actions={
+          sources && sources.length > 0 ? (
+            <>
+              <Link className="btn btn-ghost btn-sm" to={sourcesPath(projectId)}>
+                {t('connections.allSources')}
+              </Link>
+              {manage ? (
+                <Button variant="primary" size="sm" icon={<IconPlus />} onClick={createSource}>
+                  {t('connections.createSource')}
+                </Button>
+              ) : null}
+            </>
+          ) : null
+        }
+        flush
+      >
+        {error ? (
+          <div className="card-body">
+            <Alert tone="error">{t('connections.sourcesFailed')}</Alert>
+          </div>
+        ) : sources === null ? (
+          <div className="card-body row" role="status">
+            <span className="spinner" aria-hidden="true" /> {t('common.loading')}
+          </div>
+        ) : sources.length === 0 ? (
+          <EmptyState
+            icon={<IconDatabase />}
+            title={t('connections.sourcesEmptyTitle')}
+            description={t('connections.sourcesEmptyText')}
+            action={
+              manage ? (
+                <Button variant="primary" icon={<IconPlus />} onClick={createSource}>
+                  {t('connections.createSource')}
+                </Button>
+              ) : undefined
+            }
+          />
+        ) : (
+          <div className="conn-grid" aria-label={t('connections.sourceCards')} role="list">
+            {sources.map((s) => (
+              <div role="listitem" key={s.id}>
+                <SourceCard
+                  source={s}
+                  app={byId(s.app_id)}
+                  onDisable={() => lifecycle.ask('disable', s)}
+                  onEnable={() => void lifecycle.enable(s)}
+                  onDelete={() => lifecycle.ask('delete', s)}
+                />
+              </div>
+            ))}
+          </div>
+        )}
+      </Card>
+
+      {/* Reach channels (issue 9): their cards go here, in a `.conn-grid` like the sources above,
+          each a `.conn-card` with the same hover parameters and "More" menu. */}
+      <Card
+        title={t('connections.tabChannels')}
+        subtitle={t('connections.channelsSubtitle')}
+        className="conn-section"
+        flush
+      >
+        <ChannelsEmpty />
+      </Card>
+      {lifecycle.dialogs}
+    </>
   );
-  const channelsEmpty = (
+}
+
+function ChannelsEmpty() {
+  const { t } = useI18n();
+  return (
     <EmptyState
       icon={<IconChannel />}
       title={t('connections.channelsEmptyTitle')}
@@ -45,7 +187,31 @@ export function ConnectionsPage() {
       }
     />
   );
+}
 
+/**
+ * Data Channel Connection: which data sources feed the project and which reach channels carry
+ * its messages (after the reference product's page of that name): the overview with a card per
+ * source, the source list, create, details, and the channel list (issue 9).
+ */
+export function ConnectionsPage() {
+  const { t } = useI18n();
+  const { projectId } = useProject();
+  const { pathname } = useLocation();
+  const base = `/projects/${projectId}/connections`;
+
+  const sub = matchPath(`${base}/sources/:sourceId/:page`, pathname);
+  if (sub?.sourceId && (sub.page === 'events' || sub.page === 'verify'))
+    return <SourcePendingPage key={sub.sourceId} sourceId={sub.sourceId} kind={sub.page} />;
+  if (matchPath(`${base}/sources/new`, pathname)) return <SourceCreatePage />;
+  const one = matchPath(`${base}/sources/:sourceId`, pathname);
+  if (one?.sourceId) return <SourceDetailsPage key={one.sourceId} sourceId={one.sourceId} />;
+
+  const tab = pathname.endsWith('/sources')
+    ? 'sources'
+    : pathname.endsWith('/channels')
+      ? 'channels'
+      : 'overview';
   return (
     <>
       <PageHeader title={t('connections.title')} description={t('connections.description')} />
@@ -59,68 +225,13 @@ export function ConnectionsPage() {
         ]}
       />
       {tab === 'overview' ? (
-        <>
-          <section className="card flow" aria-label={t('connections.flowLabel')}>
-            <div className="flow-step">
-              <span className="flow-icon">
-                <IconDatabase />
-              </span>
-              <div>
-                <strong>{t('connections.flowSources')}</strong>
-                <span>{t('connections.flowSourcesText')}</span>
-              </div>
-            </div>
-            <span className="flow-arrow">
-              <IconArrowRight />
-            </span>
-            <div className="flow-step">
-              <span className="flow-icon">
-                <IconChannel />
-              </span>
-              <div>
-                <strong>{t('connections.flowChannels')}</strong>
-                <span>{t('connections.flowChannelsText')}</span>
-              </div>
-            </div>
-            <span className="flow-arrow">
-              <IconArrowRight />
-            </span>
-            <div className="flow-step">
-              <span className="flow-icon">
-                <IconChart />
-              </span>
-              <div>
-                <strong>{t('connections.flowReceipts')}</strong>
-                <span>{t('connections.flowReceiptsText')}</span>
-              </div>
-            </div>
-          </section>
-          <div className="stat-grid">
-            {(
-              [
-                ['connections.statSources', '0'],
-                ['connections.statReporting', '0'],
-                ['connections.statChannels', '0'],
-                ['connections.statMessages', '0'],
-              ] as const
-            ).map(([label, value]) => (
-              <div className="card stat" key={label}>
-                <div className="stat-label">{t(label)}</div>
-                <div className="stat-value">{value}</div>
-              </div>
-            ))}
-          </div>
-          <div className="connection-columns">
-            <Card title={t('connections.tabSources')} subtitle={t('connections.sourcesSubtitle')} flush>
-              {sourcesEmpty}
-            </Card>
-            <Card title={t('connections.tabChannels')} subtitle={t('connections.channelsSubtitle')} flush>
-              {channelsEmpty}
-            </Card>
-          </div>
-        </>
+        <Overview />
+      ) : tab === 'sources' ? (
+        <SourceListPage />
       ) : (
-        <Card flush>{tab === 'sources' ? sourcesEmpty : channelsEmpty}</Card>
+        <Card flush>
+          <ChannelsEmpty />
+        </Card>
       )}
     </>
   );

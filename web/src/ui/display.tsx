@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
 import { Link } from '../router.tsx';
 import { IconAlert, IconCheckCircle, IconInfo, IconWarning } from './icons.tsx';
 
@@ -47,12 +47,18 @@ export interface CardProps {
 }
 
 export function Card({ title, subtitle, actions, children, flush = false, className }: CardProps) {
+  const titleId = useId();
+  // A titled card is a named region, so assistive technology (and tests) can find it by title.
   return (
-    <section className={`card ${className ?? ''}`}>
+    <section className={`card ${className ?? ''}`} aria-labelledby={title ? titleId : undefined}>
       {title || actions ? (
         <header className="card-header">
           <div>
-            {title ? <h2 className="card-title">{title}</h2> : null}
+            {title ? (
+              <h2 className="card-title" id={titleId}>
+                {title}
+              </h2>
+            ) : null}
             {subtitle ? <p className="card-subtitle">{subtitle}</p> : null}
           </div>
           {actions ? <div className="row">{actions}</div> : null}

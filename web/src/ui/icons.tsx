@@ -185,3 +185,42 @@ export const IconUserPlus = icon(
   </>,
 );
 export const IconChart = icon(<path d="M4 20V10M10 20V4M16 20v-7M22 20H2" />);
+export const IconMore = icon(
+  <>
+    <circle cx="5" cy="12" r="1.2" />
+    <circle cx="12" cy="12" r="1.2" />
+    <circle cx="19" cy="12" r="1.2" />
+  </>,
+);
+export const IconRotate = icon(
+  <>
+    <path d="M20 11a8 8 0 1 0-2.3 5.7" />
+    <path d="M20 4v7h-7" />
+  </>,
+);
+export const IconPause = icon(
+  <>
+    <circle cx="12" cy="12" r="9" />
+    <path d="M10 9v6M14 9v6" />
+  </>,
+);
+export const IconPlay = icon(
+  <>
+    <circle cx="12" cy="12" r="9" />
+    <path d="m10 8.5 5 3.5-5 3.5v-7Z" />
+  </>,
+);
+export const IconPulse = icon(<path d="M3 12h4l2.5-6 5 12 2.5-6h4" />);
+export const IconPhone = icon(
+  <>
+    <rect x="6" y="2.5" width="12" height="19" rx="2.5" />
+    <path d="M11 18h2" />
+  </>,
+);
+export const IconServer = icon(
+  <>
+    <rect x="3.5" y="4" width="17" height="7" rx="1.5" />
+    <rect x="3.5" y="13" width="17" height="7" rx="1.5" />
+    <path d="M7.5 7.5h.01M7.5 16.5h.01" />
+  </>,
+);
