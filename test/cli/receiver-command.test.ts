@@ -96,6 +96,16 @@ async function send(url: string, request: PreparedRequest) {
   });
 }
 
+/** The receiver prints after it answers; its stdout can trail the response, so wait for the line. */
+async function outputMatching(read: () => string, pattern: RegExp, timeoutMs = 5000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(read())) {
+    if (Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return read();
+}
+
 const judge = (messageCount: number) => ({
   messageCount,
   strict: true,
@@ -112,7 +122,7 @@ test('receiver prints each signed batch and answers a real request from the guar
   assert.equal(result.kind, 'response', JSON.stringify(result));
   const verdict = judgeAttempt(result, judge(3));
   assert.equal(verdict.result, 'success', verdict.detail);
-  const output = receiver.output();
+  const output = await outputMatching(receiver.output, /→ 200 fail_list \[\]/);
   assert.match(output, /signatures: X-TE-OPS-Signature and v2 checked/);
   assert.match(
     output,
@@ -123,7 +133,10 @@ test('receiver prints each signed batch and answers a real request from the guar
 
   const forged = await send(receiver.url, prepared(1, { token: 'wrong-token', v2Keys: [v2Key] }));
   assert.equal(forged.kind === 'response' && forged.status, 401);
-  assert.match(receiver.output(), /#2 POST \/ 1 messages, .*X-TE-OPS-Signature INVALID/);
+  assert.match(
+    await outputMatching(receiver.output, /#2 POST \/ 1 messages/),
+    /#2 POST \/ 1 messages, .*X-TE-OPS-Signature INVALID/,
+  );
   assert.equal(await receiver.stop(), 0);
 });
 
@@ -137,12 +150,12 @@ test('receiver --partial 1 lists every message in a 1-based fail_list; --fail-ra
     ['failed', 'failed', 'failed', 'failed'],
   );
   assert.match(partial.output(), /signatures: not checked/);
-  assert.match(partial.output(), /→ 200 fail_list \[1,2,3,4\]/);
+  assert.match(await outputMatching(partial.output, /→ 200/), /→ 200 fail_list \[1,2,3,4\]/);
 
   const failing = await startReceiver(['--fail-rate', '1']);
   const failed = judgeAttempt(await send(failing.url, prepared(2)), judge(2));
   assert.equal(failed.reason, 'http_5xx');
-  assert.match(failing.output(), /→ 500 \(--fail-rate\)/);
+  assert.match(await outputMatching(failing.output, /→ 500/), /→ 500 \(--fail-rate\)/);
 });
 
 test('receiver --status and --delay-ms shape the answer', async () => {
