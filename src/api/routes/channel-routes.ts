@@ -20,19 +20,10 @@ import { channelDrivers } from '../../channels/channel-drivers.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { pageQuerySchema, pageSchema, readPage } from '../pagination.ts';
 import { accessOf, callerOf } from '../route-guard.ts';
-import { projectParams } from './project-routes.ts';
+import { isoTime, pathParams, projectParams } from '../route-params.ts';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-const idString = { type: 'string', minLength: 1, maxLength: 64 } as const;
-const params = (...names: string[]) =>
-  ({
-    type: 'object',
-    required: ['projectId', ...names],
-    properties: {
-      projectId: projectParams.properties.projectId,
-      ...Object.fromEntries(names.map((n) => [n, idString])),
-    },
-  }) as const;
+const iso = isoTime;
+const params = pathParams;
 const channelParams = params('channelId');
 
 // ---- JSON in ----------------------------------------------------------------------------------

@@ -12,26 +12,12 @@ import {
   tokenJson,
   tokenSchema,
 } from '../serializers/tenancy-json.ts';
-import { projectParams } from './project-routes.ts';
+import { pathParams, projectParams } from '../route-params.ts';
 import { publicBaseUrl } from '../public-url.ts';
 import { auditContextOf } from '../../tenancy/tenancy-service.ts';
 
-const memberParams = {
-  type: 'object',
-  required: ['projectId', 'accountId'],
-  properties: {
-    projectId: projectParams.properties.projectId,
-    accountId: { type: 'string', minLength: 1, maxLength: 64 },
-  },
-} as const;
-const tokenParams = {
-  type: 'object',
-  required: ['projectId', 'tokenId'],
-  properties: {
-    projectId: projectParams.properties.projectId,
-    tokenId: { type: 'string', minLength: 1, maxLength: 64 },
-  },
-} as const;
+const memberParams = pathParams('accountId');
+const tokenParams = pathParams('tokenId');
 const role = { type: 'string', enum: roles } as const;
 const workspaceIds = {
   type: 'array',

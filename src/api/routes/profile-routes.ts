@@ -5,26 +5,12 @@ import type { VerifyEntry } from '../../store/repositories/verify-repository.ts'
 import type { AppDeps } from '../app-deps.ts';
 import { pageQuerySchema, pageSchema, readPage } from '../pagination.ts';
 import { accessOf, callerOf } from '../route-guard.ts';
-import { projectParams } from './project-routes.ts';
+import { isoTime, pathParams, projectParams } from '../route-params.ts';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const iso = isoTime;
 const anyObject = { type: 'object', additionalProperties: true } as const;
-const profileParams = {
-  type: 'object',
-  required: ['projectId', 'tpUid'],
-  properties: {
-    projectId: projectParams.properties.projectId,
-    tpUid: { type: 'string', minLength: 1, maxLength: 64 },
-  },
-} as const;
-const sourceParams = {
-  type: 'object',
-  required: ['projectId', 'sourceId'],
-  properties: {
-    projectId: projectParams.properties.projectId,
-    sourceId: { type: 'string', minLength: 1, maxLength: 64 },
-  },
-} as const;
+const profileParams = pathParams('tpUid');
+const sourceParams = pathParams('sourceId');
 
 const idSettingsSchema = {
   type: 'object',

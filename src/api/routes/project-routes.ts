@@ -1,24 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { pageQuerySchema, pageSchema, readPage } from '../pagination.ts';
 import type { AppDeps } from '../app-deps.ts';
+import { pathParams, projectParams } from '../route-params.ts';
 import { accessOf, callerOf } from '../route-guard.ts';
 import { auditContextOf } from '../../tenancy/tenancy-service.ts';
 import { projectJson, projectSchema, workspaceJson, workspaceSchema } from '../serializers/tenancy-json.ts';
 
-export const projectParams = {
-  type: 'object',
-  required: ['projectId'],
-  properties: { projectId: { type: 'string', pattern: '^[0-9]{1,15}$' } },
-} as const;
-
-export const workspaceParams = {
-  type: 'object',
-  required: ['projectId', 'workspaceId'],
-  properties: {
-    projectId: { type: 'string', pattern: '^[0-9]{1,15}$' },
-    workspaceId: { type: 'string', minLength: 1, maxLength: 64 },
-  },
-} as const;
+export { projectParams };
+const workspaceParams = pathParams('workspaceId');
 
 const timeZone = { type: 'string', minLength: 1, maxLength: 64, example: 'Asia/Shanghai' } as const;
 const name = { type: 'string', minLength: 1, maxLength: 100 } as const;

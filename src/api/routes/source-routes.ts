@@ -14,21 +14,12 @@ import type { App } from '../../sources/model.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { pageQuerySchema, pageSchema, readPage } from '../pagination.ts';
 import { accessOf, callerOf } from '../route-guard.ts';
-import { projectParams } from './project-routes.ts';
+import { isoTime, pathParams, projectParams } from '../route-params.ts';
 import { publicBaseUrl } from '../public-url.ts';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-const idParam = (name: string) =>
-  ({
-    type: 'object',
-    required: ['projectId', name],
-    properties: {
-      projectId: projectParams.properties.projectId,
-      [name]: { type: 'string', minLength: 1, maxLength: 64 },
-    },
-  }) as const;
-const sourceParams = idParam('sourceId');
-const appParams = idParam('appId');
+const iso = isoTime;
+const sourceParams = pathParams('sourceId');
+const appParams = pathParams('appId');
 
 const appSchema = {
   type: 'object',
