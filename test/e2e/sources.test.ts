@@ -398,12 +398,13 @@ describe('console: data sources against the real backend', () => {
 
     await card.getByRole('link', { name: 'View' }).click();
     await page.getByRole('heading', { level: 1, name: 'Event management' }).waitFor();
-    await page.getByText('Event management arrives with profiles').waitFor();
+    await page.getByRole('table', { name: 'Events' }).getByText('Order Paid').waitFor();
     await screenshot(page, 'sources-event-management');
     await page.goBack();
     await card.getByRole('link', { name: 'Verify' }).click();
-    await page.getByText('Live verification arrives with profiles').waitFor();
-    await page.getByRole('link', { name: 'Back to the data source' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Verify' }).waitFor();
+    await page.getByTestId('stream-status').filter({ hasText: 'Live' }).waitFor();
+    await page.getByRole('link', { name: mobile.name }).click();
     await page.getByRole('heading', { level: 1, name: mobile.name }).waitFor();
     await done();
   });

@@ -6,6 +6,7 @@ import { ConnectionsPage } from './pages/connections.tsx';
 import { AreaPlaceholderPage, isPlaceholderArea } from './pages/area-placeholder.tsx';
 import { LoginPage, safeNext } from './pages/login.tsx';
 import { MembersPage } from './pages/members.tsx';
+import { ProfilesPage } from './pages/profiles.tsx';
 import { SetPasswordPage } from './pages/set-password.tsx';
 import { SettingsPage } from './pages/settings.tsx';
 import { ProjectProvider, rememberedProjectId, useProject } from './project-context.tsx';
@@ -86,6 +87,7 @@ function ProjectArea({ area }: { area: string }) {
   const { error } = useProject();
   if (error) return <Alert tone="error">{describeError(error, t)}</Alert>;
   if (area === 'connections') return <ConnectionsPage />;
+  if (area === 'profiles') return <ProfilesPage />;
   if (isPlaceholderArea(area)) return <AreaPlaceholderPage area={area} />;
   if (area === 'members') return <MembersPage />;
   if (area === 'settings') return <SettingsPage />;

@@ -10,6 +10,12 @@ import type {
   SourceStatus,
   AuditEntry,
   ErrorBody,
+  EventDefinition,
+  IdTypeDeclaration,
+  IdTypeSettings,
+  Profile,
+  ProfileEvent,
+  VerifyEntry,
   LoginAnswer,
   Member,
   MemberAdded,
@@ -118,6 +124,7 @@ async function call<T>(
 
 type ProjectParams = { projectId: number };
 type SourceParams = ProjectParams & { sourceId: string };
+type ProfileParams = ProjectParams & { tpUid: string };
 
 /** The Admin API as the console uses it. Every path comes from ./endpoints.ts. */
 export const api = {
@@ -187,7 +194,28 @@ export const api = {
     call<{ master_secret: string }>(endpoints.revealSourceSecret, { params: p }),
   rotateSourceSecret: (p: SourceParams) =>
     call<{ master_secret: string }>(endpoints.rotateSourceSecret, { params: p }),
+  getIdTypes: (p: ProjectParams) => call<IdTypeSettings>(endpoints.getIdTypes, { params: p }),
+  updateIdTypes: (
+    p: ProjectParams,
+    body: { account_id_is_user_id?: boolean; id_types?: readonly IdTypeDeclaration[] },
+  ) => call<IdTypeSettings>(endpoints.updateIdTypes, { params: p, body }),
+  /** With `id_type` and `value`: the profile holding that identity (zero or one item). */
+  listProfiles: (p: ProjectParams, query: PageQuery & { id_type?: string; value?: string } = {}) =>
+    call<Page<Profile>>(endpoints.listProfiles, { params: p, query: { ...query } }),
+  /** A merged-away tp_uid answers the profile it was merged into (compare `tp_uid`). */
+  getProfile: (p: ProfileParams) => call<Profile>(endpoints.getProfile, { params: p }),
+  listProfileEvents: (p: ProfileParams, query: PageQuery = {}) =>
+    call<Page<ProfileEvent>>(endpoints.listProfileEvents, { params: p, query: { ...query } }),
+  listEvents: (p: ProjectParams) => call<Page<EventDefinition>>(endpoints.listEvents, { params: p }),
+  declareEvent: (p: ProjectParams, body: { name: string; description?: string | null }) =>
+    call<void>(endpoints.declareEvent, { params: p, body }),
+  recentVerify: (p: SourceParams) => call<{ items: VerifyEntry[] }>(endpoints.recentVerify, { params: p }),
 };
+
+/** The verify stream's URL for an EventSource (same origin: the session cookie goes with it). */
+export function verifyStreamUrl(p: SourceParams): string {
+  return pathOf(endpoints.verifyStream, p);
+}
 
 /** Fetches every page of a list (for small lists such as workspaces in a picker). */
 export async function fetchAll<T>(

@@ -46,6 +46,16 @@ export const endpoints = {
     method: 'POST',
     path: '/api/v1/projects/{projectId}/sources/{sourceId}/rotate-secret',
   },
+  getIdTypes: { method: 'GET', path: '/api/v1/projects/{projectId}/id-types' },
+  updateIdTypes: { method: 'PUT', path: '/api/v1/projects/{projectId}/id-types' },
+  listProfiles: { method: 'GET', path: '/api/v1/projects/{projectId}/profiles' },
+  getProfile: { method: 'GET', path: '/api/v1/projects/{projectId}/profiles/{tpUid}' },
+  listProfileEvents: { method: 'GET', path: '/api/v1/projects/{projectId}/profiles/{tpUid}/events' },
+  listEvents: { method: 'GET', path: '/api/v1/projects/{projectId}/events' },
+  declareEvent: { method: 'POST', path: '/api/v1/projects/{projectId}/events' },
+  recentVerify: { method: 'GET', path: '/api/v1/projects/{projectId}/sources/{sourceId}/verify' },
+  /** Server-Sent Events, opened with EventSource (see verifyStreamUrl), never with fetch. */
+  verifyStream: { method: 'GET', path: '/api/v1/projects/{projectId}/sources/{sourceId}/verify/stream' },
 } as const satisfies Record<string, Endpoint>;
 
 export type EndpointName = keyof typeof endpoints;

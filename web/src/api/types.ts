@@ -191,6 +191,87 @@ export interface SourceInput {
   readonly time_zone?: string | null;
 }
 
+/** `GET/PUT …/id-types`: built-in ID types, the project's declared ones, the TE account switch. */
+export interface IdTypeSettings {
+  readonly account_id_is_user_id: boolean;
+  readonly builtin: readonly string[];
+  readonly id_types: readonly { readonly name: string; readonly unique: boolean }[];
+}
+
+export interface IdTypeDeclaration {
+  readonly name: string;
+  readonly unique: boolean;
+}
+
+export interface Identity {
+  readonly type: string;
+  readonly value: string;
+}
+
+export interface Profile {
+  readonly tp_uid: string;
+  readonly identities: readonly Identity[];
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly last_event_at: string | null;
+  readonly event_count: number;
+}
+
+/** One event of a profile's timeline, as stored. */
+export interface ProfileEvent {
+  readonly id: number;
+  readonly source_id: string;
+  readonly message_id: string;
+  readonly type: string;
+  readonly event_name: string | null;
+  readonly user_id: string | null;
+  readonly anonymous_id: string | null;
+  readonly account_id: string | null;
+  readonly distinct_id: string | null;
+  readonly properties: Readonly<Record<string, unknown>>;
+  readonly traits: Readonly<Record<string, unknown>>;
+  readonly ops_request_id: string | null;
+  readonly event_time: string;
+  readonly received_at: string;
+}
+
+export interface EventPropertyDefinition {
+  readonly name: string;
+  /** Observed JSON types: `string`, `number`, `boolean`, `object`, `array`, `null`. */
+  readonly types: readonly string[];
+  readonly first_seen: string;
+  readonly last_seen: string;
+}
+
+/** Event management: one event name as discovered from what arrived, or declared. */
+export interface EventDefinition {
+  readonly name: string;
+  readonly event_count: number;
+  readonly first_seen: string | null;
+  readonly last_seen: string | null;
+  readonly declared: boolean;
+  readonly description: string | null;
+  readonly properties: readonly EventPropertyDefinition[];
+}
+
+export const verdicts = ['accepted', 'rejected', 'dry_run', 'warning'] as const;
+export type Verdict = (typeof verdicts)[number];
+
+/** One line of a data source's verify view (`GET …/verify`, or `event: entry` of the stream). */
+export interface VerifyEntry {
+  readonly key: string;
+  readonly received_at: string;
+  readonly verdict: Verdict;
+  readonly reasons: readonly { readonly code: string; readonly message: string }[];
+  readonly type: string | null;
+  readonly event_name: string | null;
+  readonly user_id: string | null;
+  readonly anonymous_id: string | null;
+  readonly message_id: string | null;
+  readonly event: unknown;
+}
+
 export interface Page<T> {
   readonly items: readonly T[];
   readonly next_cursor: string | null;
@@ -243,4 +324,7 @@ export const auditActions = [
   'secret.revealed',
   'secret.reveal.denied',
   'secret.rotated',
+  'id_types.updated',
+  'event.declared',
+  'profiles.rebuilt',
 ] as const;

@@ -11,8 +11,9 @@ import { SourceCard } from './source-card.tsx';
 import { sourcesPath, useApps, useSourceLifecycle } from './source-common.tsx';
 import { SourceDetailsPage } from './source-details.tsx';
 import { SourceCreatePage } from './source-form.tsx';
+import { SourceEventsPage } from './event-management.tsx';
+import { VerifyPage } from './verify.tsx';
 import { SourceListPage } from './source-list.tsx';
-import { SourcePendingPage } from './source-pending.tsx';
 
 /** Every data source of the project, for the overview's cards and counts. */
 function useAllSources(): { sources: readonly DataSource[] | null; error: unknown; reload: () => void } {
@@ -201,8 +202,10 @@ export function ConnectionsPage() {
   const base = `/projects/${projectId}/connections`;
 
   const sub = matchPath(`${base}/sources/:sourceId/:page`, pathname);
-  if (sub?.sourceId && (sub.page === 'events' || sub.page === 'verify'))
-    return <SourcePendingPage key={sub.sourceId} sourceId={sub.sourceId} kind={sub.page} />;
+  if (sub?.sourceId && sub.page === 'verify')
+    return <VerifyPage key={sub.sourceId} sourceId={sub.sourceId} />;
+  if (sub?.sourceId && sub.page === 'events')
+    return <SourceEventsPage key={sub.sourceId} sourceId={sub.sourceId} />;
   if (matchPath(`${base}/sources/new`, pathname)) return <SourceCreatePage />;
   const one = matchPath(`${base}/sources/:sourceId`, pathname);
   if (one?.sourceId) return <SourceDetailsPage key={one.sourceId} sourceId={one.sourceId} />;

@@ -15,9 +15,10 @@ import { IconEdit, IconLayers, IconPlus } from '../ui/icons.tsx';
 import { DataTable, Pager, useCursorPages, type Column } from '../ui/table.tsx';
 import { useToast } from '../ui/toast.tsx';
 import { AuditPage } from './audit.tsx';
+import { IdTypeSettingsPage } from './id-type-settings.tsx';
 import { TokensPage } from './tokens.tsx';
 
-export type SettingsTab = 'general' | 'workspaces' | 'tokens' | 'audit';
+export type SettingsTab = 'general' | 'workspaces' | 'id-types' | 'tokens' | 'audit';
 
 function GeneralSettings() {
   const { t } = useI18n();
@@ -300,6 +301,7 @@ export function SettingsPage() {
   const bodies: Record<SettingsTab, ReactNode> = {
     general: <GeneralSettings />,
     workspaces: <WorkspaceSettings />,
+    'id-types': <IdTypeSettingsPage />,
     tokens: <TokensPage />,
     audit: <AuditPage />,
   };
@@ -312,6 +314,7 @@ export function SettingsPage() {
         items={[
           { to: base, label: t('settings.tabGeneral') },
           { to: `${base}/workspaces`, label: t('settings.tabWorkspaces') },
+          { to: `${base}/id-types`, label: t('settings.tabIdTypes') },
           { to: `${base}/tokens`, label: t('settings.tabTokens') },
           { to: `${base}/audit`, label: t('settings.tabAudit') },
         ]}
