@@ -77,38 +77,62 @@ export class GroupCommitter {
 
   #pump(): void {
     while (this.#running < this.#options.concurrency && this.#queue.length > 0) {
-      const group: Pending[] = [];
-      let events = 0;
-      while (this.#queue.length > 0) {
-        const next = this.#queue[0]!;
-        if (group.length > 0 && events + next.request.events.length > this.#options.maxEventsPerCommit) break;
-        group.push(this.#queue.shift()!);
-        events += next.request.events.length;
-      }
       this.#running++;
-      void this.#commitGroup(group).finally(() => {
-        this.#running--;
-        this.#queuedEvents -= events;
-        this.#pump();
+      // setImmediate: let the I/O phase run first, so requests whose bodies arrived while the
+      // last commit held the (synchronous) fsync join this group instead of waiting for the next.
+      setImmediate(() => {
+        void this.#commitGroup(undefined).finally(() => {
+          this.#running--;
+          this.#pump();
+        });
       });
     }
   }
 
-  async #commitGroup(group: Pending[]): Promise<void> {
+  // The group is taken from the queue once the transaction holds the connection, not when the
+  // commit is scheduled: on SQLite, requests whose key lookups waited behind the previous commit
+  // join this one instead of each paying for an fsync of its own.
+  #take(): Pending[] {
+    const group: Pending[] = [];
+    let events = 0;
+    while (this.#queue.length > 0) {
+      const next = this.#queue[0]!;
+      if (group.length > 0 && events + next.request.events.length > this.#options.maxEventsPerCommit) break;
+      group.push(this.#queue.shift()!);
+      events += next.request.events.length;
+    }
+    return group;
+  }
+
+  /** Commits `fixed`, or when undefined what is queued when the transaction starts. */
+  async #commitGroup(fixed: Pending[] | undefined): Promise<void> {
+    let group: Pending[] = fixed ?? [];
     let results: CommitResult[];
     try {
-      results = await this.#store.transaction((tx) => this.#write(tx, group));
+      results = await this.#store.transaction(async (tx) => {
+        if (!fixed) group = this.#take();
+        return group.length === 0 ? [] : this.#write(tx, group);
+      });
     } catch (error) {
+      // The transaction could not even begin (database locked, unreachable): whoever is waiting
+      // now gets the failure (503), rather than the next attempt looping on the same wall.
+      if (!fixed && group.length === 0) group = this.#take();
       if (group.length > 1 && !isStoreUnavailableError(error)) {
         this.#options.onSplit?.(error);
         for (const pending of group) await this.#commitGroup([pending]);
         return;
       }
+      this.#settled(group);
       for (const pending of group) pending.reject(error);
       return;
     }
     if (group.some((p) => p.request.fault === 'exit-after-commit')) process.kill(process.pid, 'SIGKILL');
+    this.#settled(group);
     group.forEach((pending, i) => pending.resolve(results[i]!));
+  }
+
+  #settled(group: readonly Pending[]): void {
+    for (const pending of group) this.#queuedEvents -= pending.request.events.length;
   }
 
   async #write(tx: Repositories, group: Pending[]): Promise<CommitResult[]> {

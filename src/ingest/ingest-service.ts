@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Counter, type Registry } from 'prom-client';
 import type { Config } from '../config/load-config.ts';
@@ -42,6 +43,8 @@ export interface IngestServiceDeps {
   readonly registry: Registry;
   readonly limits?: IngestLimits;
 }
+
+const VERDICT_TTL_MS = 2000;
 
 interface Credentials {
   readonly appKey: string;
@@ -101,6 +104,7 @@ export class IngestService {
   readonly #limits: IngestLimits;
   readonly #committer: GroupCommitter;
   readonly #rate = new RateLimiter();
+  readonly #verdicts = new Map<string, { source: IngestSource; until: number }>();
   readonly #events: Counter<'outcome'>;
 
   constructor(deps: IngestServiceDeps) {
@@ -131,11 +135,21 @@ export class IngestService {
       throw new TouchpointError('TP_ERR_INGEST_OVERLOADED', {}, { retryAfter: 1 });
   }
 
+  /**
+   * Resolves the key. Accepting verdicts are remembered for a moment: that is safe because the
+   * commit re-checks the source's credentials version inside its transaction (a disable, delete or
+   * rotation since then makes the request judge its key again, `fresh`), and it keeps SQLite's one
+   * connection free for commits. Refusals are never remembered.
+   */
   async #authenticate(
     credentials: Credentials | undefined,
     origin: string | undefined,
+    fresh = false,
   ): Promise<IngestSource> {
     if (!credentials) throw new TouchpointError('TP_ERR_INGEST_KEY_INVALID');
+    const cacheKey = `${credentials.appKey}\u0000${credentials.secret === undefined ? '' : createHash('sha256').update(credentials.secret).digest('base64')}`;
+    const cached = fresh ? undefined : this.#verdicts.get(cacheKey);
+    if (cached && cached.until > performance.now()) return this.#checkOrigin(cached.source, origin);
     let verdict;
     try {
       verdict = await this.#deps.sources.lookupIngestKey(credentials.appKey, credentials.secret);
@@ -156,10 +170,16 @@ export class IngestService {
       case 'ok':
         break;
     }
+    if (this.#verdicts.size >= 10_000) this.#verdicts.clear();
+    this.#verdicts.set(cacheKey, { source: verdict.source, until: performance.now() + VERDICT_TTL_MS });
+    return this.#checkOrigin(verdict.source, origin);
+  }
+
+  #checkOrigin(source: IngestSource, origin: string | undefined): IngestSource {
     // Browsers always send Origin on these cross-origin POSTs; servers and apps send none.
-    if (origin !== undefined && !verdict.source.origins.includes(origin))
+    if (origin !== undefined && !source.origins.includes(origin))
       throw new TouchpointError('TP_ERR_INGEST_ORIGIN_FORBIDDEN', { origin: origin.slice(0, 200) });
-    return verdict.source;
+    return source;
   }
 
   #rateOf(source: IngestSource): number {
@@ -267,8 +287,11 @@ export class IngestService {
         }
         // The source changed between the key check and the commit: judge the key again.
         if (attempt >= 2) throw new TouchpointError('TP_ERR_INGEST_STORE_UNAVAILABLE', {}, { retryAfter: 1 });
-        current = await this.#authenticate(credentials, origin);
+        current = await this.#authenticate(credentials, origin, true);
       }
+    } else {
+      // Nothing to commit, so no re-check inside a transaction: judge the key afresh.
+      current = await this.#authenticate(credentials, origin, true);
     }
     this.#events.inc({ outcome: 'stored' }, dryRun ? 0 : valid.length - duplicates);
     if (duplicates > 0) this.#events.inc({ outcome: 'duplicate' }, duplicates);
