@@ -122,10 +122,17 @@ export function useCursorPages<T>(
   }, [key]);
 
   const cursor = cursors[cursors.length - 1] ?? null;
+  const shownFor = useRef<string | null | undefined>(undefined);
   useEffect(() => {
     let current = true;
     setLoading(true);
     setError(null);
+    // Moving to another page must not leave the previous page's rows under the new page number.
+    const target = `${key}\n${cursor ?? ''}`;
+    if (shownFor.current !== target) {
+      shownFor.current = target;
+      setPage({ items: [], next: null });
+    }
     fetchRef.current({ limit: pageSize, cursor }).then(
       (answer) => {
         if (!current) return;
