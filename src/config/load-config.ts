@@ -21,6 +21,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly sqliteBusyTimeoutMs: number;
   readonly pgPoolMax: number;
+  /** SQLite file size cap in pages (0: none). */
+  readonly sqliteMaxPages: number;
   readonly pgSchema: string;
   readonly apiBodyLimitBytes: number;
   readonly allowTargets: readonly Cidr[];
@@ -166,6 +168,12 @@ const specs = {
     default: '5000',
     parse: integer('TOUCHPOINT_SQLITE_BUSY_TIMEOUT_MS', 0, 600000),
   },
+  sqliteMaxPages: {
+    key: 'TOUCHPOINT_SQLITE_MAX_PAGES',
+    doc: 'Caps the SQLite file at this many pages (4 KiB each; 0: no cap). When full, ingest answers 503 and nothing is acknowledged.',
+    default: '0',
+    parse: integer('TOUCHPOINT_SQLITE_MAX_PAGES', 0, 2147483647),
+  },
   pgPoolMax: {
     key: 'TOUCHPOINT_PG_POOL_MAX',
     doc: 'Maximum PostgreSQL connections per process.',
@@ -301,6 +309,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     logLevel: read(specs.logLevel),
     sqliteBusyTimeoutMs: read(specs.sqliteBusyTimeoutMs),
     pgPoolMax: read(specs.pgPoolMax),
+    sqliteMaxPages: read(specs.sqliteMaxPages),
     pgSchema: read(specs.pgSchema),
     apiBodyLimitBytes: read(specs.apiBodyLimitBytes),
     allowTargets: Object.freeze(read(specs.allowTargets)),

@@ -65,12 +65,22 @@ export interface Store extends Repositories {
 }
 
 export type StoreOptions =
-  | { readonly kind: 'sqlite'; readonly path: string; readonly busyTimeoutMs: number }
+  | {
+      readonly kind: 'sqlite';
+      readonly path: string;
+      readonly busyTimeoutMs: number;
+      readonly maxPageCount?: number;
+    }
   | { readonly kind: 'postgres'; readonly url: string; readonly poolMax: number; readonly schema?: string };
 
 export function storeOptionsFromConfig(config: Config): StoreOptions {
   return config.database.kind === 'sqlite'
-    ? { kind: 'sqlite', path: config.database.path, busyTimeoutMs: config.sqliteBusyTimeoutMs }
+    ? {
+        kind: 'sqlite',
+        path: config.database.path,
+        busyTimeoutMs: config.sqliteBusyTimeoutMs,
+        maxPageCount: config.sqliteMaxPages,
+      }
     : { kind: 'postgres', url: config.database.url, poolMax: config.pgPoolMax, schema: config.pgSchema };
 }
 

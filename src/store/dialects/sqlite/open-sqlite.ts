@@ -8,6 +8,8 @@ import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
 export interface SqliteOptions {
   readonly path: string;
   readonly busyTimeoutMs: number;
+  /** Caps the database file at this many pages (0: no cap) — a quota, and the disk-full test. */
+  readonly maxPageCount?: number;
 }
 
 /** Opens (creating if needed) a SQLite database in WAL mode with full fsync on commit. */
@@ -20,7 +22,10 @@ export function openSqlite(options: SqliteOptions): DialectHandle {
     PRAGMA synchronous = FULL;
     PRAGMA foreign_keys = ON;
     PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs)};
+    PRAGMA cache_size = -65536;
+    PRAGMA temp_store = MEMORY;
   `);
+  if (options.maxPageCount) database.exec(`PRAGMA max_page_count = ${Math.trunc(options.maxPageCount)};`);
   const db = new Kysely({
     dialect: new NodeSqliteDialect(database, {
       connectionWaitMs: Math.max(30_000, options.busyTimeoutMs * 3),
