@@ -30,7 +30,12 @@ async function freePort(): Promise<number> {
  * data directory and a free loopback port, and reads the URL and the first admin's generated
  * password from what it prints, as an operator would.
  */
-export async function startConsoleServer(): Promise<ConsoleServer> {
+export async function startConsoleServer(
+  options: {
+    /** Extra environment for the server, e.g. `TOUCHPOINT_ALLOW_TARGETS` for a local receiver. */
+    env?: Record<string, string>;
+  } = {},
+): Promise<ConsoleServer> {
   await ensureConsoleBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'tp-e2e-'));
   // A known port rather than 0: one-time links carry the server's public URL, which by default
@@ -47,6 +52,7 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
         DATABASE_URL: '',
         TOUCHPOINT_LOG_LEVEL: 'warn',
         TOUCHPOINT_PUBLIC_URL: '',
+        ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

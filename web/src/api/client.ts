@@ -1,6 +1,13 @@
 import { endpoints, type Endpoint } from './endpoints.ts';
 import type {
   ApiToken,
+  Channel,
+  ChannelGrant,
+  ChannelInput,
+  ChannelStatus,
+  EnumOptionList,
+  TestSendInput,
+  TestSendResult,
   App,
   AppType,
   DataSource,
@@ -125,6 +132,7 @@ async function call<T>(
 type ProjectParams = { projectId: number };
 type SourceParams = ProjectParams & { sourceId: string };
 type ProfileParams = ProjectParams & { tpUid: string };
+type ChannelParams = ProjectParams & { channelId: string };
 
 /** The Admin API as the console uses it. Every path comes from ./endpoints.ts. */
 export const api = {
@@ -210,6 +218,38 @@ export const api = {
   declareEvent: (p: ProjectParams, body: { name: string; description?: string | null }) =>
     call<void>(endpoints.declareEvent, { params: p, body }),
   recentVerify: (p: SourceParams) => call<{ items: VerifyEntry[] }>(endpoints.recentVerify, { params: p }),
+  listChannels: (p: ProjectParams, query: PageQuery & { status?: ChannelStatus | '' } = {}) =>
+    call<Page<Channel>>(endpoints.listChannels, { params: p, query: { ...query } }),
+  createChannel: (p: ProjectParams, body: ChannelInput & { kind: 'webhook' }) =>
+    call<Channel>(endpoints.createChannel, { params: p, body }),
+  getChannel: (p: ChannelParams) => call<Channel>(endpoints.getChannel, { params: p }),
+  updateChannel: (p: ChannelParams, body: ChannelInput) =>
+    call<Channel>(endpoints.updateChannel, { params: p, body }),
+  deleteChannel: (p: ChannelParams) => call<void>(endpoints.deleteChannel, { params: p }),
+  disableChannel: (p: ChannelParams) => call<Channel>(endpoints.disableChannel, { params: p }),
+  enableChannel: (p: ChannelParams) => call<Channel>(endpoints.enableChannel, { params: p }),
+  rotateChannelKey: (p: ChannelParams, body: { force?: boolean } = {}) =>
+    call<Channel>(endpoints.rotateChannelKey, { params: p, body }),
+  updateChannelCredentials: (p: ChannelParams, body: { token: string }) =>
+    call<Channel>(endpoints.updateChannelCredentials, { params: p, body }),
+  authorizeChannel: (p: ChannelParams & { workspaceId: string }) =>
+    call<Channel>(endpoints.authorizeChannel, { params: p }),
+  deauthorizeChannel: (p: ChannelParams & { workspaceId: string }) =>
+    call<Channel>(endpoints.deauthorizeChannel, { params: p }),
+  listChannelGrants: (p: ChannelParams) =>
+    call<Page<ChannelGrant>>(endpoints.listChannelGrants, { params: p }),
+  grantChannel: (p: ChannelParams & { accountId: string }) =>
+    call<void>(endpoints.grantChannel, { params: p }),
+  revokeChannelGrant: (p: ChannelParams & { accountId: string }) =>
+    call<void>(endpoints.revokeChannelGrant, { params: p }),
+  channelFieldOptions: (p: ChannelParams & { fieldKey: string }) =>
+    call<EnumOptionList>(endpoints.channelFieldOptions, { params: p }),
+  previewEnumOptions: (p: ProjectParams, body: { url: string; token?: string }) =>
+    call<EnumOptionList>(endpoints.previewEnumOptions, { params: p, body }),
+  testSendChannel: (p: ChannelParams, body: TestSendInput) =>
+    call<TestSendResult>(endpoints.testSendChannel, { params: p, body }),
+  testSendWorkspaceChannel: (p: ChannelParams & { workspaceId: string }, body: TestSendInput) =>
+    call<TestSendResult>(endpoints.testSendWorkspaceChannel, { params: p, body }),
 };
 
 /** The verify stream's URL for an EventSource (same origin: the session cookie goes with it). */

@@ -46,6 +46,48 @@ export const endpoints = {
     method: 'POST',
     path: '/api/v1/projects/{projectId}/sources/{sourceId}/rotate-secret',
   },
+  listChannels: { method: 'GET', path: '/api/v1/projects/{projectId}/channels' },
+  createChannel: { method: 'POST', path: '/api/v1/projects/{projectId}/channels' },
+  getChannel: { method: 'GET', path: '/api/v1/projects/{projectId}/channels/{channelId}' },
+  updateChannel: { method: 'PATCH', path: '/api/v1/projects/{projectId}/channels/{channelId}' },
+  deleteChannel: { method: 'DELETE', path: '/api/v1/projects/{projectId}/channels/{channelId}' },
+  disableChannel: { method: 'POST', path: '/api/v1/projects/{projectId}/channels/{channelId}/disable' },
+  enableChannel: { method: 'POST', path: '/api/v1/projects/{projectId}/channels/{channelId}/enable' },
+  rotateChannelKey: {
+    method: 'POST',
+    path: '/api/v1/projects/{projectId}/channels/{channelId}/rotate-signing-key',
+  },
+  updateChannelCredentials: {
+    method: 'PUT',
+    path: '/api/v1/projects/{projectId}/channels/{channelId}/credentials',
+  },
+  authorizeChannel: {
+    method: 'PUT',
+    path: '/api/v1/projects/{projectId}/channels/{channelId}/workspaces/{workspaceId}',
+  },
+  deauthorizeChannel: {
+    method: 'DELETE',
+    path: '/api/v1/projects/{projectId}/channels/{channelId}/workspaces/{workspaceId}',
+  },
+  listChannelGrants: { method: 'GET', path: '/api/v1/projects/{projectId}/channels/{channelId}/grants' },
+  grantChannel: {
+    method: 'PUT',
+    path: '/api/v1/projects/{projectId}/channels/{channelId}/grants/{accountId}',
+  },
+  revokeChannelGrant: {
+    method: 'DELETE',
+    path: '/api/v1/projects/{projectId}/channels/{channelId}/grants/{accountId}',
+  },
+  channelFieldOptions: {
+    method: 'GET',
+    path: '/api/v1/projects/{projectId}/channels/{channelId}/fields/{fieldKey}/options',
+  },
+  previewEnumOptions: { method: 'POST', path: '/api/v1/projects/{projectId}/channel-enum-options/preview' },
+  testSendChannel: { method: 'POST', path: '/api/v1/projects/{projectId}/channels/{channelId}/test-send' },
+  testSendWorkspaceChannel: {
+    method: 'POST',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/channels/{channelId}/test-send',
+  },
   getIdTypes: { method: 'GET', path: '/api/v1/projects/{projectId}/id-types' },
   updateIdTypes: { method: 'PUT', path: '/api/v1/projects/{projectId}/id-types' },
   listProfiles: { method: 'GET', path: '/api/v1/projects/{projectId}/profiles' },

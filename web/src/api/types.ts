@@ -328,3 +328,161 @@ export const auditActions = [
   'event.declared',
   'profiles.rebuilt',
 ] as const;
+
+// ---- Reach channels (SPEC §3.1) ----------------------------------------------------------------
+
+export const channelCategories = ['notification', 'benefit', 'other'] as const;
+export type ChannelCategory = (typeof channelCategories)[number];
+export const templateFieldTypes = ['text', 'dynamic_text', 'number', 'date', 'enum', 'array_row'] as const;
+export type TemplateFieldType = (typeof templateFieldTypes)[number];
+export const columnTypes = ['text', 'number', 'date', 'enum'] as const;
+export type ColumnType = (typeof columnTypes)[number];
+export type ChannelStatus = 'enabled' | 'disabled';
+export type ChannelTestStatus = 'untested' | 'tested';
+
+export interface EnumOption {
+  readonly code: string;
+  readonly name: string;
+}
+
+export interface TemplateColumn {
+  readonly key: string;
+  readonly label: string;
+  readonly type: ColumnType;
+  readonly required?: boolean;
+  readonly options?: readonly EnumOption[];
+}
+
+export interface TemplateField {
+  readonly key: string;
+  readonly label: string;
+  readonly type: TemplateFieldType;
+  readonly prompt?: string | null;
+  readonly required?: boolean;
+  readonly options?: readonly EnumOption[];
+  readonly options_url?: string;
+  readonly columns?: readonly TemplateColumn[];
+}
+
+export interface CustomParam {
+  readonly key: string;
+  readonly property: string;
+  readonly default?: string | null;
+}
+
+export interface ReceiptStep {
+  readonly label: string;
+  readonly event: string;
+}
+
+/** The settings a channel form sends (create: all required ones; edit: any). */
+export interface ChannelInput {
+  readonly name?: string;
+  readonly category?: ChannelCategory;
+  readonly url?: string;
+  readonly send_id_type?: string;
+  readonly auth?: 'none' | 'token';
+  /** Write-only; omit to keep the current token. */
+  readonly token?: string | null;
+  readonly batch_size?: number;
+  readonly rate_limit?: number;
+  readonly timeout_s?: number;
+  readonly compression?: boolean;
+  readonly strict_response?: boolean;
+  readonly retry_failed_items?: boolean;
+  readonly template?: readonly TemplateField[];
+  readonly custom_params?: readonly CustomParam[];
+  readonly receipt_funnel?: readonly ReceiptStep[];
+  readonly signature_v2?: boolean;
+  readonly description?: string | null;
+  readonly app_id?: string | null;
+}
+
+export interface Channel {
+  readonly id: string;
+  readonly kind: 'webhook';
+  readonly name: string;
+  readonly category: ChannelCategory;
+  readonly description: string | null;
+  readonly app_id: string | null;
+  readonly status: ChannelStatus;
+  readonly test_status: ChannelTestStatus;
+  readonly tested_at: string | null;
+  readonly url: string;
+  readonly send_id_type: string;
+  readonly auth: 'none' | 'token';
+  /** Secrets are never shown, only whether they are set. */
+  readonly token: { readonly set: boolean };
+  readonly batch_size: number;
+  readonly rate_limit: number;
+  readonly timeout_s: number;
+  readonly compression: boolean;
+  readonly strict_response: boolean;
+  readonly retry_failed_items: boolean;
+  readonly template: readonly TemplateField[];
+  readonly custom_params: readonly CustomParam[];
+  readonly receipt_funnel: readonly ReceiptStep[];
+  readonly signature_v2: {
+    readonly enabled: boolean;
+    readonly key: { readonly set: boolean };
+    readonly previous_key_expires_at: string | null;
+    /** The generated `whsec_` key, only in the answer that generated it. */
+    readonly new_key?: string;
+  };
+  readonly workspace_ids: readonly string[];
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+export interface ChannelGrant {
+  readonly account_id: string;
+  readonly granted_by: string;
+  readonly created_at: string;
+}
+
+export interface EnumOptionList {
+  readonly options: readonly EnumOption[];
+  readonly stale: boolean;
+  readonly fetched_at?: string;
+  readonly error?: string | null;
+  readonly warning?: string | null;
+}
+
+export interface TestSendInput {
+  readonly id_type?: string;
+  readonly test_id?: string;
+  readonly properties?: Record<string, unknown>;
+  readonly params: Record<string, unknown>;
+}
+
+export interface TestSendResult {
+  readonly verdict: {
+    readonly result: 'success' | 'partial' | 'failure' | 'sent';
+    readonly reason: string | null;
+    readonly detail: string;
+    readonly status: number | null;
+    readonly message_outcome?: {
+      readonly state: string;
+      readonly reason?: string;
+      readonly receiver_message?: string | null;
+    };
+  };
+  readonly request: {
+    readonly method: string;
+    readonly url: string;
+    readonly headers: Record<string, string>;
+    readonly body: string;
+    readonly body_bytes: number;
+  } | null;
+  readonly response: {
+    readonly status: number;
+    readonly headers: Record<string, string>;
+    readonly body: string;
+  } | null;
+  readonly timing: { readonly total_ms: number; readonly response_start_ms: number | null };
+  readonly channel: {
+    readonly id: string;
+    readonly test_status: ChannelTestStatus;
+    readonly tested_at: string | null;
+  };
+}

@@ -1,6 +1,8 @@
 // English UI text. Every string the console shows comes from here (or its zh-CN twin, which the
 // type system keeps complete). `{name}` placeholders are filled by t(key, values).
 
+import { channelsEn } from './messages-channels.ts';
+
 export const en = {
   'common.actions': 'Actions',
   'common.cancel': 'Cancel',
@@ -753,6 +755,7 @@ export const en = {
   'audit.action.id_types.updated': 'ID types changed',
   'audit.action.event.declared': 'Meta event declared',
   'audit.action.profiles.rebuilt': 'Profiles rebuilt',
+  ...channelsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

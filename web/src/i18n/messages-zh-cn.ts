@@ -1,4 +1,5 @@
 import type { MessageKey } from './messages-en.ts';
+import { channelsZhCN } from './messages-channels.ts';
 
 // 简体中文界面文案。类型保证与英文词典的键完全一致：缺一个键即类型错误。
 
@@ -718,4 +719,5 @@ export const zhCN: Record<MessageKey, string> = {
   'audit.action.id_types.updated': '修改 ID 类型',
   'audit.action.event.declared': '声明元事件',
   'audit.action.profiles.rebuilt': '重建用户档案',
+  ...channelsZhCN,
 };

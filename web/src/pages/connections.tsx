@@ -7,6 +7,11 @@ import { Link, matchPath, navigate, useLocation } from '../router.tsx';
 import { Button } from '../ui/button.tsx';
 import { Alert, Card, EmptyState, PageHeader, Tabs } from '../ui/display.tsx';
 import { IconArrowRight, IconChannel, IconChart, IconDatabase, IconPlus } from '../ui/icons.tsx';
+import { ChannelCard } from './channel-card.tsx';
+import { channelsPath, useAllChannels, useChannelLifecycle } from './channel-common.tsx';
+import { ChannelDetailsPage } from './channel-details.tsx';
+import { ChannelFormPage } from './channel-form.tsx';
+import { ChannelListPage } from './channel-list.tsx';
 import { SourceCard } from './source-card.tsx';
 import { sourcesPath, useApps, useSourceLifecycle } from './source-common.tsx';
 import { SourceDetailsPage } from './source-details.tsx';
@@ -47,6 +52,8 @@ function Overview() {
   const manage = can('source.manage');
   const createSource = () => navigate(`${sourcesPath(projectId)}/new`);
   const reporting = sources?.filter((s) => s.reporting_status === 'reporting').length ?? 0;
+  const channelList = useAllChannels();
+  const channelLifecycle = useChannelLifecycle(() => channelList.reload());
 
   return (
     <>
@@ -90,7 +97,7 @@ function Overview() {
           [
             ['connections.statSources', sources?.length ?? '—'],
             ['connections.statReporting', sources ? reporting : '—'],
-            ['connections.statChannels', 0],
+            ['connections.statChannels', channelList.channels?.length ?? '—'],
             ['connections.statMessages', 0],
           ] as const
         ).map(([label, value]) => (
@@ -159,16 +166,57 @@ function Overview() {
         )}
       </Card>
 
-      {/* Reach channels (issue 9): their cards go here, in a `.conn-grid` like the sources above,
-          each a `.conn-card` with the same hover parameters and "More" menu. */}
       <Card
         title={t('connections.tabChannels')}
         subtitle={t('connections.channelsSubtitle')}
         className="conn-section"
+        actions={
+          channelList.channels && channelList.channels.length > 0 ? (
+            <>
+              <Link className="btn btn-ghost btn-sm" to={channelsPath(projectId)}>
+                {t('connections.allChannels')}
+              </Link>
+              {can('reach.webhook.manage') ? (
+                <Button
+                  variant="primary"
+                  size="sm"
+                  icon={<IconPlus />}
+                  onClick={() => navigate(`${channelsPath(projectId)}/new`)}
+                >
+                  {t('connections.createChannel')}
+                </Button>
+              ) : null}
+            </>
+          ) : null
+        }
         flush
       >
-        <ChannelsEmpty />
+        {channelList.error ? (
+          <div className="card-body">
+            <Alert tone="error">{t('connections.channelsFailed')}</Alert>
+          </div>
+        ) : channelList.channels === null ? (
+          <div className="card-body row" role="status">
+            <span className="spinner" aria-hidden="true" /> {t('common.loading')}
+          </div>
+        ) : channelList.channels.length === 0 ? (
+          <ChannelsEmpty />
+        ) : (
+          <div className="conn-grid" aria-label={t('connections.channelCards')} role="list">
+            {channelList.channels.map((c) => (
+              <div role="listitem" key={c.id}>
+                <ChannelCard
+                  channel={c}
+                  onDisable={() => channelLifecycle.ask('disable', c)}
+                  onEnable={() => void channelLifecycle.enable(c)}
+                  onDelete={() => channelLifecycle.ask('delete', c)}
+                />
+              </div>
+            ))}
+          </div>
+        )}
       </Card>
+      {channelLifecycle.dialogs}
       {lifecycle.dialogs}
     </>
   );
@@ -176,15 +224,22 @@ function Overview() {
 
 function ChannelsEmpty() {
   const { t } = useI18n();
+  const { projectId, can } = useProject();
   return (
     <EmptyState
       icon={<IconChannel />}
       title={t('connections.channelsEmptyTitle')}
       description={t('connections.channelsEmptyText')}
       action={
-        <Button variant="primary" icon={<IconPlus />} disabled title={t('common.comingSoon')}>
-          {t('connections.createChannel')}
-        </Button>
+        can('reach.webhook.manage') ? (
+          <Button
+            variant="primary"
+            icon={<IconPlus />}
+            onClick={() => navigate(`${channelsPath(projectId)}/new`)}
+          >
+            {t('connections.createChannel')}
+          </Button>
+        ) : undefined
       }
     />
   );
@@ -207,6 +262,12 @@ export function ConnectionsPage() {
   if (sub?.sourceId && sub.page === 'events')
     return <SourceEventsPage key={sub.sourceId} sourceId={sub.sourceId} />;
   if (matchPath(`${base}/sources/new`, pathname)) return <SourceCreatePage />;
+  if (matchPath(`${base}/channels/new`, pathname)) return <ChannelFormPage />;
+  const channelEdit = matchPath(`${base}/channels/:channelId/edit`, pathname);
+  if (channelEdit?.channelId)
+    return <ChannelFormPage key={channelEdit.channelId} channelId={channelEdit.channelId} />;
+  const channel = matchPath(`${base}/channels/:channelId`, pathname);
+  if (channel?.channelId) return <ChannelDetailsPage key={channel.channelId} channelId={channel.channelId} />;
   const one = matchPath(`${base}/sources/:sourceId`, pathname);
   if (one?.sourceId) return <SourceDetailsPage key={one.sourceId} sourceId={one.sourceId} />;
 
@@ -227,15 +288,7 @@ export function ConnectionsPage() {
           { to: `${base}/channels`, label: t('connections.tabChannels') },
         ]}
       />
-      {tab === 'overview' ? (
-        <Overview />
-      ) : tab === 'sources' ? (
-        <SourceListPage />
-      ) : (
-        <Card flush>
-          <ChannelsEmpty />
-        </Card>
-      )}
+      {tab === 'overview' ? <Overview /> : tab === 'sources' ? <SourceListPage /> : <ChannelListPage />}
     </>
   );
 }
