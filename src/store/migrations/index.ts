@@ -4,6 +4,7 @@ import { migration0003 } from './0003-sources.ts';
 import { migration0004 } from './0004-events.ts';
 import { migration0005 } from './0005-channels.ts';
 import { migration0006 } from './0006-profiles.ts';
+import { migration0007 } from './0007-partial-profile-index.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in order. Append only. */
@@ -14,4 +15,5 @@ export const migrations: readonly Migration[] = [
   migration0004,
   migration0005,
   migration0006,
+  migration0007,
 ];
