@@ -99,7 +99,7 @@ export const channelsEn = {
     'Where Touchpoint posts each batch, and how it sends and judges the answer.',
   'channels.sectionTemplate': 'Content template',
   'channels.sectionTemplateText':
-    'Fields operators fill per campaign, sent in params. Drag order matters: they are shown in this order.',
+    'Fields operators fill per campaign, sent in params, shown in this order (move them with the arrows).',
   'channels.sectionParams': 'Custom params',
   'channels.sectionParamsText':
     'User properties sent in custom_params under your key; the default replaces an empty property (else null).',
@@ -464,7 +464,8 @@ export const channelsZhCN: Record<keyof typeof channelsEn, string> = {
   'channels.sectionEndpoint': '接口与发送设置',
   'channels.sectionEndpointText': 'Touchpoint 将每个批次推送到哪里，以及如何发送和判断应答。',
   'channels.sectionTemplate': '模板参数',
-  'channels.sectionTemplateText': '运营人员在每个活动中填写的参数，放在 params 中发送，按此顺序展示。',
+  'channels.sectionTemplateText':
+    '运营人员在每个活动中填写的参数，放在 params 中发送，按此顺序展示（可用箭头调整顺序）。',
   'channels.sectionParams': '用户属性参数',
   'channels.sectionParamsText':
     '以您的键名在 custom_params 中发送的用户属性；属性为空时使用默认值（否则为 null）。',
