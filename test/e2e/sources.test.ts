@@ -108,7 +108,11 @@ describe('console: data sources against the real backend', () => {
     await newApp.getByRole('button', { name: 'Create app' }).click();
     await toast(page, 'App “Shop App” created.');
     await newApp.waitFor({ state: 'hidden' });
-    assert.match(await form.getByLabel('App', { exact: true }).inputValue(), /^app_/);
+    // The app list reloads after creation; the new app is selected once it is in the list.
+    const appSelect = form.getByLabel('App', { exact: true });
+    for (let i = 0; i < 100 && !/^app_/.test(await appSelect.inputValue()); i++)
+      await page.waitForTimeout(50);
+    assert.match(await appSelect.inputValue(), /^app_/);
 
     // An App app offers exactly its platforms; one source spans three of them.
     const platforms = form.getByRole('group', { name: 'Platforms' }).getByRole('checkbox');
@@ -333,13 +337,17 @@ describe('console: data sources against the real backend', () => {
     assert.equal(await rows.filter({ hasText: mobile.name }).locator('td.cell-num').textContent(), '1');
     await screenshot(page, 'sources-list');
 
-    const names = () => rows.locator('.cell-primary').allTextContents();
+    // The table empties while a filter reloads it: wait for the expected rows, then compare.
+    const names = async (expected: string[]) => {
+      for (const name of expected) await rows.filter({ hasText: name }).waitFor();
+      return rows.locator('.cell-primary').allTextContents();
+    };
     await page.getByLabel('Filter by reporting status').selectOption('reporting');
     await rows.filter({ hasText: web.name }).waitFor({ state: 'detached' });
-    assert.deepEqual(await names(), [mobile.name]);
+    assert.deepEqual(await names([mobile.name]), [mobile.name]);
     await page.getByLabel('Filter by reporting status').selectOption('never_reported');
     await rows.filter({ hasText: mobile.name }).waitFor({ state: 'detached' });
-    assert.deepEqual(await names(), [web.name]);
+    assert.deepEqual(await names([web.name]), [web.name]);
     await page.getByLabel('Filter by reporting status').selectOption('stopped');
     await table.getByText('Nothing matches these filters').waitFor();
     await page.getByRole('button', { name: 'Clear filters' }).click();
@@ -355,10 +363,10 @@ describe('console: data sources against the real backend', () => {
     await toast(page, `Data source “${web.name}” disabled.`);
     await page.getByLabel('Filter by status').selectOption('disabled');
     await rows.filter({ hasText: mobile.name }).waitFor({ state: 'detached' });
-    assert.deepEqual(await names(), [web.name]);
+    assert.deepEqual(await names([web.name]), [web.name]);
     await page.getByLabel('Filter by status').selectOption('enabled');
     await rows.filter({ hasText: web.name }).waitFor({ state: 'detached' });
-    assert.deepEqual(await names(), [mobile.name]);
+    assert.deepEqual(await names([mobile.name]), [mobile.name]);
     await page.getByLabel('Filter by status').selectOption('');
     await page.getByRole('button', { name: `Enable ${web.name}` }).click();
     await toast(page, `Data source “${web.name}” enabled`);

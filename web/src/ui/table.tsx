@@ -110,7 +110,13 @@ export function useCursorPages<T>(
   pageSize = 25,
 ): CursorPages<T> {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const [page, setPage] = useState<{ items: readonly T[]; next: string | null }>({ items: [], next: null });
+  // `index` is the page the shown rows belong to: while the next page loads, the pager keeps
+  // naming the rows on screen rather than the page being fetched.
+  const [page, setPage] = useState<{ items: readonly T[]; next: string | null; index: number }>({
+    items: [],
+    next: null,
+    index: 0,
+  });
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
@@ -122,27 +128,21 @@ export function useCursorPages<T>(
   }, [key]);
 
   const cursor = cursors[cursors.length - 1] ?? null;
-  const shownFor = useRef<string | null | undefined>(undefined);
+  const requestedIndex = cursors.length - 1;
   useEffect(() => {
     let current = true;
     setLoading(true);
     setError(null);
-    // Moving to another page must not leave the previous page's rows under the new page number.
-    const target = `${key}\n${cursor ?? ''}`;
-    if (shownFor.current !== target) {
-      shownFor.current = target;
-      setPage({ items: [], next: null });
-    }
     fetchRef.current({ limit: pageSize, cursor }).then(
       (answer) => {
         if (!current) return;
-        setPage({ items: answer.items, next: answer.next_cursor });
+        setPage({ items: answer.items, next: answer.next_cursor, index: requestedIndex });
         setLoading(false);
       },
       (e: unknown) => {
         if (!current) return;
         setError(e);
-        setPage({ items: [], next: null });
+        setPage({ items: [], next: null, index: requestedIndex });
         setLoading(false);
       },
     );
@@ -161,7 +161,7 @@ export function useCursorPages<T>(
     items: page.items,
     loading,
     error,
-    pageIndex: cursors.length - 1,
+    pageIndex: page.index,
     hasPrevious: cursors.length > 1,
     hasNext: page.next !== null,
     next,
