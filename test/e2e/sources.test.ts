@@ -370,6 +370,12 @@ describe('console: data sources against the real backend', () => {
     await page.getByLabel('Filter by status').selectOption('');
     await page.getByRole('button', { name: `Enable ${web.name}` }).click();
     await toast(page, `Data source “${web.name}” enabled`);
+    // Verify and View are one click away from each row too (SPEC §7).
+    await page.getByRole('link', { name: `Verify ${mobile.name}` }).click();
+    await page.waitForURL(/\/verify$/);
+    await page.goBack();
+    await page.getByRole('link', { name: `View ${mobile.name}` }).click();
+    await page.waitForURL(/\/events$/);
     await done();
   });
 
@@ -412,7 +418,7 @@ describe('console: data sources against the real backend', () => {
     await card.getByRole('link', { name: 'Verify' }).click();
     await page.getByRole('heading', { level: 1, name: 'Verify' }).waitFor();
     await page.getByTestId('stream-status').filter({ hasText: 'Live' }).waitFor();
-    await page.getByRole('link', { name: mobile.name }).click();
+    await page.getByRole('link', { name: mobile.name, exact: true }).click();
     await page.getByRole('heading', { level: 1, name: mobile.name }).waitFor();
     await done();
   });
@@ -452,7 +458,7 @@ describe('console: data sources against the real backend', () => {
     await del.getByRole('button', { name: 'Delete data source' }).click();
     await toast(page, `Data source “${mobile.name}” deleted.`);
     await page.waitForURL(/\/connections\/sources$/);
-    await page.getByRole('region', { name: 'Data sources' }).getByRole('link', { name: web.name }).waitFor();
+    await page.getByRole('region', { name: 'Data sources' }).getByRole('link', { name: web.name, exact: true }).waitFor();
     assert.equal(await page.getByRole('link', { name: mobile.name, exact: true }).count(), 0);
     assert.equal((await ingest(server.url, mobile.appKey)).status, 401);
     await done();

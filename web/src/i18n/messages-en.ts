@@ -347,14 +347,8 @@ export const en = {
   'sources.noPrompts': 'No integration prompt for these platforms.',
   'sources.eventsTitle': 'Event management',
   'sources.eventsDescription': 'Event names, properties and types that “{name}” receives.',
-  'sources.eventsPendingTitle': 'Event management arrives with profiles',
-  'sources.eventsPendingText':
-    'Event names and their properties will be listed here once the profiles module ships. Events are stored already: {count} in the last 24 h.',
   'sources.verifyTitle': 'Verify',
   'sources.verifyDescription': 'What “{name}” receives right now, with a verdict per event.',
-  'sources.verifyPendingTitle': 'Live verification arrives with profiles',
-  'sources.verifyPendingText':
-    'The live view of each event with its accepted or rejected verdict ships with the profiles module. Until then, watch the 24 h count: {count} events.',
 
   'campaigns.title': 'Campaigns',
   'campaigns.description':

@@ -327,14 +327,8 @@ export const zhCN: Record<MessageKey, string> = {
   'sources.noPrompts': '这些平台没有接入提示。',
   'sources.eventsTitle': '事件管理',
   'sources.eventsDescription': '“{name}”接收的事件名、属性及类型。',
-  'sources.eventsPendingTitle': '事件管理将随用户画像模块推出',
-  'sources.eventsPendingText':
-    '用户画像模块上线后，这里将列出事件名及其属性。事件已在保存：近 24 小时 {count} 条。',
   'sources.verifyTitle': '验证',
   'sources.verifyDescription': '“{name}”此刻接收的数据，每个事件附判定结果。',
-  'sources.verifyPendingTitle': '实时验证将随用户画像模块推出',
-  'sources.verifyPendingText':
-    '逐条显示事件接受或拒绝判定的实时视图将随用户画像模块推出。在此之前，请关注 24 小时事件数：{count} 条。',
 
   'campaigns.title': '运营活动',
   'campaigns.description': '受众、单次与周期发送、行为触发的旅程及其审批。',

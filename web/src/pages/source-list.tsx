@@ -6,7 +6,15 @@ import { useProject } from '../project-context.tsx';
 import { Link, navigate } from '../router.tsx';
 import { Button } from '../ui/button.tsx';
 import { EmptyState } from '../ui/display.tsx';
-import { IconDatabase, IconPause, IconPlay, IconPlus, IconTrash } from '../ui/icons.tsx';
+import {
+  IconDatabase,
+  IconPause,
+  IconPlay,
+  IconPlus,
+  IconPulse,
+  IconSearch,
+  IconTrash,
+} from '../ui/icons.tsx';
 import { DataTable, Pager, useCursorPages, type Column } from '../ui/table.tsx';
 import {
   PlatformList,
@@ -83,6 +91,22 @@ export function SourceListPage() {
       className: 'cell-actions',
       render: (s) => (
         <span className="row row-end">
+          <Link
+            className="btn btn-ghost btn-sm"
+            to={`${sourcePath(projectId, s.id)}/events`}
+            aria-label={`${t('sources.view')} ${s.name}`}
+          >
+            <IconSearch />
+            {t('sources.view')}
+          </Link>
+          <Link
+            className="btn btn-ghost btn-sm"
+            to={`${sourcePath(projectId, s.id)}/verify`}
+            aria-label={`${t('sources.verify')} ${s.name}`}
+          >
+            <IconPulse />
+            {t('sources.verify')}
+          </Link>
           <Button
             variant="ghost"
             size="sm"
