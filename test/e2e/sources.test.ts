@@ -458,7 +458,10 @@ describe('console: data sources against the real backend', () => {
     await del.getByRole('button', { name: 'Delete data source' }).click();
     await toast(page, `Data source “${mobile.name}” deleted.`);
     await page.waitForURL(/\/connections\/sources$/);
-    await page.getByRole('region', { name: 'Data sources' }).getByRole('link', { name: web.name, exact: true }).waitFor();
+    await page
+      .getByRole('region', { name: 'Data sources' })
+      .getByRole('link', { name: web.name, exact: true })
+      .waitFor();
     assert.equal(await page.getByRole('link', { name: mobile.name, exact: true }).count(), 0);
     assert.equal((await ingest(server.url, mobile.appKey)).status, 401);
     await done();
