@@ -116,6 +116,7 @@ describe('console: data sources against the real backend', () => {
 
     // An App app offers exactly its platforms; one source spans three of them.
     const platforms = form.getByRole('group', { name: 'Platforms' }).getByRole('checkbox');
+    await form.getByRole('checkbox', { name: /^Android/ }).waitFor();
     assert.deepEqual(await platforms.evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)), [
       'android',
       'ios',
@@ -162,6 +163,8 @@ describe('console: data sources against the real backend', () => {
     await newApp.getByRole('button', { name: 'Create app' }).click();
     await newApp.waitFor({ state: 'hidden' });
 
+    // The platform choices render once the new app is selected.
+    await form.getByRole('checkbox', { name: /^Web/ }).waitFor();
     const labels = await form
       .getByRole('group', { name: 'Platforms' })
       .getByRole('checkbox')
