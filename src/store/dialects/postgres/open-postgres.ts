@@ -30,8 +30,11 @@ export async function openPostgres(options: PostgresOptions): Promise<DialectHan
     options: `-c search_path=${schema}`,
     types,
   });
-  // A broken idle connection must not crash the process; the next checkout reconnects.
+  // A broken connection must not crash the process: an idle one is dropped by the pool, and a
+  // checked-out one fails the query it is running (which callers turn into 503); without a
+  // listener, pg would also raise the client's 'error' event as an uncaught exception.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     const client = await pool.connect();
     try {
