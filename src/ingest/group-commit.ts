@@ -81,10 +81,14 @@ export class GroupCommitter {
       // setImmediate: let the I/O phase run first, so requests whose bodies arrived while the
       // last commit held the (synchronous) fsync join this group instead of waiting for the next.
       setImmediate(() => {
-        void this.#commitGroup(undefined).finally(() => {
-          this.#running--;
-          this.#pump();
-        });
+        // #commitGroup settles its requests itself; a throw escaping it is a bug, reported here
+        // rather than left as an unhandled rejection that would stop the process.
+        void this.#commitGroup(undefined)
+          .catch((error: unknown) => this.#options.onSplit?.(error))
+          .finally(() => {
+            this.#running--;
+            this.#pump();
+          });
       });
     }
   }
