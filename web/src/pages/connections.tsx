@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import { api, fetchAll } from '../api/client.ts';
 import type { DataSource } from '../api/types.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -58,39 +58,28 @@ function Overview() {
   return (
     <>
       <section className="card flow" aria-label={t('connections.flowLabel')}>
-        <div className="flow-step">
-          <span className="flow-icon">
-            <IconDatabase />
-          </span>
-          <div>
-            <strong>{t('connections.flowSources')}</strong>
-            <span>{t('connections.flowSourcesText')}</span>
-          </div>
-        </div>
-        <span className="flow-arrow">
-          <IconArrowRight />
-        </span>
-        <div className="flow-step">
-          <span className="flow-icon">
-            <IconChannel />
-          </span>
-          <div>
-            <strong>{t('connections.flowChannels')}</strong>
-            <span>{t('connections.flowChannelsText')}</span>
-          </div>
-        </div>
-        <span className="flow-arrow">
-          <IconArrowRight />
-        </span>
-        <div className="flow-step">
-          <span className="flow-icon">
-            <IconChart />
-          </span>
-          <div>
-            <strong>{t('connections.flowReceipts')}</strong>
-            <span>{t('connections.flowReceiptsText')}</span>
-          </div>
-        </div>
+        {(
+          [
+            [<IconDatabase key="i" />, 'connections.flowSources', 'connections.flowSourcesText'],
+            [<IconChannel key="i" />, 'connections.flowChannels', 'connections.flowChannelsText'],
+            [<IconChart key="i" />, 'connections.flowReceipts', 'connections.flowReceiptsText'],
+          ] as const
+        ).map(([icon, title, text], i) => (
+          <Fragment key={title}>
+            {i > 0 && (
+              <span className="flow-arrow">
+                <IconArrowRight />
+              </span>
+            )}
+            <div className="flow-step">
+              <span className="flow-icon">{icon}</span>
+              <div>
+                <strong>{t(title)}</strong>
+                <span>{t(text)}</span>
+              </div>
+            </div>
+          </Fragment>
+        ))}
       </section>
       <div className="stat-grid">
         {(
