@@ -11,7 +11,7 @@ import { Pool } from 'undici';
 import { loadConfig } from '../src/config/load-config.ts';
 import { assemble } from '../src/main.ts';
 import { createLogger } from '../src/observability/logger.ts';
-import { projectScope } from '../src/tenancy/scope.ts';
+import { projectScope } from '../src/access/scope.ts';
 import { basic, projectFor, sourceFor } from '../test/ingest/support/ingest-fixture.ts';
 import { startServer } from '../test/support/cli.ts';
 import { createTestDatabase, type StoreKind } from '../test/support/stores.ts';

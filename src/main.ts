@@ -49,7 +49,7 @@ export async function assemble(
     const access = new AccessControl(store);
     const tenancy = new TenancyService(store, access, config);
     const metrics = createMetrics();
-    const sources = new SourcesService({ store, secrets: box, tenancy, config });
+    const sources = new SourcesService({ store, secrets: box, audit: tenancy, config });
     // The one client for customer URLs (RELIABILITY decision 6).
     const outbound = new GuardedClient({ allowTargets: config.allowTargets, logger });
     const ingest = new IngestService({ store, sources, config, logger, registry: metrics.registry });
@@ -59,11 +59,11 @@ export async function assemble(
       registry: metrics.registry,
       killBeforeCommit: config.testFaults && process.env.TOUCHPOINT_TEST_FAULT === 'profiles-before-commit',
     });
-    const profiles = new ProfilesService({ store, tenancy, applier });
+    const profiles = new ProfilesService({ store, audit: tenancy, applier });
     const channels = new ChannelsService({
       store,
       secrets: box,
-      tenancy,
+      audit: tenancy,
       access,
       client: outbound,
       allowTargets: config.allowTargets,

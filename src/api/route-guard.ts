@@ -1,7 +1,8 @@
+import type { Caller, ProjectAccess } from '../access/caller.ts';
 import type {} from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
 import { TouchpointError } from '../errors.ts';
-import type { AccessControl, Caller, ProjectAccess } from '../tenancy/access.ts';
+import type { AccessControl } from '../tenancy/access.ts';
 import type { RouteGuard } from './app-deps.ts';
 import type { RouteScope } from './route-scope.ts';
 

@@ -1,4 +1,4 @@
-import type { Permission } from '../tenancy/permissions.ts';
+import type { Permission } from '../access/permissions.ts';
 
 /**
  * Who may call a route. Every route declares one in `config.scope`; the app refuses to build with

@@ -1,3 +1,6 @@
+import { type Caller, type ProjectAccess, auditContextOf, type WorkspaceGate } from '../access/caller.ts';
+import { newId } from '../access/ids.ts';
+import type { PageRequest } from '../access/paging.ts';
 import { randomUUID } from 'node:crypto';
 import type { Cidr } from '../config/cidr.ts';
 import { TouchpointError } from '../errors.ts';
@@ -6,11 +9,8 @@ import type { ProfileLookup } from '../profiles/profile-lookup.ts';
 import { looksMasked, type SecretBox } from '../secrets/secret-box.ts';
 import type { ChannelPatch as RowPatch } from '../store/repositories/channels-repository.ts';
 import type { Repositories, Store } from '../store/store.ts';
-import type { AccessControl, Caller, ProjectAccess } from '../tenancy/access.ts';
-import { newId } from '../tenancy/credentials.ts';
-import type { PageRequest } from '../tenancy/model.ts';
-import type { ProjectScope } from '../tenancy/scope.ts';
-import { auditContextOf, type TenancyService } from '../tenancy/tenancy-service.ts';
+import type { ProjectScope } from '../access/scope.ts';
+import type { AuditLog } from '../access/audit-log.ts';
 import type { ChannelSecrets, DeliveryResult } from './channel-driver.ts';
 import { channelDrivers } from './channel-drivers.ts';
 import { EnumOptionsSource, type EnumOptionList } from './enum-options.ts';
@@ -115,8 +115,8 @@ export const testSendMaxTimeoutMs = 30_000;
 export class ChannelsService {
   readonly #store: Store;
   readonly #secrets: SecretBox;
-  readonly #tenancy: TenancyService;
-  readonly #access: AccessControl;
+  readonly #auditLog: AuditLog;
+  readonly #access: WorkspaceGate;
   readonly #client: GuardedClient;
   readonly #allowTargets: readonly Cidr[];
   readonly #profiles: ProfileLookup | undefined;
@@ -128,8 +128,8 @@ export class ChannelsService {
   constructor(deps: {
     store: Store;
     secrets: SecretBox;
-    tenancy: TenancyService;
-    access: AccessControl;
+    audit: AuditLog;
+    access: WorkspaceGate;
     client: GuardedClient;
     allowTargets: readonly Cidr[];
     profiles?: ProfileLookup;
@@ -139,7 +139,7 @@ export class ChannelsService {
   }) {
     this.#store = deps.store;
     this.#secrets = deps.secrets;
-    this.#tenancy = deps.tenancy;
+    this.#auditLog = deps.audit;
     this.#access = deps.access;
     this.#client = deps.client;
     this.#allowTargets = deps.allowTargets;
@@ -695,7 +695,7 @@ export class ChannelsService {
     channel: { id: string; name: string },
     details?: Record<string, unknown>,
   ) {
-    return this.#tenancy.record(
+    return this.#auditLog.record(
       access.scope,
       auditContextOf(caller),
       {

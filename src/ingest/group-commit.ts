@@ -2,7 +2,7 @@ import type { IngestSource } from '../sources/ingest-key.ts';
 import { isStoreUnavailableError } from '../store/dialects/unavailable-error.ts';
 import { eventKey } from '../store/repositories/events-repository.ts';
 import type { Repositories, Store } from '../store/store.ts';
-import { systemScope } from '../tenancy/scope.ts';
+import { systemScope } from '../access/scope.ts';
 import type { NormalizedEvent } from './event.ts';
 
 /**

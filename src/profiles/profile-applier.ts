@@ -3,7 +3,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.ts';
 import type { ProfileEvent, EventStats } from '../store/repositories/profiles-repository.ts';
 import type { Repositories, Store } from '../store/store.ts';
-import { projectScope, type ProjectScope } from '../tenancy/scope.ts';
+import { projectScope, type ProjectScope } from '../access/scope.ts';
 import { applyOperation, mergeStates } from './apply-operations.ts';
 import { eventIdentities, eventOperations, jsonType, type EventIdentity } from './event-operations.ts';
 import type { IdentitySettings, ProfileState } from './model.ts';

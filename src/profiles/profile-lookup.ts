@@ -1,4 +1,4 @@
-import type { ProjectScope } from '../tenancy/scope.ts';
+import type { ProjectScope } from '../access/scope.ts';
 
 /** One identity of a profile: a built-in or declared ID type and its value. */
 export interface ProfileIdentity {

@@ -1,10 +1,10 @@
+import { type Caller, type ProjectAccess, auditContextOf } from '../access/caller.ts';
+import type { PageRequest } from '../access/paging.ts';
 import { TouchpointError } from '../errors.ts';
 import type { EventDefinition, ProfileEvent } from '../store/repositories/profiles-repository.ts';
 import type { Store } from '../store/store.ts';
-import type { Caller, ProjectAccess } from '../tenancy/access.ts';
-import type { PageRequest } from '../tenancy/model.ts';
-import type { ProjectScope } from '../tenancy/scope.ts';
-import { auditContextOf, type TenancyService } from '../tenancy/tenancy-service.ts';
+import type { ProjectScope } from '../access/scope.ts';
+import type { AuditLog } from '../access/audit-log.ts';
 import { builtinIdTypes, type IdentitySettings, type Profile } from './model.ts';
 import type { ProfileApplier } from './profile-applier.ts';
 import type { ProfileLookup, ProfileSnapshot } from './profile-lookup.ts';
@@ -22,12 +22,12 @@ function invalid(path: string, message: string): TouchpointError {
 /** Profiles (SPEC §2.2): identity settings, the explorer, event management, rebuilds. */
 export class ProfilesService implements ProfileLookup {
   readonly #store: Store;
-  readonly #tenancy: TenancyService;
+  readonly #audit: AuditLog;
   readonly applier: ProfileApplier;
 
-  constructor(deps: { store: Store; tenancy: TenancyService; applier: ProfileApplier }) {
+  constructor(deps: { store: Store; audit: AuditLog; applier: ProfileApplier }) {
     this.#store = deps.store;
-    this.#tenancy = deps.tenancy;
+    this.#audit = deps.audit;
     this.applier = deps.applier;
   }
 
@@ -63,7 +63,7 @@ export class ProfilesService implements ProfileLookup {
         for (const t of input.idTypes) await tx.profiles.putIdType(access.scope, t.name, t.unique);
       }
       const after = await tx.profiles.identitySettings(access.scope);
-      await this.#tenancy.record(
+      await this.#audit.record(
         access.scope,
         auditContextOf(caller),
         {
@@ -126,7 +126,7 @@ export class ProfilesService implements ProfileLookup {
     if (name.trim() === '' || name.length > 255) throw invalid('/name', 'must be 1–255 characters');
     await this.#store.transaction(async (tx) => {
       await tx.profiles.declareEvent(access.scope, name, description);
-      await this.#tenancy.record(
+      await this.#audit.record(
         access.scope,
         auditContextOf(caller),
         { action: 'event.declared', target: { type: 'event', id: name, label: name } },
@@ -138,7 +138,7 @@ export class ProfilesService implements ProfileLookup {
   /** Rebuilds every profile of the project from its event log (an admin repair). */
   async rebuild(caller: Caller, access: ProjectAccess): Promise<number> {
     const applied = await this.applier.rebuild(access.scope.projectId);
-    await this.#tenancy.record(access.scope, auditContextOf(caller), {
+    await this.#audit.record(access.scope, auditContextOf(caller), {
       action: 'profiles.rebuilt',
       target: { type: 'project', id: String(access.scope.projectId), label: 'profiles' },
       details: { events: applied },

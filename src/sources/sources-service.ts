@@ -1,12 +1,13 @@
+import { type Caller, type ProjectAccess, auditContextOf } from '../access/caller.ts';
+import { newId } from '../access/ids.ts';
+import type { PageRequest } from '../access/paging.ts';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config/load-config.ts';
 import { TouchpointError } from '../errors.ts';
 import { looksMasked, maskSecret, type SecretBox } from '../secrets/secret-box.ts';
 import type { Repositories, Store } from '../store/store.ts';
-import type { Caller, ProjectAccess } from '../tenancy/access.ts';
-import { newId } from '../tenancy/credentials.ts';
-import type { PageRequest } from '../tenancy/model.ts';
-import { auditContextOf, isValidTimeZone, type TenancyService } from '../tenancy/tenancy-service.ts';
+import { isValidTimeZone } from '../access/time-zone.ts';
+import type { AuditLog } from '../access/audit-log.ts';
 import type { IngestKeyLookup, IngestKeyVerdict, IngestSource } from './ingest-key.ts';
 import { integrationPrompts, type IntegrationPrompt } from './integration-prompts.ts';
 import {
@@ -63,7 +64,7 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 export class SourcesService implements IngestKeyLookup {
   readonly #store: Store;
   readonly #secrets: SecretBox;
-  readonly #tenancy: TenancyService;
+  readonly #audit: AuditLog;
   readonly #config: Config;
   readonly #now: () => number;
   // Decrypted secret digests by `sourceId:credentialsVersion`: a rotation changes the version,
@@ -73,13 +74,13 @@ export class SourcesService implements IngestKeyLookup {
   constructor(deps: {
     store: Store;
     secrets: SecretBox;
-    tenancy: TenancyService;
+    audit: AuditLog;
     config: Config;
     now?: () => number;
   }) {
     this.#store = deps.store;
     this.#secrets = deps.secrets;
-    this.#tenancy = deps.tenancy;
+    this.#audit = deps.audit;
     this.#config = deps.config;
     this.#now = deps.now ?? Date.now;
   }
@@ -104,7 +105,7 @@ export class SourcesService implements IngestKeyLookup {
           name,
           appType: input.appType,
         });
-        await this.#tenancy.record(
+        await this.#audit.record(
           access.scope,
           auditContextOf(caller),
           {
@@ -139,7 +140,7 @@ export class SourcesService implements IngestKeyLookup {
     return this.#store.transaction(async (tx) => {
       const renamed = await tx.sources.renameApp(access.scope, appId, name);
       if (!renamed) throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'app' });
-      await this.#tenancy.record(
+      await this.#audit.record(
         access.scope,
         auditContextOf(caller),
         {
@@ -235,7 +236,7 @@ export class SourcesService implements IngestKeyLookup {
         scheme: app.appType === 'app' ? `tp${randomBytes(5).toString('hex')}` : null,
         rateLimit: input.rateLimit ?? null,
       });
-      await this.#tenancy.record(
+      await this.#audit.record(
         access.scope,
         auditContextOf(caller),
         {
@@ -274,7 +275,7 @@ export class SourcesService implements IngestKeyLookup {
         { name, platforms, timeZone: patch.timeZone, rateLimit: patch.rateLimit },
         platforms !== undefined || patch.timeZone !== undefined || patch.rateLimit !== undefined,
       );
-      await this.#tenancy.record(
+      await this.#audit.record(
         access.scope,
         auditContextOf(caller),
         {
@@ -304,7 +305,7 @@ export class SourcesService implements IngestKeyLookup {
           : { status: (action === 'source.disabled' ? 'disabled' : 'enabled') as SourceStatus };
       if (!(await tx.sources.update(access.scope, id, patch, true)))
         throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'source' });
-      await this.#tenancy.record(
+      await this.#audit.record(
         access.scope,
         auditContextOf(caller),
         {
@@ -332,14 +333,14 @@ export class SourcesService implements IngestKeyLookup {
     const source = await this.getSource(access, id);
     const target = { type: 'source', id, label: source.name };
     if (!access.permissions.has('source.secret.reveal')) {
-      await this.#tenancy.record(access.scope, auditContextOf(caller), {
+      await this.#audit.record(access.scope, auditContextOf(caller), {
         action: 'secret.reveal.denied',
         target,
       });
       throw new TouchpointError('TP_ERR_FORBIDDEN', { permission: 'source.secret.reveal' });
     }
     const secret = this.#secrets.decrypt(source.masterSecretCiphertext, secretContext(source));
-    await this.#tenancy.record(access.scope, auditContextOf(caller), { action: 'secret.revealed', target });
+    await this.#audit.record(access.scope, auditContextOf(caller), { action: 'secret.revealed', target });
     return secret;
   }
 
@@ -354,7 +355,7 @@ export class SourcesService implements IngestKeyLookup {
         { masterSecretCiphertext: this.#secrets.encrypt(secret, secretContext(source)) },
         true,
       );
-      await this.#tenancy.record(
+      await this.#audit.record(
         access.scope,
         auditContextOf(caller),
         {

@@ -4,7 +4,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { MergeConflict } from '../profiles/profile-applier.ts';
 import type { VerifyEntry } from '../store/repositories/verify-repository.ts';
 import type { Store } from '../store/store.ts';
-import { projectScope, systemScope, type ProjectScope } from '../tenancy/scope.ts';
+import { projectScope, systemScope, type ProjectScope } from '../access/scope.ts';
 
 export const VERIFY_REPLAY = 200;
 /** How far back each poll looks again, so entries committed slightly out of order are not missed. */

@@ -1,39 +1,14 @@
+import type { Caller, ProjectAccess, WorkspaceGate } from '../access/caller.ts';
 import { timingSafeEqual } from 'node:crypto';
 import { TouchpointError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { hashSecret } from './credentials.ts';
-import type { Account, ApiToken, AuditActor, Role } from './model.ts';
-import type { Permission } from './permissions.ts';
+import type { Permission } from '../access/permissions.ts';
 import { rolePermissions, roleHasWorkspaces } from './roles.ts';
-import { projectScope, systemScope, type ProjectScope } from './scope.ts';
+import { projectScope, systemScope } from '../access/scope.ts';
 
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
 export const SESSION_MAX_MS = 7 * 24 * 60 * 60 * 1000;
-
-/** Who is calling, established once per request. */
-export interface Caller {
-  readonly account: Account;
-  readonly via:
-    | { readonly kind: 'session'; readonly idHash: string; readonly csrfToken: string }
-    | { readonly kind: 'token'; readonly token: ApiToken };
-  readonly ip: string | null;
-  readonly requestId: string | null;
-}
-
-/** What a caller may do in one project, from its current membership (never cached). */
-export interface ProjectAccess {
-  readonly scope: ProjectScope;
-  readonly role: Role;
-  readonly permissions: ReadonlySet<Permission>;
-  /** `all` for project admins; otherwise the workspaces the member belongs to. */
-  readonly workspaceIds: 'all' | readonly string[];
-}
-
-export function actorOf(caller: Caller): AuditActor {
-  return caller.via.kind === 'token'
-    ? { type: 'token', id: caller.via.token.id, label: `${caller.via.token.name} (${caller.account.email})` }
-    : { type: 'account', id: caller.account.id, label: caller.account.email };
-}
 
 const safeEqual = (a: string, b: string): boolean => {
   const x = Buffer.from(a);
@@ -45,7 +20,7 @@ const safeEqual = (a: string, b: string): boolean => {
  * Authentication and authorization over the store. Every check reads current rows, so a removed
  * member or a revoked token loses access on its next request (MT-10).
  */
-export class AccessControl {
+export class AccessControl implements WorkspaceGate {
   readonly #store: Store;
   constructor(store: Store) {
     this.#store = store;

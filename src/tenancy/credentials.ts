@@ -61,11 +61,6 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-/** Short random ids for rows, e.g. `ws_3kT9…`. */
-export function newId(prefix: string): string {
-  return `${prefix}_${randomBytes(12).toString('base64url')}`;
-}
-
 /** A readable random password for first-run and reset flows. */
 export function randomPassword(): string {
   return randomBytes(15).toString('base64url');

@@ -1,16 +1,7 @@
-import type { Permission } from './permissions.ts';
+import type { Account, AuditActor, Role } from '../access/identity.ts';
 
-export const roles = ['project_admin', 'workspace_admin', 'operator', 'viewer'] as const;
-export type Role = (typeof roles)[number];
-
-export interface Account {
-  readonly id: string;
-  readonly email: string;
-  readonly name: string;
-  readonly isInstanceAdmin: boolean;
-  readonly mustChangePassword: boolean;
-  readonly createdAt: number;
-}
+export { roles } from '../access/identity.ts';
+export type { Account, ApiToken, AuditActor, Role } from '../access/identity.ts';
 
 /** An account with what login needs; never leaves the tenancy module. */
 export interface AccountCredentials extends Account {
@@ -52,30 +43,12 @@ export interface MembershipSummary {
   readonly workspaceIds: readonly string[];
 }
 
-export interface ApiToken {
-  readonly id: string;
-  readonly projectId: number;
-  readonly name: string;
-  readonly permissions: readonly Permission[];
-  readonly createdBy: { readonly accountId: string; readonly email: string };
-  readonly createdAt: number;
-  readonly expiresAt: number | null;
-  readonly lastUsedAt: number | null;
-  readonly revokedAt: number | null;
-}
-
 export interface Session {
   readonly accountId: string;
   readonly csrfToken: string;
   readonly createdAt: number;
   readonly lastSeenAt: number;
   readonly expiresAt: number;
-}
-
-export interface AuditActor {
-  readonly type: 'account' | 'token' | 'cli' | 'system';
-  readonly id: string;
-  readonly label: string;
 }
 
 export interface AuditEntry {
@@ -88,13 +61,4 @@ export interface AuditEntry {
   readonly ip: string | null;
   readonly requestId: string | null;
   readonly details: Record<string, unknown>;
-}
-
-/** Keyset position for paging: the sort key of the last row seen. */
-export type PageKey = readonly (string | number)[];
-
-export interface PageRequest {
-  readonly after?: PageKey;
-  /** Rows to fetch; callers ask one more than the page size to know whether more exist. */
-  readonly limit: number;
 }

@@ -1,5 +1,5 @@
 import type { Role } from './model.ts';
-import { permissions, type Permission } from './permissions.ts';
+import { permissions, type Permission } from '../access/permissions.ts';
 
 const workspaceAdminExcluded: readonly Permission[] = [
   'project.manage',

@@ -1,24 +1,27 @@
+import { isValidTimeZone } from '../access/time-zone.ts';
+import type { AuditLog } from '../access/audit-log.ts';
+import { auditContextOf, type AuditContext, type Caller, type ProjectAccess } from '../access/caller.ts';
+import { newId } from '../access/ids.ts';
+import type { PageRequest } from '../access/paging.ts';
 import type { Config } from '../config/load-config.ts';
 import { TouchpointError } from '../errors.ts';
 import type { AuditRecord } from '../store/repositories/audit-repository.ts';
 import type { Repositories, Store } from '../store/store.ts';
-import { actorOf, SESSION_IDLE_MS, type AccessControl, type Caller, type ProjectAccess } from './access.ts';
-import { hashPassword, hashSecret, newId, newSecret, randomPassword, verifyPassword } from './credentials.ts';
+import { SESSION_IDLE_MS, type AccessControl } from './access.ts';
+import { hashPassword, hashSecret, newSecret, randomPassword, verifyPassword } from './credentials.ts';
 import type {
   Account,
   ApiToken,
-  AuditActor,
   AuditEntry,
   Member,
   MembershipSummary,
-  PageRequest,
   Project,
   Role,
   Workspace,
 } from './model.ts';
-import type { Permission } from './permissions.ts';
+import type { Permission } from '../access/permissions.ts';
 import { roleHasWorkspaces } from './roles.ts';
-import { projectScope, systemScope, type ProjectScope, type Scope } from './scope.ts';
+import { projectScope, systemScope, type ProjectScope, type Scope } from '../access/scope.ts';
 
 export const LOCKOUT_THRESHOLD = 5;
 export const LOCKOUT_MS = 15 * 60 * 1000;
@@ -26,17 +29,6 @@ export const IP_FAILURE_LIMIT = 30;
 export const IP_WINDOW_MS = 15 * 60 * 1000;
 export const PASSWORD_LINK_MS = 7 * 24 * 60 * 60 * 1000;
 export const MIN_PASSWORD_LENGTH = 10;
-
-/** Who did it, from where: attached to every audit entry. */
-export interface AuditContext {
-  readonly actor: AuditActor;
-  readonly ip: string | null;
-  readonly requestId: string | null;
-}
-
-export function auditContextOf(caller: Caller): AuditContext {
-  return { actor: actorOf(caller), ip: caller.ip, requestId: caller.requestId };
-}
 
 function validationError(path: string, message: string): TouchpointError {
   return new TouchpointError(
@@ -48,15 +40,6 @@ function validationError(path: string, message: string): TouchpointError {
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
-}
-
-export function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone.length > 0;
-  } catch {
-    return false;
-  }
 }
 
 function checkPassword(password: string, path: string): void {
@@ -79,7 +62,7 @@ function isUniqueViolation(error: unknown): boolean {
  * the CLI share. Every change that matters for security writes an audit entry in the same
  * transaction as the change.
  */
-export class TenancyService {
+export class TenancyService implements AuditLog {
   readonly #store: Store;
   readonly #access: AccessControl;
   readonly #config: Config;

@@ -103,7 +103,7 @@ export async function channelApp(
   const channels = new ChannelsService({
     store: deps.store,
     secrets: deps.secrets,
-    tenancy: deps.tenancy,
+    audit: deps.tenancy,
     access: deps.access,
     client,
     allowTargets,

@@ -8,7 +8,7 @@ import { buildApp } from '../../src/api/build-app.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { assemble } from '../../src/main.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { projectScope } from '../../src/tenancy/scope.ts';
+import { projectScope } from '../../src/access/scope.ts';
 import { createTestDatabase } from '../support/stores.ts';
 
 const cli = { actor: { type: 'cli' as const, id: 'test', label: 'test' }, ip: null, requestId: null };

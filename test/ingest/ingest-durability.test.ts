@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { assemble } from '../../src/main.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { projectScope } from '../../src/tenancy/scope.ts';
+import { projectScope } from '../../src/access/scope.ts';
 import { startServer } from '../support/cli.ts';
 import { createTestDatabase } from '../support/stores.ts';
 import { basic, projectFor, sourceFor } from './support/ingest-fixture.ts';

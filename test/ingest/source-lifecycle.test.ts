@@ -7,7 +7,7 @@ import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { assemble } from '../../src/main.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { projectScope } from '../../src/tenancy/scope.ts';
+import { projectScope } from '../../src/access/scope.ts';
 import { startServer } from '../support/cli.ts';
 import { createTestDatabase, storeKinds } from '../support/stores.ts';
 import {

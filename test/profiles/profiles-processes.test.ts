@@ -12,7 +12,7 @@ import * as thinkingdata from 'thinkingdata-node';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { assemble } from '../../src/main.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { projectScope } from '../../src/tenancy/scope.ts';
+import { projectScope } from '../../src/access/scope.ts';
 import { startServer } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/stores.ts';
 

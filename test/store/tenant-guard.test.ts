@@ -7,7 +7,7 @@ import type { Database } from '../../src/store/schema.ts';
 import { migrate } from '../../src/store/migrator.ts';
 import { migrations } from '../../src/store/migrations/index.ts';
 import { UnscopedQueryError } from '../../src/store/tenant-guard.ts';
-import { projectScope, systemScope } from '../../src/tenancy/scope.ts';
+import { projectScope, systemScope } from '../../src/access/scope.ts';
 import { createTestDatabase } from '../support/stores.ts';
 
 test('MT-20 a deliberately unscoped query through a project-scoped handle is refused', async () => {

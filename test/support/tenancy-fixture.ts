@@ -1,6 +1,6 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Account, Project, Role, Workspace } from '../../src/tenancy/model.ts';
-import { permissions } from '../../src/tenancy/permissions.ts';
+import { permissions } from '../../src/access/permissions.ts';
 import { buildTestApp, type TestApp } from './app.ts';
 import type { StoreKind } from './stores.ts';
 

@@ -2,7 +2,7 @@ import type {} from '@fastify/cookie';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_IDLE_MS } from '../../tenancy/access.ts';
 import { roles } from '../../tenancy/model.ts';
-import { permissions } from '../../tenancy/permissions.ts';
+import { permissions } from '../../access/permissions.ts';
 import { rolePermissions } from '../../tenancy/roles.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { callerOf, SESSION_COOKIE } from '../route-guard.ts';

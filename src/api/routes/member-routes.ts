@@ -1,6 +1,7 @@
+import { auditContextOf } from '../../access/caller.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import { roles, type Role } from '../../tenancy/model.ts';
-import { permissions, type Permission } from '../../tenancy/permissions.ts';
+import { permissions, type Permission } from '../../access/permissions.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { pageQuerySchema, pageSchema, readPage } from '../pagination.ts';
 import { accessOf, callerOf } from '../route-guard.ts';
@@ -14,7 +15,6 @@ import {
 } from '../serializers/tenancy-json.ts';
 import { pathParams, projectParams } from '../route-params.ts';
 import { publicBaseUrl } from '../public-url.ts';
-import { auditContextOf } from '../../tenancy/tenancy-service.ts';
 
 const memberParams = pathParams('accountId');
 const tokenParams = pathParams('tokenId');

@@ -1,9 +1,9 @@
+import { auditContextOf } from '../../access/caller.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import { pageQuerySchema, pageSchema, readPage } from '../pagination.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { pathParams, projectParams } from '../route-params.ts';
 import { accessOf, callerOf } from '../route-guard.ts';
-import { auditContextOf } from '../../tenancy/tenancy-service.ts';
 import { projectJson, projectSchema, workspaceJson, workspaceSchema } from '../serializers/tenancy-json.ts';
 
 export { projectParams };

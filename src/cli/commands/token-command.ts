@@ -1,5 +1,5 @@
 import { TouchpointError } from '../../errors.ts';
-import { isPermission, type Permission } from '../../tenancy/permissions.ts';
+import { isPermission, type Permission } from '../../access/permissions.ts';
 import { normalizeEmail } from '../../tenancy/tenancy-service.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withServices } from './with-services.ts';

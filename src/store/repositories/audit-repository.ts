@@ -1,6 +1,7 @@
+import type { PageRequest } from '../../access/paging.ts';
 import type { Kysely, Selectable } from 'kysely';
-import type { AuditActor, AuditEntry, PageRequest } from '../../tenancy/model.ts';
-import type { ProjectScope, Scope } from '../../tenancy/scope.ts';
+import type { AuditActor, AuditEntry } from '../../tenancy/model.ts';
+import type { ProjectScope, Scope } from '../../access/scope.ts';
 import type { AuditLogTable, Database } from '../schema.ts';
 import { scoped } from './scoped.ts';
 

@@ -1,3 +1,4 @@
+import type { PageRequest } from '../../access/paging.ts';
 import type { Kysely } from 'kysely';
 import type {
   Channel,
@@ -8,8 +9,7 @@ import type {
   ChannelTestStatus,
   WebhookConfig,
 } from '../../channels/model.ts';
-import type { PageRequest } from '../../tenancy/model.ts';
-import type { ProjectScope } from '../../tenancy/scope.ts';
+import type { ProjectScope } from '../../access/scope.ts';
 import { fromJson } from '../dialects/dialect.ts';
 import type { Database } from '../schema.ts';
 import { nameKey } from './projects-repository.ts';

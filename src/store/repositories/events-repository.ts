@@ -1,6 +1,6 @@
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { EventFormat, EventType, NormalizedEvent } from '../../ingest/event.ts';
-import type { ProjectScope, SystemScope } from '../../tenancy/scope.ts';
+import type { ProjectScope, SystemScope } from '../../access/scope.ts';
 import { fromJson } from '../dialects/dialect.ts';
 import type { Database, EventsTable } from '../schema.ts';
 import { scoped } from './scoped.ts';

@@ -1,6 +1,7 @@
+import type { PageRequest } from '../../access/paging.ts';
 import type { Kysely } from 'kysely';
-import type { Member, PageRequest, Role } from '../../tenancy/model.ts';
-import type { ProjectScope } from '../../tenancy/scope.ts';
+import type { Member, Role } from '../../tenancy/model.ts';
+import type { ProjectScope } from '../../access/scope.ts';
 import type { Database } from '../schema.ts';
 import { scoped } from './scoped.ts';
 

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { MembershipSummary, Project, Role, Workspace } from '../../tenancy/model.ts';
-import type { ProjectScope, Scope, SystemScope } from '../../tenancy/scope.ts';
+import type { ProjectScope, Scope, SystemScope } from '../../access/scope.ts';
 import type { Database, ProjectsTable, WorkspacesTable } from '../schema.ts';
 import { bool, scoped } from './scoped.ts';
 

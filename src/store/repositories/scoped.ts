@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Scope } from '../../tenancy/scope.ts';
+import type { Scope } from '../../access/scope.ts';
 import type { Database } from '../schema.ts';
 import { TenantGuardPlugin } from '../tenant-guard.ts';
 

@@ -1,3 +1,4 @@
+import type { PageRequest } from '../../access/paging.ts';
 import { sql, type Kysely } from 'kysely';
 import type {
   App,
@@ -8,8 +9,7 @@ import type {
   SourceStatus,
 } from '../../sources/model.ts';
 import { REPORTING_WINDOW_MS } from '../../sources/model.ts';
-import type { PageRequest } from '../../tenancy/model.ts';
-import { systemScope, type ProjectScope } from '../../tenancy/scope.ts';
+import { systemScope, type ProjectScope } from '../../access/scope.ts';
 import { fromJson } from '../dialects/dialect.ts';
 import type { Database } from '../schema.ts';
 import { nameKey } from './projects-repository.ts';

@@ -1,7 +1,8 @@
+import type { PageRequest } from '../../access/paging.ts';
 import type { Kysely } from 'kysely';
-import type { ApiToken, PageRequest } from '../../tenancy/model.ts';
-import type { Permission } from '../../tenancy/permissions.ts';
-import type { ProjectScope, Scope, SystemScope } from '../../tenancy/scope.ts';
+import type { ApiToken } from '../../tenancy/model.ts';
+import type { Permission } from '../../access/permissions.ts';
+import type { ProjectScope, Scope, SystemScope } from '../../access/scope.ts';
 import type { Database } from '../schema.ts';
 import { scoped } from './scoped.ts';
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ProjectScope, SystemScope } from '../../tenancy/scope.ts';
+import type { ProjectScope, SystemScope } from '../../access/scope.ts';
 import { fromJson } from '../dialects/dialect.ts';
 import type { Database } from '../schema.ts';
 import { scoped } from './scoped.ts';

@@ -1,9 +1,9 @@
+import type { Caller, ProjectAccess } from '../../../src/access/caller.ts';
 import type { AddressInfo } from 'node:net';
 import type { AppDeps } from '../../../src/api/app-deps.ts';
 import type { PlatformConfig } from '../../../src/sources/model.ts';
 import type { EventFilter, StoredEvent } from '../../../src/store/repositories/events-repository.ts';
-import type { Caller, ProjectAccess } from '../../../src/tenancy/access.ts';
-import { projectScope } from '../../../src/tenancy/scope.ts';
+import { projectScope } from '../../../src/access/scope.ts';
 import { buildTestApp, type TestApp } from '../../support/app.ts';
 import type { StoreKind } from '../../support/stores.ts';
 
