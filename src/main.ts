@@ -8,7 +8,9 @@ import type { Config } from './config/load-config.ts';
 import { createRouteGuard } from './api/route-guard.ts';
 import { GuardedClient } from './net/guarded-client.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
+import { LifecycleEvents } from './observability/lifecycle-events.ts';
 import { createMetrics } from './observability/metrics.ts';
+import { WorkerRunner } from './runner/worker-runner.ts';
 import { unlockSecrets } from './secrets/master-key.ts';
 import { openStore, storeOptionsFromConfig, type Store } from './store/store.ts';
 import { IngestService } from './ingest/ingest-service.ts';
@@ -38,7 +40,7 @@ export interface Touchpoint {
 export async function assemble(
   config: Config,
   logger: Logger,
-): Promise<{ deps: AppDeps; generated: boolean }> {
+): Promise<{ deps: AppDeps; events: LifecycleEvents; generated: boolean }> {
   const store = await openStore(storeOptionsFromConfig(config));
   try {
     await store.migrate();
@@ -52,12 +54,13 @@ export async function assemble(
     const sources = new SourcesService({ store, secrets: box, audit: tenancy, config });
     // The one client for customer URLs (RELIABILITY decision 6).
     const outbound = new GuardedClient({ allowTargets: config.allowTargets, logger });
-    const ingest = new IngestService({ store, sources, config, logger, registry: metrics.registry });
+    const events = new LifecycleEvents(logger);
+    const ingest = new IngestService({ store, sources, config, logger, registry: metrics.registry, events });
     const applier = new ProfileApplier({
       store,
       logger,
       registry: metrics.registry,
-      killBeforeCommit: config.testFaults && process.env.TOUCHPOINT_TEST_FAULT === 'profiles-before-commit',
+      killBeforeCommit: config.testFaults && config.testFault === 'profiles-before-commit',
     });
     const profiles = new ProfilesService({ store, audit: tenancy, applier });
     const channels = new ChannelsService({
@@ -70,7 +73,7 @@ export async function assemble(
       profiles,
     });
     const verify = new VerifyService({ store, logger, retentionHours: config.verifyRetentionHours });
-    verify.listen(ingest.emitter);
+    verify.listen(events);
     applier.onConflict = (projectId, conflict) => verify.recordConflict(projectId, conflict);
     const deps: AppDeps = {
       config,
@@ -89,7 +92,7 @@ export async function assemble(
       outbound,
       channels,
     };
-    return { deps, generated };
+    return { deps, events, generated };
   } catch (error) {
     await store.close();
     throw error;
@@ -105,18 +108,21 @@ export async function startTouchpoint(
   options: { role: ServeRole; logger?: Logger; embedded?: boolean },
 ): Promise<Touchpoint> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const { deps, generated } = await assemble(config, logger);
+  const { deps, events, generated } = await assemble(config, logger);
   // Embedded first run: an instance admin with a one-time random password (changed at first login).
   const firstAdmin = options.embedded ? await deps.tenancy.bootstrapEmbedded() : undefined;
   let app: FastifyInstance | undefined;
   let url: string | undefined;
-  // Workers build profiles from the event log; in one process, each commit wakes the applier.
+  // Workers run every background job through one runner; in one process, each ingest commit
+  // wakes the profile applier at once instead of at its next poll.
+  const runner = new WorkerRunner({ logger });
   if (options.role !== 'api') {
-    deps.profiles.applier.start();
-    deps.verify.startRetention();
-    deps.ingest.emitter.on('ingest:accepted', (batch) => {
-      if (!batch.dryRun) deps.profiles.applier.notify();
+    runner.register(deps.profiles.applier.job());
+    runner.register(deps.verify.retentionJob());
+    events.on('ingest:accepted', (batch) => {
+      if (!batch.dryRun) runner.notify('profiles');
     });
+    runner.start();
   }
   if (options.role !== 'worker') {
     app = await buildApp(deps);
@@ -138,8 +144,7 @@ export async function startTouchpoint(
       if (closed) return;
       closed = true;
       await app?.close();
-      await deps.profiles.applier.stop();
-      deps.verify.stopRetention();
+      await runner.stop();
       await deps.outbound.close();
       await deps.store.close();
     },

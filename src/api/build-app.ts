@@ -13,7 +13,9 @@ import type { AppDeps } from './app-deps.ts';
 import { errorBodySchema, errorHandler, sendError } from './error-handler.ts';
 import { describeScope, type RouteScope } from './route-scope.ts';
 import { authRoutes } from './routes/auth-routes.ts';
+import { channelAccessRoutes } from './routes/channel-access-routes.ts';
 import { channelRoutes } from './routes/channel-routes.ts';
+import { channelSendRoutes } from './routes/channel-send-routes.ts';
 import { consoleRoutes } from './routes/console-routes.ts';
 import { ingestRoutes } from './routes/ingest-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
@@ -157,6 +159,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(memberRoutes(deps));
   await app.register(sourceRoutes(deps));
   await app.register(channelRoutes(deps));
+  await app.register(channelAccessRoutes(deps));
+  await app.register(channelSendRoutes(deps));
   await app.register(profileRoutes(deps));
   await app.register(ingestRoutes(deps));
   for (const plugin of options.plugins ?? []) await app.register(plugin);

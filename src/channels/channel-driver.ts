@@ -1,7 +1,9 @@
+import type { Cidr } from '../config/cidr.ts';
+import type { Issues } from '../issues.ts';
 import type { GuardedClient } from '../net/guarded-client.ts';
-import type { AttemptVerdict } from './webhook/protocol/message-outcome.ts';
-import type { RenderedMessage } from './webhook/protocol/wire-message.ts';
-import type { Channel, ChannelKind } from './model.ts';
+import type { AttemptVerdict } from './message-outcome.ts';
+import type { RenderedMessage } from './message.ts';
+import type { ChannelConfigs, ChannelKind, ChannelOf } from './model.ts';
 
 /** The channel's secrets in clear, read only when a request is about to be made. */
 export interface ChannelSecrets {
@@ -12,8 +14,8 @@ export interface ChannelSecrets {
 }
 
 /** What a driver needs besides the batch. */
-export interface DeliveryContext {
-  readonly channel: Channel;
+export interface DeliveryContext<K extends ChannelKind = ChannelKind> {
+  readonly channel: ChannelOf<K>;
   /** Decrypts the secrets; throws `SecretDecryptError` when a ciphertext was tampered with. */
   readonly secrets: () => ChannelSecrets;
   /** The one client for customer URLs (RELIABILITY decision 6). */
@@ -69,5 +71,20 @@ export interface ChannelDriver<K extends ChannelKind = ChannelKind> {
   readonly kind: K;
   /** JSON schema of the kind's settings in the admin API (snake_case, as in SPEC §3.1). */
   readonly configSchema: Readonly<Record<string, unknown>>;
-  deliver(batch: readonly RenderedMessage[], ctx: DeliveryContext): Promise<DeliveryResult>;
+  /**
+   * Checks and normalizes the kind's settings, adding every problem to `issues` (all at once, so
+   * a form can show them together); the result is what is stored.
+   */
+  checkConfig(
+    input: ChannelConfigs[K],
+    options: { readonly allowTargets: readonly Cidr[] },
+    issues: Issues,
+  ): ChannelConfigs[K];
+  /** Whether the settings ask for a request-signing key (signature v2 for webhooks). */
+  wantsSigningKey(config: ChannelConfigs[K]): boolean;
+  /** A new signing key, shown once to the operator and stored encrypted. */
+  newSigningKey(): string;
+  /** Headers of the enum-options GET (SPEC §3.1 CONTRACT) for a channel with this token. */
+  enumOptionsHeaders(token: string | undefined): Readonly<Record<string, string>>;
+  deliver(batch: readonly RenderedMessage[], ctx: DeliveryContext<K>): Promise<DeliveryResult>;
 }

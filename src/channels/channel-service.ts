@@ -1,7 +1,6 @@
 import { type Caller, type ProjectAccess, auditContextOf, type WorkspaceGate } from '../access/caller.ts';
 import { newId } from '../access/ids.ts';
 import type { PageRequest } from '../access/paging.ts';
-import { randomUUID } from 'node:crypto';
 import type { Cidr } from '../config/cidr.ts';
 import { TouchpointError } from '../errors.ts';
 import type { GuardedClient } from '../net/guarded-client.ts';
@@ -24,11 +23,12 @@ import {
   type TemplateField,
   type WebhookConfig,
 } from './model.ts';
-import { checkTemplateValues, customParamValues, type EnumCodes } from './template.ts';
+import { renderMessages, type Recipient } from './render-messages.ts';
+import { checkTemplateValues, type EnumCodes } from './template.ts';
 import { defaultTestSendLimits, TestSendLimiter, type TestSendLimits } from './test-send-limiter.ts';
-import { checkChannelName, checkChannelUrl, checkWebhookConfig, Issues } from './webhook/channel-config.ts';
-import { generateV2Key } from './webhook/protocol/sign-v2.ts';
-import type { MessageValue } from './webhook/protocol/wire-message.ts';
+import { Issues } from '../issues.ts';
+import { checkChannelName, checkChannelUrl } from './channel-checks.ts';
+import { checkVariables, type VariableJson } from './variables.ts';
 
 /** A campaign that keeps a channel from being disabled. */
 export interface BlockingCampaign {
@@ -201,13 +201,14 @@ export class ChannelsService {
   async create(caller: Caller, access: ProjectAccess, input: ChannelInput): Promise<ChannelChange> {
     const issues = new Issues();
     const name = checkChannelName(input.name, issues);
-    const config = checkWebhookConfig(input.config, { allowTargets: this.#allowTargets }, issues);
+    const driver = channelDrivers[input.kind];
+    const config = driver.checkConfig(input.config, { allowTargets: this.#allowTargets }, issues);
     this.#checkToken(config.auth, input.token, issues, false);
     issues.throwIfAny();
     await this.#checkApp(access, input.appId);
     const id = newId('chn');
     const ids = { id, projectId: access.scope.projectId };
-    const newV2Key = config.signatureV2 ? generateV2Key() : undefined;
+    const newV2Key = driver.wantsSigningKey(config) ? driver.newSigningKey() : undefined;
     try {
       const channel = await this.#store.transaction(async (tx) => {
         await tx.channels.create(access.scope, {
@@ -254,7 +255,8 @@ export class ChannelsService {
       throw new TouchpointError('TP_ERR_CHANNEL_EDIT_WHILE_ENABLED', { status: 'enabled' });
     const issues = new Issues();
     const name = edit.name === undefined ? undefined : checkChannelName(edit.name, issues);
-    const config = checkWebhookConfig(
+    const driver = channelDrivers[before.kind];
+    const config = driver.checkConfig(
       { ...before.config, ...edit.config },
       { allowTargets: this.#allowTargets },
       issues,
@@ -276,14 +278,14 @@ export class ChannelsService {
     else if (typeof edit.token === 'string')
       secrets.token = this.#secrets.encrypt(edit.token, context(before, 'token'));
     let newV2Key: string | undefined;
-    if (config.signatureV2 && !before.config.signatureV2) {
-      newV2Key = generateV2Key();
+    if (driver.wantsSigningKey(config) && !driver.wantsSigningKey(before.config)) {
+      newV2Key = driver.newSigningKey();
       Object.assign(secrets, {
         v2Key: this.#secrets.encrypt(newV2Key, context(before, 'v2_key')),
         v2PreviousKey: null,
         v2PreviousUntil: null,
       });
-    } else if (!config.signatureV2)
+    } else if (!driver.wantsSigningKey(config))
       Object.assign(secrets, { v2Key: null, v2PreviousKey: null, v2PreviousUntil: null });
 
     // Anything the endpoint sees changed: the last successful test no longer says much.
@@ -401,7 +403,7 @@ export class ChannelsService {
       throw new TouchpointError('TP_ERR_CHANNEL_ROTATION_IN_PROGRESS', {
         previous_key_expires_at: new Date(overlapUntil).toISOString(),
       });
-    const newV2Key = generateV2Key();
+    const newV2Key = channelDrivers[channel.kind].newSigningKey();
     const overlapMs = options.overlapMs ?? DEFAULT_V2_OVERLAP_MS;
     const updated = await this.#store.transaction(async (tx) => {
       await tx.channels.update(access.scope, id, {
@@ -554,30 +556,54 @@ export class ChannelsService {
     return this.#secrets.decrypt(channel.secrets.token, context(channel, 'token'));
   }
 
-  /** The options of an enum field (manual list, or the URL's list: cached, stale on failure). */
-  async fieldOptions(channel: Channel, field: TemplateField): Promise<EnumOptionList> {
+  /**
+   * The options of an enum field (manual list, or the URL's list: cached, stale on failure).
+   * `limit` names who pays when a request must leave: a member's fetches are rate-limited like
+   * previews and test sends; a render at send time passes none.
+   */
+  async fieldOptions(
+    channel: Channel,
+    field: TemplateField,
+    limit?: { projectId: number; accountId: string },
+  ): Promise<EnumOptionList> {
     if (field.optionsUrl === undefined)
       return { options: field.options ?? [], fetchedAt: channel.updatedAt, stale: false };
     return this.enumOptions.get(
       { projectId: channel.projectId, channelId: channel.id, field: field.key, url: field.optionsUrl },
-      this.#token(channel),
+      channelDrivers[channel.kind].enumOptionsHeaders(this.#token(channel)),
+      limit ? () => this.#limiter.take(limit.projectId, limit.accountId) : undefined,
     );
   }
 
-  async optionsOf(access: ProjectAccess, id: string, fieldKey: string): Promise<EnumOptionList> {
-    const channel = await this.get(access, id);
+  /**
+   * An enum field's options for a member who may manage or use channels (`reach.webhook.manage`
+   * or `reach.webhook.use`); fetching the URL counts against the member's outbound limit.
+   */
+  async optionsOf(user: ChannelUser, id: string, fieldKey: string): Promise<EnumOptionList> {
+    const { permissions } = user.access;
+    if (!permissions.has('reach.webhook.manage') && !permissions.has('reach.webhook.use'))
+      throw new TouchpointError('TP_ERR_FORBIDDEN', { permission: 'reach.webhook.use' });
+    const channel = await this.get(user.access, id);
     const field = channel.config.template.find((f) => f.key === fieldKey && f.type === 'enum');
     if (!field) throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'enum field' });
-    return this.fieldOptions(channel, field);
+    return this.fieldOptions(channel, field, {
+      projectId: channel.projectId,
+      accountId: user.accountId,
+    });
   }
 
   /** The form's preview of an options URL before it is saved; rate-limited like test sends. */
-  async previewOptions(user: ChannelUser, url: string, token: string | undefined): Promise<EnumOption[]> {
+  async previewOptions(
+    user: ChannelUser,
+    url: string,
+    token: string | undefined,
+    kind: ChannelKind = 'webhook',
+  ): Promise<EnumOption[]> {
     const checked = checkChannelUrl(url, '/url', this.#allowTargets);
     if (token !== undefined && looksMasked(token))
       throw new TouchpointError('TP_ERR_SECRET_MASKED_VALUE', { field: 'token' });
     this.#limiter.take(user.access.scope.projectId, user.accountId);
-    return this.enumOptions.fetchNow(checked, token);
+    return this.enumOptions.fetchNow(checked, channelDrivers[kind].enumOptionsHeaders(token));
   }
 
   #codesOf(channel: Channel): EnumCodes {
@@ -606,13 +632,14 @@ export class ChannelsService {
     return { ...(token !== undefined ? { token } : {}), v2Keys: keys };
   }
 
-  async #recipient(channel: Channel, recipient: TestRecipient) {
+  /** The test recipient: the one addressee (a test send is one message) and their properties. */
+  async #recipient(channel: Channel, recipient: TestRecipient): Promise<Recipient> {
     const sendIdType = channel.config.sendIdType;
     if ('properties' in recipient) {
       const pushId = recipient.properties[sendIdType];
       if (pushId === undefined || pushId === null || pushId === '' || typeof pushId === 'object')
         throw new TouchpointError('TP_ERR_CHANNEL_TEST_NO_SEND_ID', { send_id_type: sendIdType });
-      return { pushId: pushId as string | number, properties: recipient.properties };
+      return { identities: [], properties: recipient.properties };
     }
     if (!this.#profiles) throw new TouchpointError('TP_ERR_CHANNEL_TEST_BY_ID_UNAVAILABLE');
     const profile = await this.#profiles.findByIdentity(
@@ -630,50 +657,64 @@ export class ChannelsService {
       throw new TouchpointError('TP_ERR_CHANNEL_TEST_NO_SEND_ID', { send_id_type: sendIdType });
     const identities: Record<string, unknown> = {};
     for (const identity of profile.identities) identities[identity.type] ??= identity.value;
-    return { pushId, properties: { ...identities, ...profile.properties } };
+    return {
+      identities: [{ type: sendIdType, value: pushId }],
+      properties: { ...identities, ...profile.properties },
+    };
   }
 
   /**
    * Sends one real request (SPEC §3.1 "Test send") through the channel's driver and answers what
-   * was sent, what came back, the timing and the verdict. Rate-limited per member and project;
-   * a success (or `sent` with `timeout_s = -1`) marks the channel `tested`.
+   * was sent, what came back, the timing and the verdict. The message is rendered by the same
+   * renderer as every send (template values, `${name}` variables of SPEC §4.1, custom params,
+   * string forms). Rate-limited per member and project; a success (or `sent` with
+   * `timeout_s = -1`) marks the channel `tested`.
    */
   async testSend(
     user: ChannelUser,
     channel: Channel,
-    input: { recipient: TestRecipient; params: Readonly<Record<string, unknown>> },
+    input: {
+      recipient: TestRecipient;
+      params: Readonly<Record<string, unknown>>;
+      variables?: readonly VariableJson[];
+    },
   ): Promise<TestSendOutcome> {
+    const issues = new Issues();
+    const variables = checkVariables(
+      input.variables ?? [],
+      channel.config.template,
+      input.params,
+      { eventSource: false, valuesPrefix: '/params' },
+      issues,
+    );
+    issues.throwIfAny();
     this.#limiter.take(channel.projectId, user.accountId);
-    const { pushId, properties } = await this.#recipient(channel, input.recipient);
-    const params = await this.checkTemplateValues(channel, input.params);
-    const customParams: Record<string, MessageValue> = customParamValues(
-      channel.config.customParams,
-      properties,
-    );
+    const recipient = await this.#recipient(channel, input.recipient);
+    const values = await this.checkTemplateValues(channel, input.params);
     const project = await this.#store.projects.get(user.access.scope);
-    const result = await channelDrivers[channel.kind].deliver(
-      [
-        {
-          pushId,
-          params,
-          customParams,
-          receipt: {
-            requestId: randomUUID(),
-            taskId: 'test',
-            taskInstanceId: 'test',
-            projectId: channel.projectId,
-          },
-        },
-      ],
+    const timeZone = project?.timeZone ?? 'UTC';
+    const messages = renderMessages(
       {
-        channel,
-        secrets: () => this.#decryptSecrets(channel),
-        client: this.#client,
-        timeZone: project?.timeZone ?? 'UTC',
-        nowMs: this.#now(),
-        maxTimeoutMs: testSendMaxTimeoutMs,
+        channel: channel.config,
+        values,
+        variables,
+        timeZone,
+        receipt: { taskId: 'test', taskInstanceId: 'test', projectId: channel.projectId },
       },
+      recipient,
     );
+    if (messages.length === 0)
+      throw new TouchpointError('TP_ERR_CHANNEL_TEST_NO_SEND_ID', {
+        send_id_type: channel.config.sendIdType,
+      });
+    const result = await channelDrivers[channel.kind].deliver(messages.slice(0, 1), {
+      channel,
+      secrets: () => this.#decryptSecrets(channel),
+      client: this.#client,
+      timeZone,
+      nowMs: this.#now(),
+      maxTimeoutMs: testSendMaxTimeoutMs,
+    });
     let after = channel;
     if (result.verdict.result === 'success' || result.verdict.result === 'sent') {
       await this.#store.channels.update(user.access.scope, channel.id, {

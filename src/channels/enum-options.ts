@@ -1,7 +1,6 @@
 import { TouchpointError } from '../errors.ts';
 import type { GuardedClient } from '../net/guarded-client.ts';
-import { signatureHeader, signBody } from './webhook/protocol/sign-body.ts';
-import { channelLimits } from './webhook/channel-config.ts';
+import { channelLimits } from './channel-checks.ts';
 import type { EnumOption } from './model.ts';
 
 /** The enum-options URL CONTRACT (SPEC §3.1). */
@@ -54,7 +53,8 @@ export function parseEnumOptions(body: Buffer): EnumOption[] | string {
 
 /**
  * Fetches enum options from a field's URL (SPEC §3.1 CONTRACT): `GET {url}` through the guarded
- * client, 5 s timeout, with `auth = token` an `X-TE-OPS-Signature` of the empty body; expects
+ * client, 5 s timeout, with the kind's signature headers (webhook `auth = token`: an
+ * `X-TE-OPS-Signature` of the empty body, see the driver's `enumOptionsHeaders`); expects
  * 200 and at most 1,000 `{code, name}`. Lists are cached 10 minutes per project, channel, field
  * and URL (a cache key always names the tenant, MT-15); when the URL fails, the last good list
  * is answered marked `stale`, and with none `TP_ERR_CHANNEL_ENUM_OPTIONS_UNAVAILABLE`.
@@ -70,13 +70,13 @@ export class EnumOptionsSource {
   }
 
   /** Fetches now, bypassing the cache (the form's preview). Throws when the URL fails. */
-  async fetchNow(url: string, token: string | undefined): Promise<EnumOption[]> {
+  async fetchNow(url: string, headers: Readonly<Record<string, string>>): Promise<EnumOption[]> {
     const result = await this.#client.request({
       method: 'GET',
       url,
       headers: {
         Accept: 'application/json',
-        ...(token !== undefined ? { [signatureHeader]: signBody(Buffer.alloc(0), token) } : {}),
+        ...headers,
       },
       timeoutMs: enumOptionsContract.timeoutMs,
       maxResponseBytes: enumOptionsContract.maxResponseBytes,
@@ -94,15 +94,18 @@ export class EnumOptionsSource {
   /** The cached list when younger than 10 minutes, else a fresh one, else the last good one (stale). */
   async get(
     key: { projectId: number; channelId: string; field: string; url: string },
-    token: string | undefined,
+    headers: Readonly<Record<string, string>>,
+    /** Called before a request leaves (not for a cached answer): the caller's rate limit. */
+    beforeFetch: () => void = () => {},
   ) {
     const cacheKey = JSON.stringify([key.projectId, key.channelId, key.field, key.url]);
     const cached = this.#cache.get(cacheKey);
     const now = this.#now();
     if (cached && now - cached.fetchedAt < enumOptionsContract.cacheMs)
       return { options: cached.options, fetchedAt: cached.fetchedAt, stale: false } satisfies EnumOptionList;
+    beforeFetch();
     try {
-      const options = await this.fetchNow(key.url, token);
+      const options = await this.fetchNow(key.url, headers);
       if (this.#cache.size > 10_000) this.#cache.clear();
       this.#cache.set(cacheKey, { options, fetchedAt: now });
       return { options, fetchedAt: now, stale: false } satisfies EnumOptionList;

@@ -59,23 +59,37 @@ export interface ReceiptStep {
   readonly event: string;
 }
 
-/** The non-secret configuration of a webhook channel (SPEC §3.1). */
-export interface WebhookConfig {
-  readonly url: string;
+/**
+ * What every channel kind's configuration holds (SPEC §3.1): who a message addresses, how many
+ * travel per request and how fast, and the content the operator fills per campaign.
+ */
+export interface ChannelContentConfig {
   readonly sendIdType: string;
-  readonly auth: 'none' | 'token';
   readonly batchSize: number;
   /** Requests per second; -1 = none. */
   readonly rateLimit: number;
+  readonly template: readonly TemplateField[];
+  readonly customParams: readonly CustomParam[];
+  readonly receiptFunnel: readonly ReceiptStep[];
+}
+
+/** The non-secret configuration of a webhook channel (SPEC §3.1, wire protocol §3.2). */
+export interface WebhookConfig extends ChannelContentConfig {
+  readonly url: string;
+  readonly auth: 'none' | 'token';
   readonly timeoutS: number;
   readonly compression: boolean;
   readonly strictResponse: boolean;
   readonly retryFailedItems: boolean;
-  readonly template: readonly TemplateField[];
-  readonly customParams: readonly CustomParam[];
-  readonly receiptFunnel: readonly ReceiptStep[];
   readonly signatureV2: boolean;
 }
+
+/** Each kind's configuration, keyed by kind: a new kind adds its entry here and a driver. */
+export interface ChannelConfigs {
+  readonly webhook: WebhookConfig;
+}
+
+export type ChannelConfig = ChannelConfigs[ChannelKind];
 
 /** The encrypted secrets of a channel row; they never leave the channels module. */
 export interface ChannelSecretsCiphertext {
@@ -87,10 +101,9 @@ export interface ChannelSecretsCiphertext {
   readonly v2PreviousUntil: number | null;
 }
 
-export interface Channel {
+interface ChannelBase {
   readonly id: string;
   readonly projectId: number;
-  readonly kind: ChannelKind;
   readonly name: string;
   readonly category: ChannelCategory;
   readonly description: string | null;
@@ -98,13 +111,21 @@ export interface Channel {
   readonly status: ChannelStatus;
   readonly testStatus: ChannelTestStatus;
   readonly testedAt: number | null;
-  readonly config: WebhookConfig;
   readonly secrets: ChannelSecretsCiphertext;
   /** Workspaces the channel is authorized to, oldest authorization first. */
   readonly workspaceIds: readonly string[];
   readonly createdAt: number;
   readonly updatedAt: number;
 }
+
+/** A channel of kind `K`: `config` is that kind's configuration (a union keyed by kind). */
+export type ChannelOf<K extends ChannelKind> = ChannelBase & {
+  readonly kind: K;
+  readonly config: ChannelConfigs[K];
+};
+
+/** A reach channel of any kind; narrow on `kind` to read kind-specific settings. */
+export type Channel = { [K in ChannelKind]: ChannelOf<K> }[ChannelKind];
 
 /** SPEC §3.1: keys of template fields, columns and custom params. */
 export const KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -1,6 +1,6 @@
-import { Issues } from './webhook/channel-config.ts';
-import type { CustomParam, TemplateColumn, TemplateField } from './model.ts';
-import type { MessageValue } from './webhook/protocol/wire-message.ts';
+import { Issues } from '../issues.ts';
+import type { TemplateColumn, TemplateField } from './model.ts';
+import type { MessageValue } from './message.ts';
 
 /** At most this many rows in one `array_row` value. */
 export const maxArrayRows = 100;
@@ -144,21 +144,5 @@ export async function checkTemplateValues(
       );
   }
   issues.throwIfAny();
-  return out;
-}
-
-/**
- * Custom params for one user (SPEC §3.1): each param's user property; an empty property takes the
- * param's default, or `null` without one.
- */
-export function customParamValues(
-  params: readonly CustomParam[],
-  properties: Readonly<Record<string, unknown>>,
-): Record<string, MessageValue> {
-  const out: Record<string, MessageValue> = {};
-  for (const p of params) {
-    const value = properties[p.property];
-    out[p.key] = isEmpty(value) ? p.defaultValue : (value as MessageValue);
-  }
   return out;
 }

@@ -28,6 +28,8 @@ export interface Config {
   readonly allowTargets: readonly Cidr[];
   readonly trustProxy: boolean;
   readonly testFaults: boolean;
+  /** A process-wide fault point for the durability tests (only with `testFaults`). */
+  readonly testFault: 'none' | 'profiles-before-commit';
   /** How long refused, dry-run and flagged events stay in the verify buffer. */
   readonly verifyRetentionHours: number;
   /** Ingest: events per second per data source (0 = no limit); a source's own limit overrides it. */
@@ -226,6 +228,12 @@ const specs = {
     default: 'false',
     parse: bool('TOUCHPOINT_TEST_FAULTS'),
   },
+  testFault: {
+    key: 'TOUCHPOINT_TEST_FAULT',
+    doc: 'With TOUCHPOINT_TEST_FAULTS: a process-wide fault point (`profiles-before-commit` exits the profile applier before its commit). Never set in production.',
+    default: 'none',
+    parse: oneOf('TOUCHPOINT_TEST_FAULT', ['none', 'profiles-before-commit'] as const),
+  },
   ingestRateLimit: {
     key: 'TOUCHPOINT_INGEST_RATE_LIMIT',
     doc: "Default events per second each data source may send (0: no limit); a data source's own limit overrides it. Over it, ingest answers 429 with Retry-After.",
@@ -315,6 +323,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     allowTargets: Object.freeze(read(specs.allowTargets)),
     trustProxy: read(specs.trustProxy),
     testFaults: read(specs.testFaults),
+    testFault: read(specs.testFault),
     verifyRetentionHours: read(specs.verifyRetentionHours),
     ingestRateLimit: read(specs.ingestRateLimit),
     ingestQueueMaxEvents: read(specs.ingestQueueMaxEvents),

@@ -16,7 +16,7 @@ import {
   parseThinkingDataBatch,
 } from './formats/thinkingdata/normalize-thinkingdata.ts';
 import { GroupCommitter, type CommitFault } from './group-commit.ts';
-import { IngestEmitter } from './ingest-emitter.ts';
+import type { LifecycleEvents } from '../observability/lifecycle-events.ts';
 import { defaultIngestLimits, type IngestLimits } from './limits.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { bodyEncoding, readBody } from './read-body.ts';
@@ -41,6 +41,8 @@ export interface IngestServiceDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly registry: Registry;
+  /** Where `ingest:accepted` and `ingest:rejected` go once a request's outcome is decided. */
+  readonly events: LifecycleEvents;
   readonly limits?: IngestLimits;
 }
 
@@ -99,7 +101,6 @@ function parseJson(body: Buffer): unknown {
  * then the answer — "200 only after commit".
  */
 export class IngestService {
-  readonly emitter = new IngestEmitter();
   readonly #deps: IngestServiceDeps;
   readonly #limits: IngestLimits;
   readonly #committer: GroupCommitter;
@@ -297,13 +298,9 @@ export class IngestService {
     if (duplicates > 0) this.#events.inc({ outcome: 'duplicate' }, duplicates);
     if (rejected.length > 0) this.#events.inc({ outcome: 'rejected' }, rejected.length);
     const base = { projectId: current.projectId, sourceId: current.id, requestId: input.requestId };
-    try {
-      if (valid.length > 0)
-        this.emitter.emit('ingest:accepted', { ...base, events: valid, duplicates, dryRun });
-      if (rejected.length > 0) this.emitter.emit('ingest:rejected', { ...base, rejections: rejected });
-    } catch (error) {
-      this.#deps.logger.error({ err: error }, 'an ingest listener failed');
-    }
+    if (valid.length > 0)
+      this.#deps.events.emit('ingest:accepted', { ...base, events: valid, duplicates, dryRun });
+    if (rejected.length > 0) this.#deps.events.emit('ingest:rejected', { ...base, rejections: rejected });
     return {
       accepted: valid.length,
       rejected: rejected.map(({ index, code, message }) => ({ index, code, message })),

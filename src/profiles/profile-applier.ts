@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.ts';
+import type { BackgroundJob } from '../runner/worker-runner.ts';
 import type { ProfileEvent, EventStats } from '../store/repositories/profiles-repository.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import { projectScope, type ProjectScope } from '../access/scope.ts';
@@ -65,8 +66,6 @@ export class ProfileApplier {
   readonly #now: () => number;
   #running: Promise<number> | undefined;
   #again = false;
-  #timer: NodeJS.Timeout | undefined;
-  #stopped = false;
   readonly #lag: Histogram | undefined;
   readonly #applied: Counter | undefined;
   /** Listeners for merge conflicts (the verify view records them). */
@@ -96,50 +95,35 @@ export class ProfileApplier {
 
   /**
    * Applies everything pending now (awaits a run already in progress, then runs again).
-   * `settleMs` overrides the settling delay (tests and rebuilds apply everything at once).
+   * `settleMs` overrides the settling delay (tests and rebuilds apply everything at once); an
+   * aborted `signal` ends the run after the batch in progress (SIGTERM never waits for a backlog).
    */
-  async applyPending(options: { settleMs?: number } = {}): Promise<number> {
+  async applyPending(options: { settleMs?: number; signal?: AbortSignal } = {}): Promise<number> {
     if (this.#running) {
       this.#again = true;
       await this.#running;
       if (!this.#again) return 0;
     }
     this.#again = false;
-    this.#running = this.#runAll(options.settleMs ?? this.#settleMs).finally(() => {
+    this.#running = this.#runAll(options.settleMs ?? this.#settleMs, options.signal).finally(() => {
       this.#running = undefined;
     });
     return this.#running;
   }
 
-  /** Polls for pending events (other processes' ingests) until `stop()`. */
-  start(intervalMs = 500): void {
-    this.#stopped = false;
-    const tick = () => {
-      if (this.#stopped) return;
-      this.applyPending()
-        .catch((error: unknown) => this.#logger.error({ err: error }, 'profile applier run failed'))
-        .finally(() => {
-          if (!this.#stopped) this.#timer = setTimeout(tick, intervalMs);
-        });
+  /**
+   * The applier as a background job of the worker runner: polls every `intervalMs` for events
+   * other processes committed; this process's commits wake it through `runner.notify('profiles')`.
+   */
+  job(intervalMs = 500): BackgroundJob {
+    return {
+      name: 'profiles',
+      intervalMs,
+      stopDeadlineMs: 10_000,
+      run: async (signal) => {
+        await this.applyPending({ signal });
+      },
     };
-    this.#timer = setTimeout(tick, 0);
-  }
-
-  /** Wakes the poller at once (after this process committed events). */
-  notify(): void {
-    if (this.#stopped || this.#timer === undefined) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.applyPending()
-        .catch((error: unknown) => this.#logger.error({ err: error }, 'profile applier run failed'))
-        .finally(() => this.start());
-    }, 0);
-  }
-
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running?.catch(() => {});
   }
 
   /** Forgets the project's profiles and applies its whole event log again. */
@@ -157,14 +141,24 @@ export class ProfileApplier {
     }
   }
 
-  async #runAll(settleMs: number): Promise<number> {
+  async #runAll(settleMs: number, signal: AbortSignal | undefined): Promise<number> {
     let total = 0;
     for (;;) {
+      if (signal?.aborted) {
+        this.#logger.info(
+          { applied: total },
+          'profile applier stopping; pending events wait for the next start',
+        );
+        return total;
+      }
       const before = this.#now() - settleMs;
       const projects = await this.#store.profiles.projectsWithPendingEvents(before, 50);
       if (projects.length === 0) return total;
       let progress = 0;
-      for (const projectId of projects) progress += await this.#applyBatch(projectScope(projectId), before);
+      for (const projectId of projects) {
+        if (signal?.aborted) break;
+        progress += await this.#applyBatch(projectScope(projectId), before);
+      }
       total += progress;
       if (progress === 0) return total;
     }

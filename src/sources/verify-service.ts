@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { IngestEmitter } from '../ingest/ingest-emitter.ts';
+import type { LifecycleEvents } from '../observability/lifecycle-events.ts';
+import type { BackgroundJob } from '../runner/worker-runner.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { MergeConflict } from '../profiles/profile-applier.ts';
 import type { VerifyEntry } from '../store/repositories/verify-repository.ts';
@@ -22,7 +23,6 @@ export class VerifyService {
   readonly #logger: Logger;
   readonly #pollMs: number;
   readonly #retentionMs: number;
-  #retentionTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: { store: Store; logger: Logger; pollMs?: number; retentionHours?: number }) {
     this.#store = deps.store;
@@ -39,23 +39,20 @@ export class VerifyService {
     );
   }
 
-  /** Prunes now and then hourly (worker role) until `stopRetention()`. */
-  startRetention(intervalMs = 3_600_000): void {
-    const run = () =>
-      this.prune()
-        .then((n) => n > 0 && this.#logger.info({ pruned: n }, 'verify buffer pruned'))
-        .catch((error: unknown) => this.#logger.warn({ err: error }, 'verify buffer pruning failed'));
-    void run();
-    this.#retentionTimer = setInterval(run, intervalMs);
-    this.#retentionTimer.unref();
-  }
-
-  stopRetention(): void {
-    clearInterval(this.#retentionTimer);
+  /** Retention as a background job of the worker runner: prunes at start, then hourly. */
+  retentionJob(intervalMs = 3_600_000): BackgroundJob {
+    return {
+      name: 'verify-retention',
+      intervalMs,
+      run: async () => {
+        const pruned = await this.prune();
+        if (pruned > 0) this.#logger.info({ pruned }, 'verify buffer pruned');
+      },
+    };
   }
 
   /** Records what ingest refused or only dry-ran, for the verify buffer. */
-  listen(emitter: IngestEmitter): void {
+  listen(emitter: LifecycleEvents): void {
     emitter.on('ingest:rejected', (batch) => {
       const at = Date.now();
       this.#append(

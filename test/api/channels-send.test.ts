@@ -382,7 +382,7 @@ for (const kind of storeKinds) {
           ],
         });
         const list = () =>
-          h.as('viewerA', f.a, { url: `${base()}/channels/${channel.id}/fields/pack/options` });
+          h.as('adminA', f.a, { url: `${base()}/channels/${channel.id}/fields/pack/options` });
         const first = (await list()).json();
         assert.deepEqual(
           first.options.map((o: Json) => o.code),
@@ -451,6 +451,105 @@ for (const kind of storeKinds) {
         clockOffset = 0;
         await options.close();
       }
+    });
+
+    test('enum options need reach.webhook.manage or use, and fetching the URL is rate-limited per member like previews', async () => {
+      const options = await startHttp((_req, res) =>
+        res.writeHead(200, { connection: 'close' }).end('[{"code":"gold","name":"Gold"}]'),
+      );
+      const limited = await channelApp(f, {
+        allowTargets: '127.0.0.1/32',
+        resolver,
+        testSendLimits: {
+          perMember: { limit: 1, windowMs: 60_000 },
+          perProject: { limit: 100, windowMs: 60_000 },
+        },
+      });
+      try {
+        const optionsUrl = `http://options.test:${options.port}/p`;
+        const channel = await made({
+          name: 'Enum limits',
+          url: url(),
+          template: [
+            { key: 'pack', label: 'Pack', type: 'enum', options_url: optionsUrl },
+            { key: 'gift', label: 'Gift', type: 'enum', options_url: `${optionsUrl}?gift` },
+          ],
+        });
+        const list = (user: 'viewerA' | 'adminA', field: string) =>
+          limited.as(user, f.a, { url: `${base()}/channels/${channel.id}/fields/${field}/options` });
+        const refused = await list('viewerA', 'pack');
+        assert.equal(refused.statusCode, 403, refused.body);
+        assert.equal(refused.json().error.code, 'TP_ERR_FORBIDDEN');
+        assert.equal(options.requests.length, 0, 'a refused caller makes no outbound request');
+        // Cached answers are free; each fetch of a URL counts against the member's budget.
+        assert.equal((await list('adminA', 'pack')).statusCode, 200);
+        assert.equal((await list('adminA', 'pack')).statusCode, 200);
+        assert.equal(options.requests.length, 1);
+        const limitedAnswer = await list('adminA', 'gift');
+        assert.equal(limitedAnswer.statusCode, 429, limitedAnswer.body);
+        assert.equal(limitedAnswer.json().error.code, 'TP_ERR_RATE_LIMITED');
+        assert.equal(options.requests.length, 1, 'nothing left once the budget was spent');
+      } finally {
+        await limited.close();
+        await options.close();
+      }
+    });
+
+    test('test send renders ${name} variables of SPEC §4.1 in dynamic_text, with the default when the profile lacks the property', async () => {
+      const channel = await made({
+        name: 'Variables',
+        url: url(),
+        template: [
+          { key: 'title', label: 'Title', type: 'text' },
+          { key: 'content', label: 'Content', type: 'dynamic_text' },
+        ],
+      });
+      const variables = [
+        { name: 'name', source: 'user.nickname', default: 'Player' },
+        { name: 'game', source: 'user.gameuid' },
+      ];
+      const params = { title: 'Hi ${name}', content: 'Hello ${name} (${game}), ${unknown_literal' };
+      const byId = await testSend(channel.id, {
+        id_type: 'email',
+        test_id: 'zhang@example.com',
+        params,
+        variables,
+      });
+      assert.equal(byId.statusCode, 200, byId.body);
+      const sent = JSON.parse(byId.json().request.body) as [Json];
+      // Only dynamic_text renders variables; text fields are sent as written.
+      assert.equal(sent[0].params.title, 'Hi ${name}');
+      assert.equal(sent[0].params.content, 'Hello Zhang San (123acb123), ${unknown_literal');
+      const atReceiver = JSON.parse(gunzipSync(receiver.requests.at(-1)!.body).toString('utf8')) as [Json];
+      assert.equal(atReceiver[0].params.content, 'Hello Zhang San (123acb123), ${unknown_literal');
+      const fallback = await testSend(channel.id, {
+        properties: { role_id: 'r-2002' },
+        params,
+        variables,
+      });
+      assert.equal(fallback.statusCode, 200, fallback.body);
+      assert.equal(
+        JSON.parse(fallback.json().request.body)[0].params.content,
+        'Hello Player (), ${unknown_literal',
+      );
+      // An undeclared ${x} and an event source outside an event flow are coded validation errors.
+      const undeclared = await testSend(channel.id, {
+        properties: hand.properties,
+        params: { title: 't', content: 'Hi ${who}' },
+      });
+      assert.equal(undeclared.statusCode, 400);
+      assert.equal(undeclared.json().error.code, 'TP_ERR_VALIDATION');
+      assert.deepEqual(
+        undeclared.json().error.details.issues.map((i: Json) => [i.path, i.rule]),
+        [['/params/content', 'unknown_variable']],
+      );
+      const eventSource = await testSend(channel.id, {
+        properties: hand.properties,
+        params: { title: 't', content: 'Hi ${who}' },
+        variables: [{ name: 'who', source: 'event.name' }],
+      });
+      assert.equal(eventSource.statusCode, 400);
+      assert.equal(eventSource.json().error.details.issues[0].rule, 'event_source');
     });
 
     test('SSRF-07 an enum options URL that rebinds after save is refused at fetch; the listener sees nothing', async () => {

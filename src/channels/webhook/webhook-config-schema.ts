@@ -1,4 +1,4 @@
-import { channelLimits } from './channel-config.ts';
+import { channelLimits } from '../channel-checks.ts';
 import { columnTypes, templateFieldTypes } from '../model.ts';
 
 const option = {

@@ -6,6 +6,9 @@ import { judgeAttempt, judgeLocalFailure } from './protocol/judge-attempt.ts';
 import { prepareRequest } from './protocol/prepare-request.ts';
 import { requestTimeout } from './protocol/request-timeout.ts';
 import { serializeBatch } from './protocol/serialize-batch.ts';
+import { checkWebhookConfig } from './channel-config.ts';
+import { signatureHeader, signBody } from './protocol/sign-body.ts';
+import { generateV2Key } from './protocol/sign-v2.ts';
 import { webhookConfigSchema } from './webhook-config-schema.ts';
 
 /**
@@ -16,6 +19,12 @@ import { webhookConfigSchema } from './webhook-config-schema.ts';
 export const webhookDriver: ChannelDriver<'webhook'> = {
   kind: 'webhook',
   configSchema: webhookConfigSchema,
+  checkConfig: checkWebhookConfig,
+  wantsSigningKey: (config) => config.signatureV2,
+  newSigningKey: generateV2Key,
+  // The token keys `X-TE-OPS-Signature` over the empty body of the GET.
+  enumOptionsHeaders: (token): Record<string, string> =>
+    token === undefined ? {} : { [signatureHeader]: signBody(Buffer.alloc(0), token) },
   async deliver(batch, ctx): Promise<DeliveryResult> {
     const { config } = ctx.channel;
     let secrets: ChannelSecrets;

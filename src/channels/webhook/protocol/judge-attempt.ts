@@ -1,5 +1,5 @@
 import type { OutboundResult } from '../../../net/outbound-result.ts';
-import type { AttemptVerdict, FailureReason, MessageOutcome } from './message-outcome.ts';
+import type { AttemptVerdict, FailureReason, MessageOutcome } from '../../message-outcome.ts';
 import { parseReceiverResponse } from './parse-receiver-response.ts';
 import { parseRetryAfter } from './parse-retry-after.ts';
 

@@ -10,7 +10,7 @@ import { judgeAttempt } from '../../../../src/channels/webhook/protocol/judge-at
 import { prepareRequest } from '../../../../src/channels/webhook/protocol/prepare-request.ts';
 import { serializeBatch } from '../../../../src/channels/webhook/protocol/serialize-batch.ts';
 import { signBody } from '../../../../src/channels/webhook/protocol/sign-body.ts';
-import type { RenderedMessage } from '../../../../src/channels/webhook/protocol/wire-message.ts';
+import type { RenderedMessage } from '../../../../src/channels/message.ts';
 import { parseCidrList } from '../../../../src/config/cidr.ts';
 import { GuardedClient } from '../../../../src/net/guarded-client.ts';
 import { opensslHmacSha1 } from './openssl.ts';

@@ -6,7 +6,7 @@ import {
   judgeLocalFailure,
   type JudgeOptions,
 } from '../../../../src/channels/webhook/protocol/judge-attempt.ts';
-import type { AttemptVerdict } from '../../../../src/channels/webhook/protocol/message-outcome.ts';
+import type { AttemptVerdict } from '../../../../src/channels/message-outcome.ts';
 import { parseReceiverResponse } from '../../../../src/channels/webhook/protocol/parse-receiver-response.ts';
 import { parseRetryAfter } from '../../../../src/channels/webhook/protocol/parse-retry-after.ts';
 import { requestTimeout } from '../../../../src/channels/webhook/protocol/request-timeout.ts';

@@ -17,7 +17,7 @@ import { judgeAttempt } from '../../../../src/channels/webhook/protocol/judge-at
 import { prepareRequest } from '../../../../src/channels/webhook/protocol/prepare-request.ts';
 import { serializeBatch } from '../../../../src/channels/webhook/protocol/serialize-batch.ts';
 import { generateV2Key } from '../../../../src/channels/webhook/protocol/sign-v2.ts';
-import type { RenderedMessage } from '../../../../src/channels/webhook/protocol/wire-message.ts';
+import type { RenderedMessage } from '../../../../src/channels/message.ts';
 import { parseCidrList } from '../../../../src/config/cidr.ts';
 import { GuardedClient } from '../../../../src/net/guarded-client.ts';
 import { goldenMessages, goldenTimeZone } from '../../../fixtures/protocol/golden-input.ts';

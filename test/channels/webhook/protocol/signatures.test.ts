@@ -11,7 +11,7 @@ import {
   generateV2Key,
   signV2,
 } from '../../../../src/channels/webhook/protocol/sign-v2.ts';
-import type { RenderedMessage } from '../../../../src/channels/webhook/protocol/wire-message.ts';
+import type { RenderedMessage } from '../../../../src/channels/message.ts';
 import { verifySignature } from '../../../../packages/receiver-kit/src/index.ts';
 import { opensslHmacSha1 } from './openssl.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildBatch } from '../../../../src/channels/webhook/protocol/build-batch.ts';
 import { serializeBatch } from '../../../../src/channels/webhook/protocol/serialize-batch.ts';
-import { formatNumber, toStringForm } from '../../../../src/channels/webhook/protocol/string-form.ts';
+import { formatNumber, toStringForm } from '../../../../src/channels/string-form.ts';
 import {
   toWireMessage,
   type RenderedMessage,
