@@ -256,6 +256,16 @@ export const errorCodes = {
     message:
       'The event time is unreadable, before 1971 or more than an hour in the future; fix the sender clock or format.',
   },
+  TP_ERR_INGEST_INVALID_UTF8: {
+    status: 400,
+    message:
+      'The text is not valid UTF-8 (a string was sent in another encoding); send UTF-8. The message gives the byte offset in the decoded body.',
+  },
+  TP_ERR_INGEST_NUMBER_OUT_OF_RANGE: {
+    status: 400,
+    message:
+      'A number is beyond the range of a double (such as 1e400) and cannot be stored as sent; send it as a string or scale it.',
+  },
 
   // channels (SPEC §3.1)
   TP_ERR_CHANNEL_NAME_TAKEN: {
