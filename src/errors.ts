@@ -45,7 +45,8 @@ export const errorCodes = {
   },
   TP_ERR_HEADERS_TOO_LARGE: {
     status: 431,
-    message: 'The URL and headers together are larger than 16 KB; send a shorter URL or fewer, smaller headers.',
+    message:
+      'The URL and headers together are larger than 16 KB; send a shorter URL or fewer, smaller headers.',
   },
   TP_ERR_INTERNAL: {
     status: 500,
