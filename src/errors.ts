@@ -33,6 +33,21 @@ export const errorCodes = {
   TP_ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed on this resource.' },
   TP_ERR_CONFLICT: { status: 409, message: 'The resource changed or already exists; reload and try again.' },
   TP_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; retry after the time in Retry-After.' },
+  TP_ERR_BAD_REQUEST: {
+    status: 400,
+    message:
+      'The request is not valid HTTP/1.1 (request line, URL encoding, header or framing); check the client or the proxy in front of Touchpoint.',
+  },
+  TP_ERR_REQUEST_TIMEOUT: {
+    status: 408,
+    message:
+      'The request line and headers did not arrive in time (TOUCHPOINT_HEADERS_TIMEOUT_MS); send the whole request without pauses.',
+  },
+  TP_ERR_HEADERS_TOO_LARGE: {
+    status: 431,
+    message:
+      'The URL and headers together are larger than 16 KB; send a shorter URL or fewer, smaller headers.',
+  },
   TP_ERR_INTERNAL: {
     status: 500,
     message: 'An unexpected error occurred; retry, and report the request id if it persists.',
@@ -255,6 +270,16 @@ export const errorCodes = {
     status: 400,
     message:
       'The event time is unreadable, before 1971 or more than an hour in the future; fix the sender clock or format.',
+  },
+  TP_ERR_INGEST_INVALID_UTF8: {
+    status: 400,
+    message:
+      'The text is not valid UTF-8 (a string was sent in another encoding); send UTF-8. The message gives the byte offset in the decoded body.',
+  },
+  TP_ERR_INGEST_NUMBER_OUT_OF_RANGE: {
+    status: 400,
+    message:
+      'A number is beyond the range of a double (such as 1e400) and cannot be stored as sent; send it as a string or scale it.',
   },
 
   // channels (SPEC §3.1)

@@ -109,6 +109,7 @@ export async function startTouchpoint(
 ): Promise<Touchpoint> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const { deps, events, generated } = await assemble(config, logger);
+  logger.info({ allowTargets: config.allowTargets.map((c) => c.text) }, 'outbound allowlist');
   // Embedded first run: an instance admin with a one-time random password (changed at first login).
   const firstAdmin = options.embedded ? await deps.tenancy.bootstrapEmbedded() : undefined;
   let app: FastifyInstance | undefined;

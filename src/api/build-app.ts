@@ -10,7 +10,8 @@ import Fastify, {
 } from 'fastify';
 import { TouchpointError } from '../errors.ts';
 import type { AppDeps } from './app-deps.ts';
-import { errorBodySchema, errorHandler, sendError } from './error-handler.ts';
+import { clientErrorHandler } from './client-error-handler.ts';
+import { errorBodySchema, errorHandler, sendError, toTouchpointError } from './error-handler.ts';
 import { describeScope, type RouteScope } from './route-scope.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { channelAccessRoutes } from './routes/channel-access-routes.ts';
@@ -54,6 +55,19 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
+    clientErrorHandler: clientErrorHandler(deps.metrics),
+    // What the router refuses before any route (a bad percent-encoding) answers like a route would.
+    frameworkErrors: (error, request, reply) =>
+      sendError(request, reply, toTouchpointError(error), deps.metrics),
+    // Slow headers (slowloris) get 408 after headersTimeout; Node checks it every interval.
+    http: {
+      headersTimeout: deps.config.headersTimeoutMs,
+      requestTimeout: 0,
+      connectionsCheckingInterval: Math.min(
+        30_000,
+        Math.max(100, Math.floor(deps.config.headersTimeoutMs / 4)),
+      ),
+    },
   });
   // Cookies are parsed in an onRequest hook, which must run before the scope check below.
   await app.register(fastifyCookie);

@@ -58,6 +58,7 @@ export function toTouchpointError(error: unknown): TouchpointError {
     FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'TP_ERR_VALIDATION',
     FST_ERR_CTP_EMPTY_JSON_BODY: 'TP_ERR_INVALID_JSON',
     FST_ERR_CTP_INVALID_JSON_BODY: 'TP_ERR_INVALID_JSON',
+    FST_ERR_BAD_URL: 'TP_ERR_BAD_REQUEST',
   };
   const mapped = e.code ? byFastifyCode[e.code] : undefined;
   if (mapped) return new TouchpointError(mapped, {}, { cause: error });

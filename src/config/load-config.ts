@@ -38,6 +38,8 @@ export interface Config {
   readonly ingestQueueMaxEvents: number;
   /** Ingest: time allowed to receive a request body. */
   readonly ingestBodyTimeoutMs: number;
+  /** Time allowed to receive a request's line and headers (slowloris). */
+  readonly headersTimeoutMs: number;
 }
 
 interface KeySpec<T> {
@@ -252,6 +254,12 @@ const specs = {
     default: '10000',
     parse: integer('TOUCHPOINT_INGEST_BODY_TIMEOUT_MS', 10, 600000),
   },
+  headersTimeoutMs: {
+    key: 'TOUCHPOINT_HEADERS_TIMEOUT_MS',
+    doc: 'Time a client may take to send a request line and headers; slower connections get 408 `TP_ERR_REQUEST_TIMEOUT` and are closed.',
+    default: '60000',
+    parse: integer('TOUCHPOINT_HEADERS_TIMEOUT_MS', 100, 600000),
+  },
 } satisfies Record<string, KeySpec<unknown>>;
 
 /** Every configuration key with its default and meaning, for docs/configuration.md. */
@@ -328,6 +336,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     ingestRateLimit: read(specs.ingestRateLimit),
     ingestQueueMaxEvents: read(specs.ingestQueueMaxEvents),
     ingestBodyTimeoutMs: read(specs.ingestBodyTimeoutMs),
+    headersTimeoutMs: read(specs.headersTimeoutMs),
   });
 }
 

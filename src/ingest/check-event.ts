@@ -6,7 +6,9 @@ export interface EventProblem {
     | 'TP_ERR_INGEST_INVALID_STRING'
     | 'TP_ERR_INGEST_EVENT_TOO_LARGE'
     | 'TP_ERR_INGEST_EVENT_TOO_DEEP'
-    | 'TP_ERR_INGEST_INVALID_KEY';
+    | 'TP_ERR_INGEST_INVALID_KEY'
+    | 'TP_ERR_INGEST_NUMBER_OUT_OF_RANGE'
+    | 'TP_ERR_INGEST_INVALID_UTF8';
   readonly message: string;
 }
 
@@ -26,7 +28,7 @@ function describePath(path: readonly (string | number)[]): string {
 
 /**
  * The checks every event passes before normalization, whatever its format: strings and keys
- * free of U+0000 and lone surrogates, keys non-empty and ≤ 255 characters, nesting within the
+ * free of U+0000 and lone surrogates, numbers within a double's range, keys non-empty and ≤ 255 characters, nesting within the
  * depth cap, and the serialized event within the size cap. Returns the event's JSON size.
  */
 export function checkEvent(event: unknown, limits: IngestLimits): EventProblem | number {
@@ -40,6 +42,12 @@ export function checkEvent(event: unknown, limits: IngestLimits): EventProblem |
         };
       return undefined;
     }
+    // JSON.parse reads 1e400 as Infinity, which JSON.stringify would store as null.
+    if (typeof value === 'number' && !Number.isFinite(value))
+      return {
+        code: 'TP_ERR_INGEST_NUMBER_OUT_OF_RANGE',
+        message: `${describePath(path)} is a number beyond the range of a double; send it as a string`,
+      };
     if (value === null || typeof value !== 'object') return undefined;
     if (depth > limits.maxEventDepth)
       return {

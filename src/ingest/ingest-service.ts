@@ -6,7 +6,8 @@ import { TouchpointError } from '../errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { IngestKeyLookup, IngestSource } from '../sources/ingest-key.ts';
 import type { Store } from '../store/store.ts';
-import { checkEvent } from './check-event.ts';
+import { checkEvent, type EventProblem } from './check-event.ts';
+import { decodeUtf8, type InvalidUtf8 } from './decode-utf8.ts';
 import type { EventRejection, NormalizedEvent } from './event.ts';
 import { EventInvalid } from './formats/fields.ts';
 import { normalizeSegmentEvent, type SegmentType } from './formats/segment/normalize-segment.ts';
@@ -77,9 +78,9 @@ export function writeKeyCredentials(writeKey: string): Credentials | undefined {
   return { appKey, secret: secret === '' ? undefined : secret };
 }
 
-function parseJson(body: Buffer): unknown {
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(text);
   } catch (error) {
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
     throw new TouchpointError(
@@ -87,12 +88,73 @@ function parseJson(body: Buffer): unknown {
       position === undefined ? { reason: 'not valid JSON' } : { position: Number(position) },
       {
         message:
-          body.length === 0
+          text.length === 0
             ? 'The body is empty; send a JSON document.'
             : `The body is not valid JSON${position === undefined ? '' : ` (at byte ${position})`}; send a well-formed JSON document.`,
       },
     );
   }
+}
+
+/** A JSON body and where it held bytes that are not UTF-8. */
+interface JsonBody {
+  readonly value: unknown;
+  readonly invalid: readonly InvalidUtf8[];
+}
+
+function readJsonText(bytes: Buffer): JsonBody {
+  const { text, invalid } = decodeUtf8(bytes);
+  return { value: parseJson(text), invalid };
+}
+
+/**
+ * Attributes each invalid UTF-8 sequence to the event that holds it (`eventAt` maps a JSON path
+ * to a 0-based event index): that event is rejected, the others are stored. A bad byte outside
+ * every event (an envelope field) leaves no event to blame, so the whole request is refused.
+ */
+function utf8Rejections(
+  invalid: readonly InvalidUtf8[],
+  eventAt: (path: InvalidUtf8['path']) => number | undefined,
+): Map<number, EventProblem> {
+  const problems = new Map<number, EventProblem>();
+  for (const { offset, path } of invalid) {
+    const index = eventAt(path);
+    if (index === undefined)
+      throw new TouchpointError(
+        'TP_ERR_INGEST_INVALID_UTF8',
+        { offset },
+        {
+          message: `The body holds bytes that are not valid UTF-8 outside any event (at byte ${offset} of the decoded body); send UTF-8 text.`,
+        },
+      );
+    if (!problems.has(index))
+      problems.set(index, {
+        code: 'TP_ERR_INGEST_INVALID_UTF8',
+        message: `the event holds bytes that are not valid UTF-8 (at byte ${offset} of the decoded body); send UTF-8 text`,
+      });
+  }
+  return problems;
+}
+
+/** The raw bytes of the first form field `name` (percent-escapes decoded to bytes, `+` as space). */
+function formFieldBytes(body: Buffer, name: string): Buffer | undefined {
+  const text = body.toString('latin1');
+  for (const pair of text.split('&')) {
+    const eq = pair.indexOf('=');
+    const key = eq < 0 ? pair : pair.slice(0, eq);
+    if (key !== name) continue;
+    const raw = (eq < 0 ? '' : pair.slice(eq + 1)).replaceAll('+', ' ');
+    const out: number[] = [];
+    for (let i = 0; i < raw.length; i++) {
+      const hex = raw[i] === '%' ? raw.slice(i + 1, i + 3) : '';
+      if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
+        out.push(parseInt(hex, 16));
+        i += 2;
+      } else out.push(raw.charCodeAt(i) & 0xff);
+    }
+    return Buffer.from(out);
+  }
+  return undefined;
 }
 
 /**
@@ -192,8 +254,8 @@ export class IngestService {
     if (wait > 0) throw new TouchpointError('TP_ERR_INGEST_RATE_LIMITED', {}, { retryAfter: wait });
   }
 
-  async #readJson(input: IngestHttpInput, encodingFromTe: boolean): Promise<unknown> {
-    return parseJson(await this.#read(input, encodingFromTe));
+  async #readJson(input: IngestHttpInput, encodingFromTe: boolean): Promise<JsonBody> {
+    return readJsonText(await this.#read(input, encodingFromTe));
   }
 
   async #read(input: IngestHttpInput, encodingFromTe: boolean): Promise<Buffer> {
@@ -230,6 +292,7 @@ export class IngestService {
   #judge(
     events: readonly unknown[],
     normalize: (event: unknown) => NormalizedEvent,
+    found: ReadonlyMap<number, EventProblem> = new Map(),
   ): { valid: NormalizedEvent[]; rejected: (EventRejection & { event: unknown })[] } {
     if (events.length > this.#limits.maxEvents)
       throw new TouchpointError(
@@ -242,7 +305,7 @@ export class IngestService {
     const valid: NormalizedEvent[] = [];
     const rejected: (EventRejection & { event: unknown })[] = [];
     events.forEach((event, i) => {
-      const checked = checkEvent(event, this.#limits);
+      const checked = found.get(i) ?? checkEvent(event, this.#limits);
       if (typeof checked !== 'number') {
         rejected.push({ index: i + 1, code: checked.code, message: checked.message, event });
         return;
@@ -316,7 +379,8 @@ export class IngestService {
     // With the key in the header, nobody unauthenticated makes us read or parse a body.
     let source = credentials ? await this.#authenticate(credentials, origin) : undefined;
     if (source) this.#checkRate(source);
-    const request = parseSegmentRequest(await this.#readJson(input, false), call);
+    const body = await this.#readJson(input, false);
+    const request = parseSegmentRequest(body.value, call);
     // Two different keys in one request (header and body): refuse rather than pick one (MT-13).
     if (credentials && request.writeKey !== undefined) {
       const bodyKey = writeKeyCredentials(request.writeKey);
@@ -328,9 +392,20 @@ export class IngestService {
       source = await this.#authenticate(credentials, origin);
       this.#checkRate(source);
     }
+    // A single call's body is its event; a batch's events are under "batch".
+    const found = utf8Rejections(body.invalid, (path) =>
+      call !== 'batch' ? 0 : path[0] === 'batch' && typeof path[1] === 'number' ? path[1] : undefined,
+    );
+    // The batch's context is merged into every event: a problem there is the whole request's.
+    const { context, integrations } = request.envelope;
+    const envelope = checkEvent({ context, integrations }, this.#limits);
+    if (typeof envelope !== 'number' && envelope.code !== 'TP_ERR_INGEST_EVENT_TOO_LARGE')
+      throw new TouchpointError(envelope.code, {}, { message: `The batch: ${envelope.message}.` });
     const receivedAt = Date.now();
-    const { valid, rejected } = this.#judge(request.events, (event) =>
-      normalizeSegmentEvent(event, request.pathType, request.envelope, receivedAt, this.#limits),
+    const { valid, rejected } = this.#judge(
+      request.events,
+      (event) => normalizeSegmentEvent(event, request.pathType, request.envelope, receivedAt, this.#limits),
+      found,
     );
     return this.#commit(input, source, credentials!, origin, valid, rejected);
   }
@@ -343,10 +418,17 @@ export class IngestService {
     const origin = header(input, 'origin');
     const source = await this.#authenticate(credentials, origin);
     this.#checkRate(source);
-    const events = parseThinkingDataBatch(await this.#readJson(input, true));
+    const body = await this.#readJson(input, true);
+    const events = parseThinkingDataBatch(body.value);
+    // An array holds the events; a single object is the one event.
+    const found = utf8Rejections(body.invalid, (path) =>
+      !Array.isArray(body.value) ? 0 : typeof path[0] === 'number' ? path[0] : undefined,
+    );
     const receivedAt = Date.now();
-    const { valid, rejected } = this.#judge(events, (event) =>
-      normalizeThinkingDataEvent(event, source.timeZone, receivedAt, this.#limits),
+    const { valid, rejected } = this.#judge(
+      events,
+      (event) => normalizeThinkingDataEvent(event, source.timeZone, receivedAt, this.#limits),
+      found,
     );
     return this.#commit(input, source, credentials!, origin, valid, rejected);
   }
@@ -362,8 +444,8 @@ export class IngestService {
     let source = headerAppId
       ? await this.#authenticate({ appKey: headerAppId, secret: undefined }, origin)
       : undefined;
-    const text = (await this.#read(input, true)).toString('utf8');
-    const form = new URLSearchParams(text);
+    const raw = await this.#read(input, true);
+    const form = new URLSearchParams(raw.toString('utf8'));
     const formAppId = form.get('appid') ?? undefined;
     if (headerAppId && formAppId && formAppId !== headerAppId)
       throw new TouchpointError('TP_ERR_INGEST_KEY_INVALID');
@@ -371,14 +453,18 @@ export class IngestService {
     const credentials = appId ? { appKey: appId, secret: undefined } : undefined;
     source ??= await this.#authenticate(credentials, origin);
     this.#checkRate(source);
-    const data = form.get('data');
-    if (data === null)
+    // The field's bytes, not URLSearchParams' text: that would turn bad UTF-8 into U+FFFD unseen.
+    const data = formFieldBytes(raw, 'data');
+    if (data === undefined)
       throw new TouchpointError('TP_ERR_INGEST_MALFORMED', { reason: 'the form field data is missing' });
-    const event = parseJson(Buffer.from(data, 'utf8'));
+    const body = readJsonText(data);
+    const found = utf8Rejections(body.invalid, () => 0);
     const receivedAt = Date.now();
     const timeZone = source.timeZone;
-    const { valid, rejected } = this.#judge([event], (e) =>
-      normalizeThinkingDataEvent(e, timeZone, receivedAt, this.#limits),
+    const { valid, rejected } = this.#judge(
+      [body.value],
+      (e) => normalizeThinkingDataEvent(e, timeZone, receivedAt, this.#limits),
+      found,
     );
     return this.#commit(input, source, credentials!, origin, valid, rejected, form.get('dryRun') === '1');
   }

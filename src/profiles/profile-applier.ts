@@ -48,6 +48,18 @@ interface Working {
   readonly unique: ReadonlySet<string>;
   readonly at: number;
   readonly conflicts: MergeConflict[];
+  /**
+   * Profiles merged away in this batch → the profile they went into. Events of the batch are
+   * marked with their profile only at the end, so `mergeInto` cannot move them; their tp_uid is
+   * resolved through this map instead.
+   */
+  readonly mergedInto: Map<string, string>;
+}
+
+function survivor(mergedInto: ReadonlyMap<string, string>, tpUid: string): string {
+  let current = tpUid;
+  for (let next = mergedInto.get(current); next !== undefined; next = mergedInto.get(current)) current = next;
+  return current;
 }
 
 /**
@@ -183,6 +195,7 @@ export class ProfileApplier {
         ]),
         at: this.#now(),
         conflicts,
+        mergedInto: new Map(),
       };
       const applied: { eventId: number; tpUid: string | null }[] = [];
       const stats = new Map<
@@ -194,7 +207,11 @@ export class ProfileApplier {
         applied.push({ eventId: event.id, tpUid: await this.#applyEvent(work, event) });
         if (event.eventName) this.#count(stats, event);
       }
-      await tx.profiles.markApplied(scope, applied, work.at);
+      const resolved = applied.map((a) => ({
+        eventId: a.eventId,
+        tpUid: a.tpUid === null ? null : survivor(work.mergedInto, a.tpUid),
+      }));
+      await tx.profiles.markApplied(scope, resolved, work.at);
       await tx.profiles.recordEventStats(scope, [...stats.values()]);
       if (this.#killBeforeCommit) process.kill(process.pid, 'SIGKILL');
       return events.length;
@@ -275,6 +292,7 @@ export class ProfileApplier {
     const merged = mergeStates(w, l);
     const last = Math.max(w.lastEventAt ?? 0, l.lastEventAt ?? 0) || null;
     await tx.profiles.mergeInto(scope, winner, loser, at);
+    work.mergedInto.set(loser, winner);
     await tx.profiles.saveState(scope, winner, merged, last, w.eventCount + l.eventCount, at);
   }
 

@@ -277,3 +277,41 @@ test('SEC-14 logs redact credentials in headers', async () => {
     await t.close();
   }
 });
+
+test('SEC-14 logged URLs have their secret query parameters redacted (request logs and errors)', async () => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const failing: FastifyPluginAsync = async (app) => {
+    app.get('/test/fail', { config: { scope: { kind: 'public' } } }, async () => {
+      throw new Error('upstream https://hooks.example.com/x?key=canary_err_key&ok=1 refused');
+    });
+  };
+  const t = await buildTestApp('sqlite', { logger: createLogger('trace', sink), plugins: [failing] });
+  try {
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = t.app.server.address() as { port: number };
+    const base = `http://127.0.0.1:${address.port}`;
+    const urls = [
+      '/api/v1/projects/1/members?access_token=tp_canary_access_token',
+      '/set-password?token=canary_set_password_token',
+      '/v1/batch?writeKey=canary_write_key&page=2',
+      '/nothing?app_key=canary_app_key&Secret=canary_secret&password=canary_pw&api%5Fkey=canary_api&x_api_key=canary_x',
+      '/test/fail?token=canary_fail_token',
+    ];
+    for (const url of urls) await (await fetch(`${base}${url}`)).arrayBuffer();
+    const text = lines.join('');
+    assert.match(text, /incoming request/);
+    assert.match(text, /upstream https:\/\/hooks\.example\.com/, 'the error is logged');
+    assert.ok(!text.includes('canary'), text);
+    // Only the values go: names and harmless parameters stay readable.
+    assert.ok(text.includes('/v1/batch?writeKey=[redacted]&page=2'), text);
+    assert.ok(text.includes('key=[redacted]&ok=1'), text);
+  } finally {
+    await t.close();
+  }
+});

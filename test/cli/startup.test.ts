@@ -114,9 +114,35 @@ for (const kind of storeKinds) {
         '3.0.3',
       );
       assert.match(server.output(), /TOUCHPOINT_ALLOW_TARGETS=127\.0\.0\.1\/32/);
+      assert.match(server.output(), /outbound allowlist: none \(only public addresses\)/);
     } finally {
       assert.equal(await server.stop(), 0);
       await db.drop();
     }
   });
 }
+
+test('SSRF-15 start-up prints the configured outbound allowlist, in the banner and the log', async () => {
+  const db = createTestDatabase('sqlite');
+  const server = await startServer({
+    ...db.env,
+    TOUCHPOINT_ALLOW_TARGETS: '10.1.2.0/24,127.0.0.1/32',
+    TOUCHPOINT_LOG_LEVEL: 'info',
+  });
+  try {
+    const output = server.output();
+    assert.match(
+      output,
+      /outbound allowlist: 10\.1\.2\.0\/24, 127\.0\.0\.1\/32 \(TOUCHPOINT_ALLOW_TARGETS\)/,
+    );
+    const logged = output
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string; allowTargets?: string[] })
+      .find((l) => l.msg === 'outbound allowlist');
+    assert.deepEqual(logged?.allowTargets, ['10.1.2.0/24', '127.0.0.1/32']);
+  } finally {
+    assert.equal(await server.stop(), 0);
+    await db.drop();
+  }
+});

@@ -31,6 +31,20 @@ describe('console routes: the built console at / with client-side routing', () =
     }
   });
 
+  it('answers the console to clients that accept anything (curl, wget), not only to browsers', async () => {
+    for (const headers of [{ accept: '*/*' }, {}, { accept: 'text/*' }]) {
+      for (const url of ['/', '/projects/1/sources']) {
+        const res = await t.app.inject({ method: 'GET', url, headers });
+        assert.equal(res.statusCode, 200, `${url} ${JSON.stringify(headers)}`);
+        assert.match(res.body, /<div id="root"><\/div>/);
+      }
+    }
+    // A client that asks only for JSON is told the path is not an API path.
+    const json = await t.app.inject({ method: 'GET', url: '/', headers: { accept: 'application/json' } });
+    assert.equal(json.statusCode, 404);
+    assert.equal(json.json().error.code, 'TP_ERR_NOT_FOUND');
+  });
+
   it('serves hashed assets with a long immutable cache', async () => {
     const asset = readdirSync(join(defaultConsoleDir, 'assets')).find((f) => f.endsWith('.js'));
     assert.ok(asset, 'web/dist/assets holds the bundle');

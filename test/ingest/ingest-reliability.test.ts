@@ -538,3 +538,153 @@ for (const kind of storeKinds) {
     });
   });
 }
+
+for (const kind of storeKinds) {
+  describe(`ingest never changes data quietly [${kind}]`, () => {
+    let f: IngestFixture;
+    let s: TestSource;
+    before(async () => {
+      f = await createIngestFixture(kind);
+      s = await f.createSource();
+    });
+    after(async () => {
+      await f?.close();
+    });
+
+    const codes = (json: Record<string, unknown>) =>
+      (json.rejected as { index: number; code: string }[]).map((x) => [x.index, x.code]);
+    /** The verify view's rejected entries carrying `code` (its writes are asynchronous). */
+    async function verifyRejections(code: string, atLeast: number) {
+      const scope = { kind: 'project' as const, projectId: s.projectId };
+      for (let i = 0; ; i++) {
+        const found = (await f.deps.verify.recent(scope, s.id)).filter(
+          (e) => e.verdict === 'rejected' && e.reasons.some((r) => r.code === code),
+        );
+        if (found.length >= atLeast || i > 100) return found;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+    const bytes = (...parts: (string | Buffer)[]) =>
+      Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+    const latin1 = Buffer.from([0x66, 0xe9, 0x74, 0xe9]); // "fété" in Latin-1: not UTF-8
+
+    test('ING-13 Segment: invalid UTF-8 and 1e400 are per-event rejections with a code, shown in verify; a real U+FFFD is kept', async () => {
+      const ok = track();
+      const replacement = track({ properties: { s: 'a\ufffdb' } });
+      const badString = track();
+      const badKey = track();
+      const huge = track();
+      const body = bytes(
+        '{"batch":[',
+        json(ok),
+        ',',
+        json(badString).subarray(0, -1),
+        ',"title":"',
+        latin1,
+        '"},',
+        json(huge).subarray(0, -1),
+        ',"price":1e400,"neg":-1e400},',
+        json(replacement),
+        ',',
+        json(badKey).subarray(0, -1),
+        ',"',
+        latin1,
+        '":1}]}',
+      );
+      const r = await postJson(`${f.url}/v1/batch`, body, { authorization: basic(s.appKey) });
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      assert.deepEqual(codes(r.json), [
+        [2, 'TP_ERR_INGEST_INVALID_UTF8'],
+        [3, 'TP_ERR_INGEST_NUMBER_OUT_OF_RANGE'],
+        [5, 'TP_ERR_INGEST_INVALID_UTF8'],
+      ]);
+      assert.equal(r.json.accepted, 2);
+      const rejected = r.json.rejected as { message: string }[];
+      assert.match(rejected[0]!.message, /UTF-8/);
+      assert.match(rejected[1]!.message, /^price is a number beyond/);
+      for (const e of [badString, huge, badKey])
+        assert.equal(await f.count(s, { messageId: e.messageId }), 0);
+      assert.equal(await f.count(s, { messageId: ok.messageId }), 1);
+      const [kept] = await f.events(s, { messageId: replacement.messageId });
+      assert.deepEqual(kept?.properties, { s: 'a\ufffdb' });
+      assert.ok((await verifyRejections('TP_ERR_INGEST_INVALID_UTF8', 2)).length >= 2);
+      assert.ok((await verifyRejections('TP_ERR_INGEST_NUMBER_OUT_OF_RANGE', 1)).length >= 1);
+    });
+
+    test('ING-13 Segment: invalid UTF-8 outside any event (batch context) is a coded 400; a single call rejects its event', async () => {
+      const e = track();
+      const envelope = bytes('{"context":{"app":"', latin1, '"},"batch":[', json(e), ']}');
+      const r = await postJson(`${f.url}/v1/batch`, envelope, { authorization: basic(s.appKey) });
+      assert.equal(r.status, 400);
+      assertErrorBody(r.json, 'TP_ERR_INGEST_INVALID_UTF8');
+      const huge = await postJson(
+        `${f.url}/v1/batch`,
+        bytes('{"context":{"n":1e400},"batch":[', json(track()), ']}'),
+        { authorization: basic(s.appKey) },
+      );
+      assert.equal(huge.status, 400);
+      assertErrorBody(huge.json, 'TP_ERR_INGEST_NUMBER_OUT_OF_RANGE');
+      assert.equal(await f.count(s, { messageId: e.messageId }), 0);
+      const single = track();
+      const one = await postJson(
+        `${f.url}/v1/track`,
+        bytes(json(single).subarray(0, -1), ',"title":"', latin1, '"}'),
+        { authorization: basic(s.appKey) },
+      );
+      assert.equal(one.status, 200);
+      assert.deepEqual(codes(one.json), [[1, 'TP_ERR_INGEST_INVALID_UTF8']]);
+      assert.equal(await f.count(s, { messageId: single.messageId }), 0);
+    });
+
+    test('ING-13 ThinkingData: user_add with a string, user_append without a list, invalid UTF-8 and 1e400 are rejected per event', async () => {
+      const at = new Date(Date.now() - 60_000).toISOString().replace('T', ' ').replace('Z', '');
+      const te = (
+        type: string,
+        properties: Record<string, unknown>,
+        extra: Record<string, unknown> = {},
+      ) => ({
+        '#type': type,
+        '#account_id': 'acct-q',
+        '#time': at,
+        '#uuid': uid('te'),
+        properties,
+        ...extra,
+      });
+      const okAdd = te('user_add', { coins: 5 });
+      const stringAdd = te('user_add', { coins: '5' });
+      const listless = te('user_append', { tags: 'a' });
+      const badUtf8 = te('track', { title: 'x' }, { '#event_name': 'Viewed' });
+      const huge = te('track', {}, { '#event_name': 'Paid' });
+      const text = `[${[okAdd, stringAdd, listless, badUtf8].map((e) => JSON.stringify(e)).join(',')},${JSON.stringify({ ...huge, properties: undefined }).slice(0, -1)},"properties":{"amount":1e400}}]`;
+      // The title of the fourth event becomes Latin-1 bytes (not UTF-8) inside its string.
+      const [before, after] = text.split('"title":"x"') as [string, string];
+      const raw = bytes(before, '"title":"', latin1, '"', after);
+      const r = await postJson(`${f.url}/sync_server`, gzipSync(raw), { appid: s.appKey, compress: 'gzip' });
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      assert.equal(r.json.code, 0);
+      assert.deepEqual(codes(r.json), [
+        [2, 'TP_ERR_INGEST_EVENT_INVALID'],
+        [3, 'TP_ERR_INGEST_EVENT_INVALID'],
+        [4, 'TP_ERR_INGEST_INVALID_UTF8'],
+        [5, 'TP_ERR_INGEST_NUMBER_OUT_OF_RANGE'],
+      ]);
+      const rejected = r.json.rejected as { message: string }[];
+      assert.match(rejected[0]!.message, /user_add.*coins.*number/);
+      assert.match(rejected[1]!.message, /user_append.*tags.*array/);
+      assert.equal(r.json.accepted, 1);
+      assert.ok((await verifyRejections('TP_ERR_INGEST_EVENT_INVALID', 2)).length >= 2);
+
+      // /data_debug: the form's data field percent-encodes the bytes.
+      const debugEvent = json(te('track', { title: 'PLACEHOLDER' }, { '#event_name': 'Viewed' })).toString();
+      const [head, tail] = debugEvent.split('PLACEHOLDER') as [string, string];
+      const form = `appid=${s.appKey}&data=${encodeURIComponent(head)}%66%E9%74%E9${encodeURIComponent(tail)}`;
+      const debug = await postJson(`${f.url}/data_debug`, form, {
+        'content-type': 'application/x-www-form-urlencoded',
+      });
+      assert.equal(debug.status, 200, JSON.stringify(debug.json));
+      assert.equal(debug.json.errorLevel, 1);
+      assert.deepEqual(codes(debug.json), [[1, 'TP_ERR_INGEST_INVALID_UTF8']]);
+    });
+  });
+}

@@ -1,8 +1,9 @@
-// Pure parts of the pipeline: bounded decoding, #time in a zone, the rate limiter.
+// Pure parts of the pipeline: bounded decoding, UTF-8 checks, #time in a zone, the rate limiter.
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { test } from 'node:test';
+import { decodeUtf8, invalidUtf8Offsets } from '../../src/ingest/decode-utf8.ts';
 import { parseThinkingDataTime } from '../../src/ingest/event-time.ts';
 import { RateLimiter } from '../../src/ingest/rate-limiter.ts';
 import { readBody } from '../../src/ingest/read-body.ts';
@@ -73,4 +74,39 @@ test('rate limiter: a second of burst, debt from a big batch, Retry-After until 
   now += 700;
   assert.equal(limiter.retryAfter('s', 10), 0);
   assert.equal(limiter.retryAfter('other', 10), 0, 'buckets are per source');
+});
+
+test('ING-13 invalid UTF-8 is found where the WHATWG decoder puts U+FFFD, and located in the JSON', () => {
+  // Random bytes biased to multi-byte lead and continuation bytes; a seeded generator keeps it repeatable.
+  let seed = 42;
+  const next = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+  const pool = [
+    0x41, 0x22, 0x80, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xa0, 0xed, 0x9f, 0xef, 0xf0, 0x90, 0xf4, 0x8f, 0xf5,
+    0xff,
+  ];
+  for (let round = 0; round < 2000; round++) {
+    const bytes = Buffer.from(Array.from({ length: 1 + (next() % 12) }, () => pool[next() % pool.length]!));
+    const text = new TextDecoder().decode(bytes);
+    const replaced = [...text].filter((c) => c === '\ufffd').length;
+    // The pool holds no valid encoding of U+FFFD (EF BF BD needs BD), so every U+FFFD is a bad sequence.
+    assert.equal(invalidUtf8Offsets(bytes).length, replaced, bytes.toString('hex'));
+  }
+  const body = Buffer.concat([
+    Buffer.from('{"sentAt":"x","batch":[{"a":"ok"},{"b":"'),
+    Buffer.from([0xe9]),
+    Buffer.from('"},{"'),
+    Buffer.from([0xff]),
+    Buffer.from('":1}],"context":{"c":"'),
+    Buffer.from([0xc0]),
+    Buffer.from('"}}'),
+  ]);
+  assert.deepEqual(
+    decodeUtf8(body).invalid.map((i) => i.path),
+    [
+      ['batch', 1],
+      ['batch', 2],
+      ['context', 'c'],
+    ],
+  );
+  assert.deepEqual(decodeUtf8(Buffer.from('{"s":"a\ufffdb"}')).invalid, []);
 });

@@ -131,6 +131,10 @@ test('SSRF-11 userinfo tricks: the parsed host is what is checked, and credentia
   assert.equal(details.url, 'http://***:***@10.0.0.1/hook');
   assert.equal(maskUrl('https://u:p@example.com/x'), 'https://***:***@example.com/x');
   assert.equal(maskUrl('not a url hunter2'), '<unparseable url>');
+  assert.equal(
+    maskUrl('https://bots.example.com/send?key=hunter2&debug=1&access_token=hunter3'),
+    'https://bots.example.com/send?key=[redacted]&debug=1&access_token=[redacted]',
+  );
 });
 
 test('SSRF-12 any port 1-65535 is allowed on public hosts; port 0 and 65536 are refused', () => {

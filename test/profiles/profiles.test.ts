@@ -183,14 +183,45 @@ for (const kind of storeKinds) {
       assert.ok(defs.find((d) => d.name === 'ops_push_open' && d.declared && d.eventCount === 0));
     });
 
+    test('an alias flushed in one request after the known and anonymous events keeps every event on the timeline', async () => {
+      // The Segment SDK flushes in call order: the known user's events, an anonymous event, then
+      // the alias — so the applier merges a profile whose event is applied in the same batch.
+      const analytics = segment();
+      analytics.identify({ userId: 'user-9', traits: { plan: 'free' } });
+      analytics.track({ userId: 'user-9', event: 'Opened App' });
+      analytics.track({ anonymousId: 'anon-9', event: 'Viewed Item', properties: { sku: 'B2' } });
+      analytics.alias({ userId: 'user-9', previousId: 'anon-9' });
+      await analytics.closeAndFlush({ timeout: 10_000 });
+      await apply();
+      const known = await find('user_id', 'user-9');
+      assert.ok(known);
+      assert.equal((await find('anonymous_id', 'anon-9'))?.tpUid, known.tpUid);
+      const get = (path: string) =>
+        f.t.app.inject({
+          url: `/api/v1/projects/${source.projectId}/profiles/${known.tpUid}${path}`,
+          headers: { authorization: `Bearer ${f.project.token}` },
+        });
+      assert.equal((await get('')).json().event_count, 4);
+      const res = await get('/events?limit=50');
+      assert.equal(res.statusCode, 200, res.body);
+      const timeline = res.json().items as { type: string }[];
+      assert.deepEqual(timeline.map((e) => e.type).sort(), ['alias', 'identify', 'track', 'track']);
+    });
+
     test('re-applying the event log leaves every profile byte-identical (rebuild == incremental)', async () => {
       assert.equal(await apply(), 0, 'nothing is pending: applied events are never applied twice');
       const incremental = (await f.t.deps.store.profiles.allProfiles(scope())).map(content).sort();
       assert.ok(incremental.length >= 5);
       const applied = await f.deps.profiles.applier.rebuild(source.projectId);
-      assert.equal(applied, 18);
-      const rebuilt = (await f.t.deps.store.profiles.allProfiles(scope())).map(content).sort();
+      assert.equal(applied, 22);
+      const rebuiltProfiles = await f.t.deps.store.profiles.allProfiles(scope());
+      const rebuilt = rebuiltProfiles.map(content).sort();
       assert.deepEqual(rebuilt, incremental);
+      // A rebuild applies the whole log in one batch, so every alias merges within its batch.
+      for (const p of rebuiltProfiles) {
+        const timeline = await f.deps.profiles.events(f.project.access, p.tpUid, { limit: 100 });
+        assert.equal(timeline.length, p.eventCount, `timeline of ${p.tpUid}`);
+      }
       const defs = await f.deps.profiles.eventDefinitions(f.project.access);
       assert.equal(defs.find((d) => d.name === 'Order Completed')?.eventCount, 2);
       assert.ok(defs.find((d) => d.name === 'ops_push_open')?.declared);

@@ -39,13 +39,24 @@ function isServerPath(path: string): boolean {
   return serverPrefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }
 
+/**
+ * Whether the client takes HTML: a browser (`text/html`), and also curl or wget (any type, or no
+ * Accept), so `curl http://127.0.0.1:8080/` shows the console page rather than a 404. A client
+ * asking only for JSON gets the JSON 404 that tells it this is not an API path.
+ */
 function acceptsHtml(request: FastifyRequest): boolean {
-  return (request.headers.accept ?? '').includes('text/html');
+  const accept = request.headers.accept;
+  if (accept === undefined || accept.trim() === '') return true;
+  return accept.split(',').some((range) => {
+    const [type = '', ...params] = range.split(';').map((p) => p.trim().toLowerCase());
+    if (params.some((p) => /^q=0(\.0*)?$/.test(p))) return false;
+    return type === 'text/html' || type === 'text/*' || type === '*/*';
+  });
 }
 
 /**
  * Serves the console (the React app built into `web/dist`) at `/`: files as they are (hashed
- * `/assets/*` cached for a year), and `index.html` for every other GET that asks for HTML, so the
+ * `/assets/*` cached for a year), and `index.html` for every other GET that takes HTML, so the
  * console's client-side routes survive a reload or a pasted link. Server paths (`/api/*`, health,
  * metrics, ingest) are never answered with the console; an unknown one is the usual JSON 404.
  */

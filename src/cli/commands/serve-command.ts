@@ -36,6 +36,12 @@ export const serveCommand: Command = {
         `  health:         ${touchpoint.url}/healthz  ${touchpoint.url}/readyz  ${touchpoint.url}/metrics`,
       );
     }
+    // SSRF-15: which private or loopback ranges channels may reach is visible at every start.
+    lines.push(
+      config.allowTargets.length === 0
+        ? '  outbound allowlist: none (only public addresses)'
+        : `  outbound allowlist: ${config.allowTargets.map((c) => c.text).join(', ')} (TOUCHPOINT_ALLOW_TARGETS)`,
+    );
     if (touchpoint.firstAdmin) {
       lines.push(
         '',

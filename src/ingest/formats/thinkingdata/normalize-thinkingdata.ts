@@ -41,6 +41,30 @@ function id(event: JsonObject, field: string, limits: IngestLimits): string | nu
 }
 
 /**
+ * The operands of user_add and user_append / user_uniq_append have a type ThinkingData documents
+ * (a number; a list). Anything else would be skipped or wrapped by the profile applier without
+ * anyone seeing it, so the event is rejected instead. `#` keys are ThinkingData's own.
+ */
+function checkOperands(type: EventType, properties: JsonObject): void {
+  const list = type === 'user_append' || type === 'user_uniq_append';
+  if (type !== 'user_add' && !list) return;
+  for (const [key, value] of Object.entries(properties)) {
+    if (key.startsWith('#')) continue;
+    const name = key.length > 40 ? `${key.slice(0, 40)}…` : key;
+    if (type === 'user_add' && (typeof value !== 'number' || !Number.isFinite(value)))
+      invalid(`user_add adds numbers: properties.${name} must be a number, not ${describeType(value)}`);
+    if (list && !Array.isArray(value))
+      invalid(`${type} appends a list: properties.${name} must be an array, not ${describeType(value)}`);
+  }
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
  * One ThinkingData event into the event model. `#time` is the sender's wall clock: read with the
  * event's `#zone_offset` when present, else in the data source's time zone.
  */
@@ -84,6 +108,7 @@ export function normalizeThinkingDataEvent(
     );
   const uuid = id(event, '#uuid', limits);
   const { properties, receipt, opsRequestId } = takeReceipt(propertiesIn);
+  checkOperands(type, properties);
   const context: JsonObject = {};
   if (typeof event['#ip'] === 'string') context.ip = event['#ip'];
   const extra: JsonObject = {};
