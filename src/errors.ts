@@ -79,6 +79,15 @@ export const errorCodes = {
     status: 400,
     message: 'This set-password link is unknown, used or expired; ask a project admin for a new one.',
   },
+  TP_ERR_AUTH_PASSWORD_COMMON: {
+    status: 400,
+    message:
+      'That password is one of the most common ones and is guessed first; choose a less predictable one (a few unrelated words work well).',
+  },
+  TP_ERR_AUTH_PASSWORD_IS_EMAIL: {
+    status: 400,
+    message: 'The password must not be your e-mail address or its name part; choose something else.',
+  },
 
   // store and start-up
   TP_ERR_STORE_UNAVAILABLE: {

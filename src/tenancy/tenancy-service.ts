@@ -16,6 +16,7 @@ import type {
   Role,
   Workspace,
 } from './model.ts';
+import { assertPasswordAllowed } from './password-policy.ts';
 import type { Permission } from './permissions.ts';
 import { roleHasWorkspaces } from './roles.ts';
 import { projectScope, systemScope, type ProjectScope, type Scope } from './scope.ts';
@@ -25,7 +26,6 @@ export const LOCKOUT_MS = 15 * 60 * 1000;
 export const IP_FAILURE_LIMIT = 30;
 export const IP_WINDOW_MS = 15 * 60 * 1000;
 export const PASSWORD_LINK_MS = 7 * 24 * 60 * 60 * 1000;
-export const MIN_PASSWORD_LENGTH = 10;
 
 /** Who did it, from where: attached to every audit entry. */
 export interface AuditContext {
@@ -57,11 +57,6 @@ export function isValidTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
-}
-
-function checkPassword(password: string, path: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH)
-    throw validationError(path, `must be at least ${MIN_PASSWORD_LENGTH} characters`);
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -136,7 +131,7 @@ export class TenancyService {
   ): Promise<Account> {
     const email = normalizeEmail(input.email);
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw validationError('/email', 'must be an e-mail address');
-    if (input.password !== undefined) checkPassword(input.password, '/password');
+    if (input.password !== undefined) assertPasswordAllowed(input.password, email, '/password');
     const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
     return this.#store.transaction(async (tx) => {
       if (await tx.accounts.findByEmail(email))
@@ -283,7 +278,7 @@ export class TenancyService {
 
   /** Changes the caller's password; other sessions of the account end. */
   async changePassword(caller: Caller, current: string, next: string): Promise<void> {
-    checkPassword(next, '/new_password');
+    assertPasswordAllowed(next, caller.account.email, '/new_password');
     const account = await this.#store.accounts.findById(caller.account.id);
     if (!account || !(await verifyPassword(current, account.passwordHash)))
       throw new TouchpointError('TP_ERR_AUTH_INVALID_CREDENTIALS', { field: 'current_password' });
@@ -308,13 +303,14 @@ export class TenancyService {
     password: string,
     meta: { ip: string | null; requestId: string | null },
   ): Promise<void> {
-    checkPassword(password, '/password');
+    assertPasswordAllowed(password, null, '/password');
     const hash = await hashPassword(password);
     await this.#store.transaction(async (tx) => {
       const accountId = await tx.sessions.consumePasswordLink(hashSecret(token), Date.now());
       if (!accountId) throw new TouchpointError('TP_ERR_AUTH_LINK_INVALID');
       const account = await tx.accounts.findById(accountId);
       if (!account) throw new TouchpointError('TP_ERR_AUTH_LINK_INVALID');
+      assertPasswordAllowed(password, account.email, '/password'); // a throw keeps the link unused
       await tx.accounts.setPassword(accountId, hash, false);
       await tx.sessions.deleteForAccount(accountId);
       await this.#auditAccount(
