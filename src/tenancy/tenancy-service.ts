@@ -59,6 +59,13 @@ export function isValidTimeZone(zone: string): boolean {
   }
 }
 
+/** Whether the caller may change this member: project admins any, workspace admins within theirs. */
+function manages(access: ProjectAccess, member: Member): boolean {
+  if (access.workspaceIds === 'all') return true;
+  const own = access.workspaceIds;
+  return member.role !== 'project_admin' && member.workspaceIds.every((w) => own.includes(w));
+}
+
 function isUniqueViolation(error: unknown): boolean {
   const e = error as { code?: string; errcode?: number; message?: string };
   return (
@@ -541,11 +548,8 @@ export class TenancyService {
   async #requireManageable(access: ProjectAccess, tx: Repositories, accountId: string): Promise<Member> {
     const member = await tx.members.get(access.scope, accountId);
     if (!member) throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'member' });
-    if (access.workspaceIds !== 'all') {
-      const own = access.workspaceIds;
-      if (member.role === 'project_admin' || member.workspaceIds.some((w) => !own.includes(w)))
-        throw new TouchpointError('TP_ERR_TENANCY_PERMISSION_NOT_HELD', { account_id: accountId });
-    }
+    if (!manages(access, member))
+      throw new TouchpointError('TP_ERR_TENANCY_PERMISSION_NOT_HELD', { account_id: accountId });
     return member;
   }
 
@@ -599,8 +603,24 @@ export class TenancyService {
 
   // ---- API tokens -----------------------------------------------------------------------------
 
-  async listTokens(access: ProjectAccess, page: PageRequest): Promise<ApiToken[]> {
-    return this.#store.tokens.list(access.scope, page);
+  /**
+   * Whose tokens the caller sees and may revoke: its own, and with `token.manage` those of the
+   * members it manages (a workspace admin never sees a project admin's). `all` for project admins.
+   */
+  async #tokenCreators(
+    caller: Caller,
+    access: ProjectAccess,
+    repos: Repositories,
+  ): Promise<'all' | string[]> {
+    if (!access.permissions.has('token.manage')) return [caller.account.id];
+    if (access.workspaceIds === 'all') return 'all';
+    const members = await repos.members.list(access.scope, { limit: 100_000 });
+    return [caller.account.id, ...members.filter((m) => manages(access, m)).map((m) => m.accountId)];
+  }
+
+  async listTokens(caller: Caller, access: ProjectAccess, page: PageRequest): Promise<ApiToken[]> {
+    const creators = await this.#tokenCreators(caller, access, this.#store);
+    return this.#store.tokens.list(access.scope, page, creators === 'all' ? undefined : creators);
   }
 
   /**
@@ -644,7 +664,9 @@ export class TenancyService {
   async revokeToken(caller: Caller, access: ProjectAccess, tokenId: string): Promise<void> {
     await this.#store.transaction(async (tx) => {
       const token = await tx.tokens.get(access.scope, tokenId);
-      if (!token) throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'token' });
+      const creators = await this.#tokenCreators(caller, access, tx);
+      if (!token || (creators !== 'all' && !creators.includes(token.createdBy.accountId)))
+        throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'token' });
       if (token.revokedAt !== null) return;
       await tx.tokens.revoke(access.scope, tokenId);
       await this.#audit(tx, access.scope, auditContextOf(caller), {
@@ -656,12 +678,32 @@ export class TenancyService {
 
   // ---- audit ----------------------------------------------------------------------------------
 
+  /** The audit log; ids of tokens the caller may not see read `redacted`, so none leaks. */
   async listAudit(
+    caller: Caller,
     access: ProjectAccess,
     filter: { action?: string },
     page: PageRequest,
   ): Promise<AuditEntry[]> {
-    return this.#store.audit.list(access.scope, filter, page);
+    const rows = await this.#store.audit.list(access.scope, filter, page);
+    const creators = await this.#tokenCreators(caller, access, this.#store);
+    if (creators === 'all') return rows;
+    const visible = new Map<string, boolean>();
+    const sees = async (part: { type: string; id: string }): Promise<boolean> => {
+      if (part.type !== 'token') return true;
+      if (!visible.has(part.id)) {
+        const token = await this.#store.tokens.get(access.scope, part.id);
+        visible.set(part.id, token !== undefined && creators.includes(token.createdBy.accountId));
+      }
+      return visible.get(part.id) === true;
+    };
+    const redacted = [];
+    for (const e of rows) {
+      const actor = (await sees(e.actor)) ? e.actor : { ...e.actor, id: 'redacted' };
+      const target = (await sees(e.target)) ? e.target : { ...e.target, id: 'redacted' };
+      redacted.push({ ...e, actor, target });
+    }
+    return redacted;
   }
 
   /** Appends an audit entry for another module's action (sources, channels, approvals…). */

@@ -58,5 +58,96 @@ for (const kind of storeKinds) {
       assert.equal(errorCode(email), 'TP_ERR_AUTH_PASSWORD_IS_EMAIL');
       assert.equal((await login(f.t, f.accounts.outsider.email)).response.statusCode, 200);
     });
+
+    test("tokens: a workspace admin neither sees nor revokes a project admin's token (404 like a missing one)", async () => {
+      const id = f.a.project.id;
+      const tokensOf = async (user: 'adminA' | 'wsAdminA') =>
+        (
+          (await f.as(user, f.a, { url: `/api/v1/projects/${id}/tokens?limit=200` })).json() as {
+            items: { id: string; created_by: { email: string } }[];
+          }
+        ).items;
+      const all = await tokensOf('adminA');
+      const adminToken = all.find((t) => t.created_by.email === f.accounts.adminA.email);
+      const viewerToken = all.find((t) => t.created_by.email === f.accounts.viewerA.email);
+      assert.ok(adminToken && viewerToken);
+      // An operator of the workspace admin's own workspace: its tokens are manageable.
+      const operatorAccess = await f.t.deps.access.memberAccess(f.accounts.operatorA.id, id);
+      const { token: operatorToken } = await f.t.deps.tenancy.createToken(
+        f.accounts.operatorA,
+        operatorAccess!,
+        { name: 'operator script', permissions: ['campaign.edit'], expiresAt: null },
+        cli,
+      );
+
+      const seen = (await tokensOf('wsAdminA')).map((t) => t.created_by.email);
+      assert.ok(seen.includes(f.accounts.wsAdminA.email));
+      assert.ok(seen.includes(f.accounts.operatorA.email));
+      assert.ok(!seen.includes(f.accounts.adminA.email), "a project admin's token is not listed");
+      assert.ok(!seen.includes(f.accounts.viewerA.email), 'a member of another workspace is not listed');
+
+      const missing = await f.as('wsAdminA', f.a, {
+        method: 'DELETE',
+        url: `/api/v1/projects/${id}/tokens/tok_missing`,
+      });
+      for (const target of [adminToken.id, viewerToken.id]) {
+        const res = await f.as('wsAdminA', f.a, {
+          method: 'DELETE',
+          url: `/api/v1/projects/${id}/tokens/${target}`,
+        });
+        assert.equal(res.statusCode, 404, target);
+        assert.equal(errorCode(res), errorCode(missing));
+      }
+      // Still alive.
+      assert.equal((await f.as('adminA', f.a, { url: `/api/v1/projects/${id}/members` })).statusCode, 200);
+      assert.ok((await tokensOf('adminA')).some((t) => t.id === adminToken.id));
+
+      const revoked = await f.as('wsAdminA', f.a, {
+        method: 'DELETE',
+        url: `/api/v1/projects/${id}/tokens/${operatorToken.id}`,
+      });
+      assert.equal(revoked.statusCode, 204);
+    });
+
+    test('audit: token ids the reader may not see are redacted, in targets and actors', async () => {
+      const id = f.a.project.id;
+      // The project admin acts with its token, so its token id becomes an actor id too.
+      await f.as('adminA', f.a, {
+        method: 'POST',
+        url: `/api/v1/projects/${id}/workspaces`,
+        payload: { name: 'Audited by token' },
+      });
+      const all = (
+        (await f.as('adminA', f.a, { url: `/api/v1/projects/${id}/tokens?limit=200` })).json() as {
+          items: { id: string; created_by: { email: string } }[];
+        }
+      ).items;
+      const hidden = all.filter((t) => t.created_by.email === f.accounts.adminA.email).map((t) => t.id);
+      const own = all.filter((t) => t.created_by.email === f.accounts.wsAdminA.email).map((t) => t.id);
+      assert.ok(hidden.length > 0 && own.length > 0);
+
+      const adminView = (await f.as('adminA', f.a, { url: `/api/v1/projects/${id}/audit?limit=200` })).body;
+      for (const tokenId of hidden) assert.ok(adminView.includes(tokenId), 'the project admin sees every id');
+
+      const res = await f.as('wsAdminA', f.a, { url: `/api/v1/projects/${id}/audit?limit=200` });
+      assert.equal(res.statusCode, 200);
+      for (const tokenId of hidden) assert.ok(!res.body.includes(tokenId), `${tokenId} leaked`);
+      for (const tokenId of own) assert.ok(res.body.includes(tokenId), 'its own token ids stay visible');
+      const entries = res.json().items as {
+        action: string;
+        actor: { type: string; id: string; label: string };
+        target: { type: string; id: string; label: string };
+      }[];
+      const byAdminToken = entries.find(
+        (e) => e.action === 'workspace.created' && e.target.label === 'Audited by token',
+      );
+      assert.equal(byAdminToken?.actor.type, 'token');
+      assert.equal(byAdminToken?.actor.id, 'redacted');
+      assert.ok(
+        entries.some(
+          (e) => e.action === 'token.created' && e.target.type === 'token' && e.target.id === 'redacted',
+        ),
+      );
+    });
   });
 }

@@ -163,7 +163,7 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
           `tokens:${access.scope.projectId}`,
           request.query as { limit?: number },
         );
-        const rows = await tenancy.listTokens(access, page.request);
+        const rows = await tenancy.listTokens(callerOf(request), access, page.request);
         return page.respond(rows, (t) => [t.createdAt, t.id], tokenJson);
       },
     );
@@ -254,7 +254,12 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
         const access = accessOf(request);
         const query = request.query as { limit?: number; cursor?: string; action?: string };
         const page = readPage(cursors, `audit:${access.scope.projectId}:${query.action ?? ''}`, query);
-        const rows = await tenancy.listAudit(access, { action: query.action }, page.request);
+        const rows = await tenancy.listAudit(
+          callerOf(request),
+          access,
+          { action: query.action },
+          page.request,
+        );
         return page.respond(rows, (e) => [e.id], auditEntryJson);
       },
     );
