@@ -335,7 +335,7 @@ export class TenancyService {
   // ---- projects and workspaces ----------------------------------------------------------------
 
   async createProject(
-    input: { name: string; timeZone?: string; adminEmail?: string; workspaceName?: string },
+    input: { name: string; timeZone?: string; adminEmail: string; workspaceName?: string },
     ctx: AuditContext,
   ): Promise<Project> {
     const timeZone = input.timeZone ?? 'UTC';
@@ -344,11 +344,9 @@ export class TenancyService {
     const name = input.name.trim();
     if (name === '') throw validationError('/name', 'must not be empty');
     return this.#store.transaction(async (tx) => {
-      let admin: Account | undefined;
-      if (input.adminEmail !== undefined) {
-        admin = await tx.accounts.findByEmail(normalizeEmail(input.adminEmail));
-        if (!admin) throw validationError('/admin_email', 'is not an existing account; create it first');
-      }
+      // Every project starts with a project admin: a project nobody belongs to answers 404 to all.
+      const admin = await tx.accounts.findByEmail(normalizeEmail(input.adminEmail));
+      if (!admin) throw validationError('/admin_email', 'is not an existing account; create it first');
       const project = await tx.projects.create(systemScope('the instance admin creates a project'), {
         name,
         timeZone,
@@ -360,11 +358,11 @@ export class TenancyService {
           name: input.workspaceName,
           requireApproval: false,
         });
-      if (admin) await tx.members.put(scope, admin.id, 'project_admin', []);
+      await tx.members.put(scope, admin.id, 'project_admin', []);
       await this.#audit(tx, scope, ctx, {
         action: 'project.created',
         target: { type: 'project', id: String(project.id), label: project.name },
-        details: admin ? { admin: admin.email } : {},
+        details: { admin: admin.email },
       });
       return project;
     });

@@ -149,5 +149,27 @@ for (const kind of storeKinds) {
         ),
       );
     });
+
+    test('a project created without admin_email has its creator as project admin, so it is reachable', async () => {
+      const root = await login(f.t, f.accounts.instanceAdmin.email);
+      const headers = { cookie: root.cookie, 'x-csrf-token': root.csrf };
+      const created = await f.t.app.inject({
+        method: 'POST',
+        url: '/api/v1/projects',
+        headers,
+        payload: { name: 'Solo project' },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const id = created.json().id as number;
+      const listed = await f.t.app.inject({ url: '/api/v1/projects', headers });
+      assert.ok((listed.json().items as { id: number }[]).some((p) => p.id === id));
+      const project = await f.t.app.inject({ url: `/api/v1/projects/${id}`, headers });
+      assert.equal(project.statusCode, 200, project.body);
+      const members = await f.t.app.inject({ url: `/api/v1/projects/${id}/members`, headers });
+      assert.deepEqual(
+        (members.json().items as { email: string; role: string }[]).map((m) => [m.email, m.role]),
+        [[f.accounts.instanceAdmin.email, 'project_admin']],
+      );
+    });
   });
 }

@@ -142,7 +142,7 @@ export const en = {
     'A project is a tenant: its own data sources, reach channels, profiles and members.',
   'projects.adminEmail': 'First project admin',
   'projects.adminEmailHint':
-    'An existing account’s e-mail; it becomes the project’s first admin. Leave empty to add members later.',
+    'An existing account’s e-mail; it becomes the project’s first admin. Leave empty to be its first admin yourself.',
   'projects.created': 'Project “{name}” created.',
   'user.menu': 'Account menu',
   'user.language': 'Language',

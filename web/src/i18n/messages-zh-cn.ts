@@ -135,7 +135,7 @@ export const zhCN: Record<MessageKey, string> = {
   'projects.createTitle': '创建项目',
   'projects.createDescription': '项目即租户：拥有独立的数据源、触达通道、用户档案和成员。',
   'projects.adminEmail': '首位项目管理员',
-  'projects.adminEmailHint': '填写已有账号的邮箱，该账号将成为项目的首位管理员。留空则稍后再添加成员。',
+  'projects.adminEmailHint': '填写已有账号的邮箱，该账号将成为项目的首位管理员。留空则由你担任。',
   'projects.created': '项目“{name}”已创建。',
   'user.menu': '账号菜单',
   'user.language': '语言',
