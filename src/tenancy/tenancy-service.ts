@@ -60,7 +60,7 @@ export function isValidTimeZone(zone: string): boolean {
 }
 
 /** Whether the caller may change this member: project admins any, workspace admins within theirs. */
-function manages(access: ProjectAccess, member: Member): boolean {
+function manages(access: ProjectAccess, member: Pick<Member, 'role' | 'workspaceIds'>): boolean {
   if (access.workspaceIds === 'all') return true;
   const own = access.workspaceIds;
   return member.role !== 'project_admin' && member.workspaceIds.every((w) => own.includes(w));
@@ -541,6 +541,45 @@ export class TenancyService {
       });
       return { member, setPasswordUrl };
     });
+  }
+
+  /**
+   * A new one-time set-password link for a member who lost theirs or forgot the password; the
+   * account's older unused links end. Whoever holds a link can take the account over, so the
+   * caller must manage the account in every project it belongs to, and never an instance admin.
+   */
+  async issuePasswordLink(
+    caller: Caller,
+    access: ProjectAccess,
+    accountId: string,
+    baseUrl?: string,
+  ): Promise<{ url: string; expiresAt: number }> {
+    const member = await this.#requireManageable(access, this.#store, accountId);
+    const account = await this.#store.accounts.findById(accountId);
+    const refused = new TouchpointError('TP_ERR_TENANCY_PERMISSION_NOT_HELD', { account_id: accountId });
+    if (!account || account.isInstanceAdmin) throw refused;
+    const scope = systemScope('projects of an account a set-password link is issued for');
+    for (const m of await this.#store.projects.membershipsOf(scope, accountId)) {
+      const there = await this.#access.projectAccess(caller, m.projectId);
+      if (!there?.permissions.has('member.manage') || !manages(there, m)) throw refused;
+    }
+    const token = newSecret('');
+    const expiresAt = Date.now() + PASSWORD_LINK_MS;
+    await this.#store.transaction(async (tx) => {
+      await tx.sessions.deletePasswordLinks(accountId);
+      await tx.sessions.createPasswordLink({
+        tokenHash: hashSecret(token),
+        accountId,
+        createdBy: caller.account.id,
+        expiresAt,
+      });
+      await this.#audit(tx, access.scope, auditContextOf(caller), {
+        action: 'member.password_link_issued',
+        target: { type: 'account', id: accountId, label: member.email },
+        details: { expires_at: new Date(expiresAt).toISOString() },
+      });
+    });
+    return { url: `${baseUrl ?? this.#config.publicUrl}/set-password?token=${token}`, expiresAt };
   }
 
   async #requireManageable(access: ProjectAccess, tx: Repositories, accountId: string): Promise<Member> {

@@ -171,5 +171,58 @@ for (const kind of storeKinds) {
         [[f.accounts.instanceAdmin.email, 'project_admin']],
       );
     });
+
+    test('an admin issues a new set-password link for a member: audited, shown once, the old link ends', async () => {
+      const id = f.a.project.id;
+      const issue = (user: 'adminA' | 'wsAdminA' | 'viewerA' | 'adminB', accountId: string, p = f.a) =>
+        f.as(user, p, {
+          method: 'POST',
+          url: `/api/v1/projects/${p.project.id}/members/${accountId}/password-link`,
+        });
+      const first = await issue('adminA', f.accounts.operatorA.id);
+      assert.equal(first.statusCode, 201, first.body);
+      const second = await issue('adminA', f.accounts.operatorA.id);
+      const url = second.json().set_password_url as string;
+      assert.match(url, /\/set-password\?token=/);
+      assert.ok(second.json().expires_at);
+      const setPassword = (link: string, password: string) =>
+        f.t.app.inject({
+          method: 'POST',
+          url: '/api/v1/auth/set-password',
+          payload: { token: new URL(link).searchParams.get('token'), password },
+        });
+      // A new link ends the previous one.
+      const stale = await setPassword(first.json().set_password_url, 'first link password');
+      assert.equal(errorCode(stale), 'TP_ERR_AUTH_LINK_INVALID');
+      // The password rules apply, and a refused password leaves the link usable.
+      const weak = await setPassword(url, 'Sunshine2024');
+      assert.equal(errorCode(weak), 'TP_ERR_AUTH_PASSWORD_COMMON');
+      assert.equal((await setPassword(url, 'operator reset pw 77')).statusCode, 204);
+      assert.equal(
+        (await login(f.t, f.accounts.operatorA.email, 'operator reset pw 77')).response.statusCode,
+        200,
+      );
+
+      // Who may not: 403 without member.manage or over a project admin, 404 from another project.
+      assert.equal(errorCode(await issue('viewerA', f.accounts.operatorA.id)), 'TP_ERR_FORBIDDEN');
+      assert.equal(
+        errorCode(await issue('wsAdminA', f.accounts.adminA.id)),
+        'TP_ERR_TENANCY_PERMISSION_NOT_HELD',
+      );
+      assert.equal((await issue('adminB', f.accounts.operatorA.id, f.b)).statusCode, 404);
+      // An account that is also a member elsewhere (here: project admin of B) could be taken over
+      // through the link, so only someone who manages it everywhere may issue one.
+      const dual = await issue('adminA', f.accounts.dual.id);
+      assert.equal(dual.statusCode, 403);
+      assert.equal(errorCode(dual), 'TP_ERR_TENANCY_PERMISSION_NOT_HELD');
+
+      const audit = await f.as('adminA', f.a, {
+        url: `/api/v1/projects/${id}/audit?action=member.password_link_issued`,
+      });
+      const entries = audit.json().items as { target: { id: string } }[];
+      assert.equal(entries.length, 2);
+      assert.equal(entries[0]?.target.id, f.accounts.operatorA.id);
+      assert.ok(!audit.body.includes(new URL(url).searchParams.get('token') as string));
+    });
   });
 }

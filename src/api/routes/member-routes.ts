@@ -144,6 +144,40 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
       },
     );
 
+    app.post(
+      '/api/v1/projects/:projectId/members/:accountId/password-link',
+      {
+        config: { scope: { kind: 'member', permission: 'member.manage' } },
+        schema: {
+          tags: ['members'],
+          summary:
+            "Issue a new one-time set-password link for a member (shown once; ends the member's older links)",
+          params: memberParams,
+          response: {
+            201: {
+              type: 'object',
+              properties: {
+                set_password_url: { type: 'string' },
+                expires_at: { type: 'string', format: 'date-time' },
+              },
+            },
+          },
+        },
+      },
+      async (request, reply) => {
+        const { accountId } = request.params as { accountId: string };
+        const link = await tenancy.issuePasswordLink(
+          callerOf(request),
+          accessOf(request),
+          accountId,
+          publicBaseUrl(request, deps.config),
+        );
+        return reply
+          .code(201)
+          .send({ set_password_url: link.url, expires_at: new Date(link.expiresAt).toISOString() });
+      },
+    );
+
     app.get(
       '/api/v1/projects/:projectId/tokens',
       {
