@@ -1,5 +1,8 @@
 import type { Permission } from './permissions.ts';
 
+/** The instance admin the first embedded start creates. */
+export const FIRST_ADMIN_EMAIL = 'admin@touchpoint.local';
+
 export const roles = ['project_admin', 'workspace_admin', 'operator', 'viewer'] as const;
 export type Role = (typeof roles)[number];
 

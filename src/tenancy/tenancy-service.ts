@@ -16,6 +16,7 @@ import type {
   Role,
   Workspace,
 } from './model.ts';
+import { FIRST_ADMIN_EMAIL } from './model.ts';
 import { assertPasswordAllowed } from './password-policy.ts';
 import type { Permission } from './permissions.ts';
 import { roleHasWorkspaces } from './roles.ts';
@@ -160,26 +161,33 @@ export class TenancyService {
     });
   }
 
-  /** The first-run account of embedded mode: instance admin of a demo project, random password. */
-  async bootstrapEmbedded(): Promise<{ email: string; password: string } | undefined> {
+  /**
+   * The first-run account of embedded mode: instance admin of a demo project, with a random
+   * password to change at first sign-in — or, for scripts, TOUCHPOINT_ADMIN_PASSWORD with no
+   * forced change (`password` is then null: it is never printed).
+   */
+  async bootstrapEmbedded(): Promise<
+    { email: string; password: string | null; projectId: number } | undefined
+  > {
     if ((await this.#store.accounts.count()) > 0) return undefined;
     const ctx: AuditContext = {
       actor: { type: 'system', id: 'bootstrap', label: 'first run' },
       ip: null,
       requestId: null,
     };
-    const password = randomPassword();
+    const configured = this.#config.adminPassword;
+    const password = configured ?? randomPassword();
     const account = await this.createAccount(
       {
-        email: 'admin@touchpoint.local',
+        email: FIRST_ADMIN_EMAIL,
         name: 'Admin',
         password,
         isInstanceAdmin: true,
-        mustChangePassword: true,
+        mustChangePassword: configured === undefined,
       },
       ctx,
     );
-    await this.createProject(
+    const project = await this.createProject(
       {
         name: 'Demo project',
         timeZone: 'UTC',
@@ -188,7 +196,11 @@ export class TenancyService {
       },
       ctx,
     );
-    return { email: account.email, password };
+    return {
+      email: account.email,
+      password: configured === undefined ? password : null,
+      projectId: project.id,
+    };
   }
 
   #checkIpThrottle(ip: string | null, now: number): void {

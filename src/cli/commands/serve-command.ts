@@ -36,7 +36,14 @@ export const serveCommand: Command = {
         `  health:         ${touchpoint.url}/healthz  ${touchpoint.url}/readyz  ${touchpoint.url}/metrics`,
       );
     }
-    if (touchpoint.firstAdmin) {
+    if (touchpoint.firstAdmin?.password === null) {
+      lines.push(
+        '',
+        `  First run: the instance admin ${touchpoint.firstAdmin.email} was created with the password`,
+        `  from TOUCHPOINT_ADMIN_PASSWORD (no change required), and a demo project (id ${touchpoint.firstAdmin.projectId}).`,
+        '',
+      );
+    } else if (touchpoint.firstAdmin) {
       lines.push(
         '',
         '  First run: an instance admin was created. Sign in to the console with',
