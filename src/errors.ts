@@ -132,6 +132,19 @@ export const errorCodes = {
     status: 409,
     message: 'That account is already a member; change its role instead of adding it again.',
   },
+  TP_ERR_TENANCY_INVITATION_INVALID: {
+    status: 404,
+    message: 'This invitation is unknown, used, revoked or expired; ask a project admin for a new one.',
+  },
+  TP_ERR_TENANCY_INVITATION_OTHER_ACCOUNT: {
+    status: 403,
+    message: 'This invitation is for another e-mail address; sign in with the invited account to accept it.',
+  },
+  TP_ERR_TENANCY_INVITATION_SIGN_IN: {
+    status: 409,
+    message:
+      'An account with the invited e-mail already exists: sign in with it, then accept the invitation (POST /api/v1/invitations/{token}/accept).',
+  },
   TP_ERR_TENANCY_PERMISSION_NOT_HELD: {
     status: 403,
     message: 'You can only grant permissions and roles you hold yourself; remove the ones listed in details.',

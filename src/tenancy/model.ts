@@ -67,6 +67,22 @@ export interface ApiToken {
   readonly revokedAt: number | null;
 }
 
+/** A pending membership: the invitee joins by accepting (a new account sets its password). */
+export interface Invitation {
+  readonly id: string;
+  readonly projectId: number;
+  readonly email: string;
+  /** Display name for an account the acceptance creates. */
+  readonly name: string | null;
+  readonly role: Role;
+  readonly workspaceIds: readonly string[];
+  readonly invitedBy: { readonly accountId: string; readonly email: string };
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly acceptedAt: number | null;
+  readonly revokedAt: number | null;
+}
+
 export interface Session {
   readonly accountId: string;
   readonly csrfToken: string;

@@ -9,6 +9,7 @@ import type {
   ApiToken,
   AuditActor,
   AuditEntry,
+  Invitation,
   Member,
   MembershipSummary,
   PageRequest,
@@ -326,7 +327,7 @@ export class TenancyService {
     const hash = await hashPassword(password);
     await this.#store.transaction(async (tx) => {
       const accountId = await tx.sessions.consumePasswordLink(hashSecret(token), Date.now());
-      if (!accountId) throw new TouchpointError('TP_ERR_AUTH_LINK_INVALID');
+      if (!accountId) return this.#joinAsNewAccount(tx, token, password, hash, meta);
       const account = await tx.accounts.findById(accountId);
       if (!account) throw new TouchpointError('TP_ERR_AUTH_LINK_INVALID');
       assertPasswordAllowed(password, account.email, '/password'); // a throw keeps the link unused
@@ -342,6 +343,38 @@ export class TenancyService {
         },
       );
     });
+  }
+
+  /** The set-password flow of an invitation: creates the invitee's account and membership. */
+  async #joinAsNewAccount(
+    tx: Repositories,
+    token: string,
+    password: string,
+    passwordHash: string,
+    meta: { ip: string | null; requestId: string | null },
+  ): Promise<void> {
+    const invitation = await this.#pendingInvitation(tx, token).catch(() => {
+      throw new TouchpointError('TP_ERR_AUTH_LINK_INVALID');
+    });
+    // Never a password for an existing account: whoever holds the link could take it over.
+    if (await tx.accounts.findByEmail(invitation.email))
+      throw new TouchpointError('TP_ERR_TENANCY_INVITATION_SIGN_IN');
+    assertPasswordAllowed(password, invitation.email, '/password');
+    const account = await tx.accounts.create({
+      id: newId('acc'),
+      email: invitation.email,
+      name: invitation.name ?? (invitation.email.split('@')[0] || invitation.email),
+      passwordHash,
+      isInstanceAdmin: false,
+      mustChangePassword: false,
+    });
+    const ctx: AuditContext = { actor: { type: 'account', id: account.id, label: account.email }, ...meta };
+    await this.#audit(tx, systemScope('instance-level audit entry'), ctx, {
+      action: 'account.created',
+      target: { type: 'account', id: account.id, label: account.email },
+      details: { invitation_id: invitation.id },
+    });
+    await this.#join(tx, invitation, account, ctx);
   }
 
   // ---- projects and workspaces ----------------------------------------------------------------
@@ -508,11 +541,17 @@ export class TenancyService {
     return ids;
   }
 
+  /**
+   * Invites an e-mail into the project: a pending invitation with a one-time link, and the same
+   * answer whether an account with that e-mail exists or not, so adding reveals nothing about
+   * other tenants' accounts. The invitee joins only by accepting. A pending invitation of the
+   * same e-mail that the caller manages is replaced (its link ends).
+   */
   async addMember(
     caller: Caller,
     access: ProjectAccess,
     input: { email: string; role: Role; workspaceIds?: readonly string[]; name?: string; baseUrl?: string },
-  ): Promise<{ member: Member; setPasswordUrl: string | null }> {
+  ): Promise<{ invitation: Invitation; inviteUrl: string }> {
     const workspaceIds = await this.#checkAssignment(
       this.#store,
       access,
@@ -521,38 +560,128 @@ export class TenancyService {
     );
     const email = normalizeEmail(input.email);
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw validationError('/email', 'must be an e-mail address');
-    const ctx = auditContextOf(caller);
+    const token = newSecret('');
     return this.#store.transaction(async (tx) => {
-      let account: Account | undefined = await tx.accounts.findByEmail(email);
-      let setPasswordUrl: string | null = null;
+      const account = await tx.accounts.findByEmail(email);
       if (account && (await tx.members.get(access.scope, account.id)))
         throw new TouchpointError('TP_ERR_TENANCY_MEMBER_EXISTS', { email });
-      if (!account) {
-        account = await tx.accounts.create({
-          id: newId('acc'),
-          email,
-          name: input.name?.trim() || email.split('@')[0] || email,
-          passwordHash: null,
-          isInstanceAdmin: false,
-          mustChangePassword: false,
-        });
-        const token = newSecret('');
-        await tx.sessions.createPasswordLink({
-          tokenHash: hashSecret(token),
-          accountId: account.id,
-          createdBy: caller.account.id,
-          expiresAt: Date.now() + PASSWORD_LINK_MS,
-        });
-        setPasswordUrl = `${input.baseUrl ?? this.#config.publicUrl}/set-password?token=${token}`;
-      }
-      const member = await tx.members.put(access.scope, account.id, input.role, workspaceIds);
-      await this.#audit(tx, access.scope, ctx, {
-        action: 'member.added',
-        target: { type: 'account', id: account.id, label: email },
-        details: { role: input.role, workspace_ids: workspaceIds, account_created: setPasswordUrl !== null },
+      const now = Date.now();
+      const replaced: string[] = [];
+      for (const old of await tx.invitations.listPending(access.scope, now))
+        if (
+          old.email === email &&
+          manages(access, old) &&
+          (await tx.invitations.revoke(access.scope, old.id, now))
+        )
+          replaced.push(old.id);
+      const invitation = await tx.invitations.create(access.scope, {
+        id: newId('inv'),
+        email,
+        name: input.name?.trim() || null,
+        role: input.role,
+        workspaceIds,
+        tokenHash: hashSecret(token),
+        invitedBy: caller.account.id,
+        expiresAt: now + PASSWORD_LINK_MS,
       });
-      return { member, setPasswordUrl };
+      await this.#audit(tx, access.scope, auditContextOf(caller), {
+        action: 'member.invited',
+        target: { type: 'invitation', id: invitation.id, label: email },
+        details: { role: input.role, workspace_ids: workspaceIds, replaced },
+      });
+      return {
+        invitation,
+        inviteUrl: `${input.baseUrl ?? this.#config.publicUrl}/set-password?token=${token}`,
+      };
     });
+  }
+
+  /** Pending invitations of the project the caller manages (workspace admins: within theirs). */
+  async listInvitations(access: ProjectAccess): Promise<Invitation[]> {
+    const pending = await this.#store.invitations.listPending(access.scope, Date.now());
+    return pending.filter((i) => manages(access, i));
+  }
+
+  async revokeInvitation(caller: Caller, access: ProjectAccess, invitationId: string): Promise<void> {
+    await this.#store.transaction(async (tx) => {
+      const invitation = await tx.invitations.get(access.scope, invitationId);
+      if (
+        !invitation ||
+        !manages(access, invitation) ||
+        !(await tx.invitations.revoke(access.scope, invitationId, Date.now()))
+      )
+        throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'invitation' });
+      await this.#audit(tx, access.scope, auditContextOf(caller), {
+        action: 'member.invitation_revoked',
+        target: { type: 'invitation', id: invitation.id, label: invitation.email },
+      });
+    });
+  }
+
+  /** A pending invitation by its link token, with its project's name (the invitee's view). */
+  async invitationByToken(token: string): Promise<{ invitation: Invitation; projectName: string }> {
+    const invitation = await this.#pendingInvitation(this.#store, token);
+    const project = await this.#store.projects.get(projectScope(invitation.projectId));
+    if (!project) throw new TouchpointError('TP_ERR_TENANCY_INVITATION_INVALID');
+    return { invitation, projectName: project.name };
+  }
+
+  /** The signed-in invitee accepts: it becomes a member with the invited role and workspaces. */
+  async acceptInvitation(caller: Caller, token: string): Promise<{ projectId: number; member: Member }> {
+    // An API token acts in one project only; joining another is the account's own decision.
+    if (caller.via.kind !== 'session') throw new TouchpointError('TP_ERR_FORBIDDEN', { required: 'session' });
+    return this.#store.transaction(async (tx) => {
+      const invitation = await this.#pendingInvitation(tx, token);
+      if (invitation.email !== caller.account.email)
+        throw new TouchpointError('TP_ERR_TENANCY_INVITATION_OTHER_ACCOUNT');
+      const member = await this.#join(tx, invitation, caller.account, auditContextOf(caller));
+      return { projectId: invitation.projectId, member };
+    });
+  }
+
+  async #pendingInvitation(repos: Repositories, token: string): Promise<Invitation> {
+    const scope = systemScope('invitation redemption by its link token');
+    const invitation = await repos.invitations.findByTokenHash(scope, hashSecret(token));
+    const now = Date.now();
+    if (
+      !invitation ||
+      invitation.acceptedAt !== null ||
+      invitation.revokedAt !== null ||
+      invitation.expiresAt <= now
+    )
+      throw new TouchpointError('TP_ERR_TENANCY_INVITATION_INVALID');
+    return invitation;
+  }
+
+  /** Turns an accepted invitation into a membership (workspaces deleted meanwhile are left out). */
+  async #join(
+    tx: Repositories,
+    invitation: Invitation,
+    account: Account,
+    ctx: AuditContext,
+  ): Promise<Member> {
+    const scope = projectScope(invitation.projectId);
+    if (await tx.members.get(scope, account.id))
+      throw new TouchpointError('TP_ERR_TENANCY_MEMBER_EXISTS', { email: account.email });
+    const known = new Set((await tx.projects.listWorkspaces(scope)).map((w) => w.id));
+    const workspaceIds = invitation.workspaceIds.filter((id) => known.has(id));
+    if (
+      (roleHasWorkspaces(invitation.role) && workspaceIds.length === 0) ||
+      !(await tx.invitations.markAccepted(scope, invitation.id, Date.now()))
+    )
+      throw new TouchpointError('TP_ERR_TENANCY_INVITATION_INVALID');
+    const member = await tx.members.put(scope, account.id, invitation.role, workspaceIds);
+    await this.#audit(tx, scope, ctx, {
+      action: 'member.added',
+      target: { type: 'account', id: account.id, label: account.email },
+      details: {
+        role: member.role,
+        workspace_ids: member.workspaceIds,
+        invitation_id: invitation.id,
+        invited_by: invitation.invitedBy.email,
+      },
+    });
+    return member;
   }
 
   /**

@@ -224,5 +224,150 @@ for (const kind of storeKinds) {
       assert.equal(entries[0]?.target.id, f.accounts.operatorA.id);
       assert.ok(!audit.body.includes(new URL(url).searchParams.get('token') as string));
     });
+
+    test('adding a member invites: the same answer for known and unknown e-mails, membership only on acceptance', async () => {
+      const id = f.a.project.id;
+      const ws = f.a.workspaces[0].id;
+      const invite = (email: string, user: 'adminA' | 'wsAdminA' = 'adminA', role = 'viewer') =>
+        f.as(user, f.a, {
+          method: 'POST',
+          url: `/api/v1/projects/${id}/members`,
+          payload: { email, role, workspace_ids: [ws] },
+        });
+      const unknown = await invite('stranger@example.com');
+      const known = await invite(f.accounts.outsider.email);
+      assert.equal(unknown.statusCode, 201, unknown.body);
+      assert.equal(known.statusCode, 201, known.body);
+      const shape = (res: LightMyRequestResponse) => {
+        const body = res.json() as { invitation: Record<string, unknown>; invite_url: string };
+        const { id: _id, email: _email, created_at: _c, expires_at: _e, ...rest } = body.invitation;
+        return { keys: Object.keys(body).sort(), invitation: Object.keys(body.invitation).sort(), rest };
+      };
+      assert.deepEqual(shape(known), shape(unknown));
+      const tokenOf = (res: LightMyRequestResponse) =>
+        new URL(res.json().invite_url as string).searchParams.get('token') as string;
+      // The invitation says nothing about the account; the audit neither.
+      assert.ok(!known.body.includes(f.accounts.outsider.id));
+      const audit = await f.as('adminA', f.a, { url: `/api/v1/projects/${id}/audit?action=member.invited` });
+      assert.equal(audit.json().items.length, 2);
+      assert.ok(!audit.body.includes(f.accounts.outsider.id));
+
+      // No membership before acceptance.
+      const outsider = await login(f.t, f.accounts.outsider.email);
+      const asOutsider = (url: string, method: 'GET' | 'POST' = 'GET') =>
+        f.t.app.inject({ method, url, headers: { cookie: outsider.cookie, 'x-csrf-token': outsider.csrf } });
+      assert.equal((await asOutsider(`/api/v1/projects/${id}`)).statusCode, 404);
+      const pending = await f.as('adminA', f.a, { url: `/api/v1/projects/${id}/invitations` });
+      assert.equal(pending.statusCode, 200, pending.body);
+      assert.deepEqual((pending.json().items as { email: string }[]).map((i) => i.email).sort(), [
+        f.accounts.outsider.email,
+        'stranger@example.com',
+      ]);
+      const shown = await f.t.app.inject({ url: `/api/v1/invitations/${tokenOf(unknown)}` });
+      assert.equal(shown.statusCode, 200, shown.body);
+      assert.equal(shown.json().project_name, 'Project A');
+
+      // The wrong account, or an API token, cannot accept it.
+      const wrong = await f.t.app.inject({
+        method: 'POST',
+        url: `/api/v1/invitations/${tokenOf(known)}/accept`,
+        headers: { authorization: `Bearer ${f.tokens.adminB?.[f.b.project.id]}` },
+      });
+      assert.equal(wrong.statusCode, 403);
+      const root = await login(f.t, f.accounts.instanceAdmin.email);
+      const other = await f.t.app.inject({
+        method: 'POST',
+        url: `/api/v1/invitations/${tokenOf(known)}/accept`,
+        headers: { cookie: root.cookie, 'x-csrf-token': root.csrf },
+      });
+      assert.equal(errorCode(other), 'TP_ERR_TENANCY_INVITATION_OTHER_ACCOUNT');
+
+      // An existing account signs in and accepts; the link works once.
+      const accepted = await asOutsider(`/api/v1/invitations/${tokenOf(known)}/accept`, 'POST');
+      assert.equal(accepted.statusCode, 200, accepted.body);
+      assert.equal(accepted.json().member.role, 'viewer');
+      assert.equal((await asOutsider(`/api/v1/projects/${id}`)).statusCode, 200);
+      const again = await asOutsider(`/api/v1/invitations/${tokenOf(known)}/accept`, 'POST');
+      assert.equal(again.statusCode, 404);
+      assert.equal(errorCode(again), 'TP_ERR_TENANCY_INVITATION_INVALID');
+      assert.equal(errorCode(await invite(f.accounts.outsider.email)), 'TP_ERR_TENANCY_MEMBER_EXISTS');
+
+      // A new account sets its password with the link (the set-password flow) and is a member.
+      const setPassword = (token: string, password: string) =>
+        f.t.app.inject({ method: 'POST', url: '/api/v1/auth/set-password', payload: { token, password } });
+      assert.equal(
+        errorCode(await setPassword(tokenOf(unknown), 'stranger@example.com')),
+        'TP_ERR_AUTH_PASSWORD_IS_EMAIL',
+      );
+      assert.equal((await setPassword(tokenOf(unknown), 'stranger things 1983')).statusCode, 204);
+      const stranger = await login(f.t, 'stranger@example.com', 'stranger things 1983');
+      assert.equal(stranger.response.statusCode, 200);
+      const session = await f.t.app.inject({
+        url: '/api/v1/auth/session',
+        headers: { cookie: stranger.cookie },
+      });
+      assert.deepEqual(
+        (session.json().memberships as { project_id: number; role: string }[]).map((m) => [
+          m.project_id,
+          m.role,
+        ]),
+        [[id, 'viewer']],
+      );
+      assert.equal(
+        errorCode(await setPassword(tokenOf(unknown), 'stranger things 1984')),
+        'TP_ERR_AUTH_LINK_INVALID',
+      );
+
+      // An existing account's link never sets its password: it must sign in and accept.
+      const forAdminB = await invite(f.accounts.adminB.email);
+      const takeover = await setPassword(tokenOf(forAdminB), 'taken over pass 99');
+      assert.equal(takeover.statusCode, 409);
+      assert.equal(errorCode(takeover), 'TP_ERR_TENANCY_INVITATION_SIGN_IN');
+      assert.equal((await login(f.t, f.accounts.adminB.email)).response.statusCode, 200);
+
+      // Revoking ends the link; inviting the same e-mail again replaces the pending invitation.
+      const first = await invite('later@example.com');
+      const second = await invite('later@example.com');
+      assert.equal(
+        errorCode(await setPassword(tokenOf(first), 'later person pass 1')),
+        'TP_ERR_AUTH_LINK_INVALID',
+      );
+      const invitationId = second.json().invitation.id as string;
+      // A workspace admin sees invitations within its workspaces, never one for a project admin.
+      const forAdmin = await f.as('adminA', f.a, {
+        method: 'POST',
+        url: `/api/v1/projects/${id}/members`,
+        payload: { email: 'boss@example.com', role: 'project_admin' },
+      });
+      const wsView = await f.as('wsAdminA', f.a, { url: `/api/v1/projects/${id}/invitations` });
+      const wsEmails = (wsView.json().items as { email: string }[]).map((i) => i.email);
+      assert.ok(wsEmails.includes('later@example.com') && !wsEmails.includes('boss@example.com'));
+      const wsRevoke = await f.as('wsAdminA', f.a, {
+        method: 'DELETE',
+        url: `/api/v1/projects/${id}/invitations/${forAdmin.json().invitation.id}`,
+      });
+      assert.equal(wsRevoke.statusCode, 404);
+      const foreign = await f.as('adminB', f.b, {
+        method: 'DELETE',
+        url: `/api/v1/projects/${id}/invitations/${invitationId}`,
+      });
+      assert.equal(foreign.statusCode, 404);
+      const revoked = await f.as('adminA', f.a, {
+        method: 'DELETE',
+        url: `/api/v1/projects/${id}/invitations/${invitationId}`,
+      });
+      assert.equal(revoked.statusCode, 204);
+      assert.equal(
+        errorCode(await setPassword(tokenOf(second), 'later person pass 1')),
+        'TP_ERR_AUTH_LINK_INVALID',
+      );
+      const actions = (
+        (await f.as('adminA', f.a, { url: `/api/v1/projects/${id}/audit?limit=200` })).json().items as {
+          action: string;
+        }[]
+      ).map((e) => e.action);
+      for (const action of ['member.invited', 'member.invitation_revoked', 'member.added'])
+        assert.ok(actions.includes(action), action);
+    });
   });
 }
