@@ -1,5 +1,5 @@
 import type { Config } from '../config/load-config.ts';
-import { TouchpointError } from '../errors.ts';
+import { isTouchpointError, TouchpointError } from '../errors.ts';
 import type { AuditRecord } from '../store/repositories/audit-repository.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import { actorOf, SESSION_IDLE_MS, type AccessControl, type Caller, type ProjectAccess } from './access.ts';
@@ -353,8 +353,10 @@ export class TenancyService {
     passwordHash: string,
     meta: { ip: string | null; requestId: string | null },
   ): Promise<void> {
-    const invitation = await this.#pendingInvitation(tx, token).catch(() => {
-      throw new TouchpointError('TP_ERR_AUTH_LINK_INVALID');
+    const invitation = await this.#pendingInvitation(tx, token).catch((error: unknown) => {
+      throw isTouchpointError(error, 'TP_ERR_TENANCY_INVITATION_INVALID')
+        ? new TouchpointError('TP_ERR_AUTH_LINK_INVALID')
+        : error;
     });
     // Never a password for an existing account: whoever holds the link could take it over.
     if (await tx.accounts.findByEmail(invitation.email))
