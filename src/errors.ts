@@ -94,6 +94,15 @@ export const errorCodes = {
     status: 400,
     message: 'This set-password link is unknown, used or expired; ask a project admin for a new one.',
   },
+  TP_ERR_AUTH_PASSWORD_COMMON: {
+    status: 400,
+    message:
+      'That password is one of the most common ones and is guessed first; choose a less predictable one (a few unrelated words work well).',
+  },
+  TP_ERR_AUTH_PASSWORD_IS_EMAIL: {
+    status: 400,
+    message: 'The password must not be your e-mail address or its name part; choose something else.',
+  },
 
   // store and start-up
   TP_ERR_STORE_UNAVAILABLE: {
@@ -137,6 +146,19 @@ export const errorCodes = {
   TP_ERR_TENANCY_MEMBER_EXISTS: {
     status: 409,
     message: 'That account is already a member; change its role instead of adding it again.',
+  },
+  TP_ERR_TENANCY_INVITATION_INVALID: {
+    status: 404,
+    message: 'This invitation is unknown, used, revoked or expired; ask a project admin for a new one.',
+  },
+  TP_ERR_TENANCY_INVITATION_OTHER_ACCOUNT: {
+    status: 403,
+    message: 'This invitation is for another e-mail address; sign in with the invited account to accept it.',
+  },
+  TP_ERR_TENANCY_INVITATION_SIGN_IN: {
+    status: 409,
+    message:
+      'An account with the invited e-mail already exists: sign in with it, then accept the invitation (POST /api/v1/invitations/{token}/accept).',
   },
   TP_ERR_TENANCY_PERMISSION_NOT_HELD: {
     status: 403,

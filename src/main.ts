@@ -32,7 +32,8 @@ export interface Touchpoint {
   readonly url: string | undefined;
   readonly generatedMasterKey: boolean;
   /** Set on an embedded first run: the instance admin created with a random password. */
-  readonly firstAdmin: { email: string; password: string } | undefined;
+  /** `password` is null when it came from TOUCHPOINT_ADMIN_PASSWORD (never printed). */
+  readonly firstAdmin: { email: string; password: string | null; projectId: number } | undefined;
   close(): Promise<void>;
 }
 

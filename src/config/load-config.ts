@@ -1,5 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { TouchpointError } from '../errors.ts';
+import { FIRST_ADMIN_EMAIL } from '../tenancy/model.ts';
+import { describePasswordProblem, passwordProblem } from '../tenancy/password-policy.ts';
 import { parseCidrList, type Cidr } from './cidr.ts';
 
 export type Environment = 'development' | 'production' | 'test';
@@ -40,6 +42,8 @@ export interface Config {
   readonly ingestBodyTimeoutMs: number;
   /** Time allowed to receive a request's line and headers (slowloris). */
   readonly headersTimeoutMs: number;
+  /** Password of the first-run instance admin, set by scripts; undefined: a random one is printed. */
+  readonly adminPassword: string | undefined;
 }
 
 interface KeySpec<T> {
@@ -260,6 +264,17 @@ const specs = {
     default: '60000',
     parse: integer('TOUCHPOINT_HEADERS_TIMEOUT_MS', 100, 600000),
   },
+  adminPassword: {
+    key: 'TOUCHPOINT_ADMIN_PASSWORD',
+    doc: `For scripts and CI: the password of the instance admin \`${FIRST_ADMIN_EMAIL}\` that the first embedded start (\`npm start\`, \`serve --embedded\`) creates, with no forced change at first sign-in, so \`touchpoint token create --as ${FIRST_ADMIN_EMAIL}\` works at once. Empty: a random password is printed once and must be changed at first sign-in. Ignored once the account exists. The password rules apply: a weak value stops start-up.`,
+    default: '',
+    parse: (raw: string) => {
+      if (raw === '') return undefined;
+      const problem = passwordProblem(raw, FIRST_ADMIN_EMAIL);
+      if (problem) fail('TOUCHPOINT_ADMIN_PASSWORD', describePasswordProblem(problem), raw, true);
+      return raw;
+    },
+  },
 } satisfies Record<string, KeySpec<unknown>>;
 
 /** Every configuration key with its default and meaning, for docs/configuration.md. */
@@ -337,6 +352,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     ingestQueueMaxEvents: read(specs.ingestQueueMaxEvents),
     ingestBodyTimeoutMs: read(specs.ingestBodyTimeoutMs),
     headersTimeoutMs: read(specs.headersTimeoutMs),
+    adminPassword: read(specs.adminPassword),
   });
 }
 

@@ -27,6 +27,7 @@ export interface Database {
   sessions: SessionsTable;
   password_links: PasswordLinksTable;
   api_tokens: ApiTokensTable;
+  invitations: InvitationsTable;
   audit_log: AuditLogTable;
   apps: AppsTable;
   data_sources: DataSourcesTable;
@@ -118,6 +119,22 @@ export interface ApiTokensTable {
   created_at: number;
   expires_at: number | null;
   last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface InvitationsTable {
+  id: string;
+  project_id: number;
+  email: string;
+  name: string | null;
+  role: string;
+  /** JSON array of workspace ids. */
+  workspace_ids: string;
+  token_hash: string;
+  invited_by: string;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
   revoked_at: number | null;
 }
 

@@ -18,6 +18,7 @@ import { sessionsRepository, type SessionsRepository } from './repositories/sess
 import { settingsRepository, type SettingsRepository } from './repositories/settings-repository.ts';
 import { sourcesRepository, type SourcesRepository } from './repositories/sources-repository.ts';
 import { tokensRepository, type TokensRepository } from './repositories/tokens-repository.ts';
+import { invitationsRepository, type InvitationsRepository } from './repositories/invitations-repository.ts';
 import type { Database } from './schema.ts';
 
 export type { StoreCapabilities } from './dialects/dialect.ts';
@@ -30,6 +31,7 @@ export interface Repositories {
   readonly projects: ProjectsRepository;
   readonly members: MembersRepository;
   readonly tokens: TokensRepository;
+  readonly invitations: InvitationsRepository;
   readonly sessions: SessionsRepository;
   readonly audit: AuditRepository;
   readonly sources: SourcesRepository;
@@ -91,6 +93,7 @@ function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories
     projects: projectsRepository(db),
     members: membersRepository(db),
     tokens: tokensRepository(db),
+    invitations: invitationsRepository(db),
     sessions: sessionsRepository(db),
     audit: auditRepository(db),
     sources: sourcesRepository(db),

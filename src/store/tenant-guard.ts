@@ -16,6 +16,7 @@ export const tenantTables: Readonly<Record<string, string>> = {
   membership_workspaces: 'project_id',
   usage_grants: 'project_id',
   api_tokens: 'project_id',
+  invitations: 'project_id',
   audit_log: 'project_id',
   apps: 'project_id',
   data_sources: 'project_id',

@@ -3,6 +3,9 @@ import type { Account, AuditActor, Role } from '../access/identity.ts';
 export { roles } from '../access/identity.ts';
 export type { Account, ApiToken, AuditActor, Role } from '../access/identity.ts';
 
+/** The instance admin the first embedded start creates. */
+export const FIRST_ADMIN_EMAIL = 'admin@touchpoint.local';
+
 /** An account with what login needs; never leaves the tenancy module. */
 export interface AccountCredentials extends Account {
   readonly passwordHash: string | null;
@@ -41,6 +44,22 @@ export interface MembershipSummary {
   readonly projectName: string;
   readonly role: Role;
   readonly workspaceIds: readonly string[];
+}
+
+/** A pending membership: the invitee joins by accepting (a new account sets its password). */
+export interface Invitation {
+  readonly id: string;
+  readonly projectId: number;
+  readonly email: string;
+  /** Display name for an account the acceptance creates. */
+  readonly name: string | null;
+  readonly role: Role;
+  readonly workspaceIds: readonly string[];
+  readonly invitedBy: { readonly accountId: string; readonly email: string };
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly acceptedAt: number | null;
+  readonly revokedAt: number | null;
 }
 
 export interface Session {

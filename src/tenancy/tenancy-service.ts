@@ -4,7 +4,7 @@ import { auditContextOf, type AuditContext, type Caller, type ProjectAccess } fr
 import { newId } from '../access/ids.ts';
 import type { PageRequest } from '../access/paging.ts';
 import type { Config } from '../config/load-config.ts';
-import { TouchpointError } from '../errors.ts';
+import { isTouchpointError, TouchpointError } from '../errors.ts';
 import type { AuditRecord } from '../store/repositories/audit-repository.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import { SESSION_IDLE_MS, type AccessControl } from './access.ts';
@@ -13,12 +13,15 @@ import type {
   Account,
   ApiToken,
   AuditEntry,
+  Invitation,
   Member,
   MembershipSummary,
   Project,
   Role,
   Workspace,
 } from './model.ts';
+import { FIRST_ADMIN_EMAIL } from './model.ts';
+import { assertPasswordAllowed } from './password-policy.ts';
 import type { Permission } from '../access/permissions.ts';
 import { roleHasWorkspaces } from './roles.ts';
 import { projectScope, systemScope, type ProjectScope, type Scope } from '../access/scope.ts';
@@ -28,7 +31,6 @@ export const LOCKOUT_MS = 15 * 60 * 1000;
 export const IP_FAILURE_LIMIT = 30;
 export const IP_WINDOW_MS = 15 * 60 * 1000;
 export const PASSWORD_LINK_MS = 7 * 24 * 60 * 60 * 1000;
-export const MIN_PASSWORD_LENGTH = 10;
 
 function validationError(path: string, message: string): TouchpointError {
   return new TouchpointError(
@@ -42,9 +44,11 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-function checkPassword(password: string, path: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH)
-    throw validationError(path, `must be at least ${MIN_PASSWORD_LENGTH} characters`);
+/** Whether the caller may change this member: project admins any, workspace admins within theirs. */
+function manages(access: ProjectAccess, member: Pick<Member, 'role' | 'workspaceIds'>): boolean {
+  if (access.workspaceIds === 'all') return true;
+  const own = access.workspaceIds;
+  return member.role !== 'project_admin' && member.workspaceIds.every((w) => own.includes(w));
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -119,7 +123,7 @@ export class TenancyService implements AuditLog {
   ): Promise<Account> {
     const email = normalizeEmail(input.email);
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw validationError('/email', 'must be an e-mail address');
-    if (input.password !== undefined) checkPassword(input.password, '/password');
+    if (input.password !== undefined) assertPasswordAllowed(input.password, email, '/password');
     const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
     return this.#store.transaction(async (tx) => {
       if (await tx.accounts.findByEmail(email))
@@ -141,26 +145,33 @@ export class TenancyService implements AuditLog {
     });
   }
 
-  /** The first-run account of embedded mode: instance admin of a demo project, random password. */
-  async bootstrapEmbedded(): Promise<{ email: string; password: string } | undefined> {
+  /**
+   * The first-run account of embedded mode: instance admin of a demo project, with a random
+   * password to change at first sign-in — or, for scripts, TOUCHPOINT_ADMIN_PASSWORD with no
+   * forced change (`password` is then null: it is never printed).
+   */
+  async bootstrapEmbedded(): Promise<
+    { email: string; password: string | null; projectId: number } | undefined
+  > {
     if ((await this.#store.accounts.count()) > 0) return undefined;
     const ctx: AuditContext = {
       actor: { type: 'system', id: 'bootstrap', label: 'first run' },
       ip: null,
       requestId: null,
     };
-    const password = randomPassword();
+    const configured = this.#config.adminPassword;
+    const password = configured ?? randomPassword();
     const account = await this.createAccount(
       {
-        email: 'admin@touchpoint.local',
+        email: FIRST_ADMIN_EMAIL,
         name: 'Admin',
         password,
         isInstanceAdmin: true,
-        mustChangePassword: true,
+        mustChangePassword: configured === undefined,
       },
       ctx,
     );
-    await this.createProject(
+    const project = await this.createProject(
       {
         name: 'Demo project',
         timeZone: 'UTC',
@@ -169,7 +180,11 @@ export class TenancyService implements AuditLog {
       },
       ctx,
     );
-    return { email: account.email, password };
+    return {
+      email: account.email,
+      password: configured === undefined ? password : null,
+      projectId: project.id,
+    };
   }
 
   #checkIpThrottle(ip: string | null, now: number): void {
@@ -266,7 +281,7 @@ export class TenancyService implements AuditLog {
 
   /** Changes the caller's password; other sessions of the account end. */
   async changePassword(caller: Caller, current: string, next: string): Promise<void> {
-    checkPassword(next, '/new_password');
+    assertPasswordAllowed(next, caller.account.email, '/new_password');
     const account = await this.#store.accounts.findById(caller.account.id);
     if (!account || !(await verifyPassword(current, account.passwordHash)))
       throw new TouchpointError('TP_ERR_AUTH_INVALID_CREDENTIALS', { field: 'current_password' });
@@ -291,13 +306,14 @@ export class TenancyService implements AuditLog {
     password: string,
     meta: { ip: string | null; requestId: string | null },
   ): Promise<void> {
-    checkPassword(password, '/password');
+    assertPasswordAllowed(password, null, '/password');
     const hash = await hashPassword(password);
     await this.#store.transaction(async (tx) => {
       const accountId = await tx.sessions.consumePasswordLink(hashSecret(token), Date.now());
-      if (!accountId) throw new TouchpointError('TP_ERR_AUTH_LINK_INVALID');
+      if (!accountId) return this.#joinAsNewAccount(tx, token, password, hash, meta);
       const account = await tx.accounts.findById(accountId);
       if (!account) throw new TouchpointError('TP_ERR_AUTH_LINK_INVALID');
+      assertPasswordAllowed(password, account.email, '/password'); // a throw keeps the link unused
       await tx.accounts.setPassword(accountId, hash, false);
       await tx.sessions.deleteForAccount(accountId);
       await this.#auditAccount(
@@ -312,10 +328,44 @@ export class TenancyService implements AuditLog {
     });
   }
 
+  /** The set-password flow of an invitation: creates the invitee's account and membership. */
+  async #joinAsNewAccount(
+    tx: Repositories,
+    token: string,
+    password: string,
+    passwordHash: string,
+    meta: { ip: string | null; requestId: string | null },
+  ): Promise<void> {
+    const invitation = await this.#pendingInvitation(tx, token).catch((error: unknown) => {
+      throw isTouchpointError(error, 'TP_ERR_TENANCY_INVITATION_INVALID')
+        ? new TouchpointError('TP_ERR_AUTH_LINK_INVALID')
+        : error;
+    });
+    // Never a password for an existing account: whoever holds the link could take it over.
+    if (await tx.accounts.findByEmail(invitation.email))
+      throw new TouchpointError('TP_ERR_TENANCY_INVITATION_SIGN_IN');
+    assertPasswordAllowed(password, invitation.email, '/password');
+    const account = await tx.accounts.create({
+      id: newId('acc'),
+      email: invitation.email,
+      name: invitation.name ?? (invitation.email.split('@')[0] || invitation.email),
+      passwordHash,
+      isInstanceAdmin: false,
+      mustChangePassword: false,
+    });
+    const ctx: AuditContext = { actor: { type: 'account', id: account.id, label: account.email }, ...meta };
+    await this.#audit(tx, systemScope('instance-level audit entry'), ctx, {
+      action: 'account.created',
+      target: { type: 'account', id: account.id, label: account.email },
+      details: { invitation_id: invitation.id },
+    });
+    await this.#join(tx, invitation, account, ctx);
+  }
+
   // ---- projects and workspaces ----------------------------------------------------------------
 
   async createProject(
-    input: { name: string; timeZone?: string; adminEmail?: string; workspaceName?: string },
+    input: { name: string; timeZone?: string; adminEmail: string; workspaceName?: string },
     ctx: AuditContext,
   ): Promise<Project> {
     const timeZone = input.timeZone ?? 'UTC';
@@ -324,11 +374,9 @@ export class TenancyService implements AuditLog {
     const name = input.name.trim();
     if (name === '') throw validationError('/name', 'must not be empty');
     return this.#store.transaction(async (tx) => {
-      let admin: Account | undefined;
-      if (input.adminEmail !== undefined) {
-        admin = await tx.accounts.findByEmail(normalizeEmail(input.adminEmail));
-        if (!admin) throw validationError('/admin_email', 'is not an existing account; create it first');
-      }
+      // Every project starts with a project admin: a project nobody belongs to answers 404 to all.
+      const admin = await tx.accounts.findByEmail(normalizeEmail(input.adminEmail));
+      if (!admin) throw validationError('/admin_email', 'is not an existing account; create it first');
       const project = await tx.projects.create(systemScope('the instance admin creates a project'), {
         name,
         timeZone,
@@ -340,11 +388,11 @@ export class TenancyService implements AuditLog {
           name: input.workspaceName,
           requireApproval: false,
         });
-      if (admin) await tx.members.put(scope, admin.id, 'project_admin', []);
+      await tx.members.put(scope, admin.id, 'project_admin', []);
       await this.#audit(tx, scope, ctx, {
         action: 'project.created',
         target: { type: 'project', id: String(project.id), label: project.name },
-        details: admin ? { admin: admin.email } : {},
+        details: { admin: admin.email },
       });
       return project;
     });
@@ -478,11 +526,17 @@ export class TenancyService implements AuditLog {
     return ids;
   }
 
+  /**
+   * Invites an e-mail into the project: a pending invitation with a one-time link, and the same
+   * answer whether an account with that e-mail exists or not, so adding reveals nothing about
+   * other tenants' accounts. The invitee joins only by accepting. A pending invitation of the
+   * same e-mail that the caller manages is replaced (its link ends).
+   */
   async addMember(
     caller: Caller,
     access: ProjectAccess,
     input: { email: string; role: Role; workspaceIds?: readonly string[]; name?: string; baseUrl?: string },
-  ): Promise<{ member: Member; setPasswordUrl: string | null }> {
+  ): Promise<{ invitation: Invitation; inviteUrl: string }> {
     const workspaceIds = await this.#checkAssignment(
       this.#store,
       access,
@@ -491,48 +545,174 @@ export class TenancyService implements AuditLog {
     );
     const email = normalizeEmail(input.email);
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw validationError('/email', 'must be an e-mail address');
-    const ctx = auditContextOf(caller);
+    const token = newSecret('');
     return this.#store.transaction(async (tx) => {
-      let account: Account | undefined = await tx.accounts.findByEmail(email);
-      let setPasswordUrl: string | null = null;
+      const account = await tx.accounts.findByEmail(email);
       if (account && (await tx.members.get(access.scope, account.id)))
         throw new TouchpointError('TP_ERR_TENANCY_MEMBER_EXISTS', { email });
-      if (!account) {
-        account = await tx.accounts.create({
-          id: newId('acc'),
-          email,
-          name: input.name?.trim() || email.split('@')[0] || email,
-          passwordHash: null,
-          isInstanceAdmin: false,
-          mustChangePassword: false,
-        });
-        const token = newSecret('');
-        await tx.sessions.createPasswordLink({
-          tokenHash: hashSecret(token),
-          accountId: account.id,
-          createdBy: caller.account.id,
-          expiresAt: Date.now() + PASSWORD_LINK_MS,
-        });
-        setPasswordUrl = `${input.baseUrl ?? this.#config.publicUrl}/set-password?token=${token}`;
-      }
-      const member = await tx.members.put(access.scope, account.id, input.role, workspaceIds);
-      await this.#audit(tx, access.scope, ctx, {
-        action: 'member.added',
-        target: { type: 'account', id: account.id, label: email },
-        details: { role: input.role, workspace_ids: workspaceIds, account_created: setPasswordUrl !== null },
+      const now = Date.now();
+      const replaced: string[] = [];
+      for (const old of await tx.invitations.listPending(access.scope, now))
+        if (
+          old.email === email &&
+          manages(access, old) &&
+          (await tx.invitations.revoke(access.scope, old.id, now))
+        )
+          replaced.push(old.id);
+      const invitation = await tx.invitations.create(access.scope, {
+        id: newId('inv'),
+        email,
+        name: input.name?.trim() || null,
+        role: input.role,
+        workspaceIds,
+        tokenHash: hashSecret(token),
+        invitedBy: caller.account.id,
+        expiresAt: now + PASSWORD_LINK_MS,
       });
-      return { member, setPasswordUrl };
+      await this.#audit(tx, access.scope, auditContextOf(caller), {
+        action: 'member.invited',
+        target: { type: 'invitation', id: invitation.id, label: email },
+        details: { role: input.role, workspace_ids: workspaceIds, replaced },
+      });
+      return {
+        invitation,
+        inviteUrl: `${input.baseUrl ?? this.#config.publicUrl}/set-password?token=${token}`,
+      };
     });
+  }
+
+  /** Pending invitations of the project the caller manages (workspace admins: within theirs). */
+  async listInvitations(access: ProjectAccess): Promise<Invitation[]> {
+    const pending = await this.#store.invitations.listPending(access.scope, Date.now());
+    return pending.filter((i) => manages(access, i));
+  }
+
+  async revokeInvitation(caller: Caller, access: ProjectAccess, invitationId: string): Promise<void> {
+    await this.#store.transaction(async (tx) => {
+      const invitation = await tx.invitations.get(access.scope, invitationId);
+      if (
+        !invitation ||
+        !manages(access, invitation) ||
+        !(await tx.invitations.revoke(access.scope, invitationId, Date.now()))
+      )
+        throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'invitation' });
+      await this.#audit(tx, access.scope, auditContextOf(caller), {
+        action: 'member.invitation_revoked',
+        target: { type: 'invitation', id: invitation.id, label: invitation.email },
+      });
+    });
+  }
+
+  /** A pending invitation by its link token, with its project's name (the invitee's view). */
+  async invitationByToken(token: string): Promise<{ invitation: Invitation; projectName: string }> {
+    const invitation = await this.#pendingInvitation(this.#store, token);
+    const project = await this.#store.projects.get(projectScope(invitation.projectId));
+    if (!project) throw new TouchpointError('TP_ERR_TENANCY_INVITATION_INVALID');
+    return { invitation, projectName: project.name };
+  }
+
+  /** The signed-in invitee accepts: it becomes a member with the invited role and workspaces. */
+  async acceptInvitation(caller: Caller, token: string): Promise<{ projectId: number; member: Member }> {
+    // An API token acts in one project only; joining another is the account's own decision.
+    if (caller.via.kind !== 'session') throw new TouchpointError('TP_ERR_FORBIDDEN', { required: 'session' });
+    return this.#store.transaction(async (tx) => {
+      const invitation = await this.#pendingInvitation(tx, token);
+      if (invitation.email !== caller.account.email)
+        throw new TouchpointError('TP_ERR_TENANCY_INVITATION_OTHER_ACCOUNT');
+      const member = await this.#join(tx, invitation, caller.account, auditContextOf(caller));
+      return { projectId: invitation.projectId, member };
+    });
+  }
+
+  async #pendingInvitation(repos: Repositories, token: string): Promise<Invitation> {
+    const scope = systemScope('invitation redemption by its link token');
+    const invitation = await repos.invitations.findByTokenHash(scope, hashSecret(token));
+    const now = Date.now();
+    if (
+      !invitation ||
+      invitation.acceptedAt !== null ||
+      invitation.revokedAt !== null ||
+      invitation.expiresAt <= now
+    )
+      throw new TouchpointError('TP_ERR_TENANCY_INVITATION_INVALID');
+    return invitation;
+  }
+
+  /** Turns an accepted invitation into a membership (workspaces deleted meanwhile are left out). */
+  async #join(
+    tx: Repositories,
+    invitation: Invitation,
+    account: Account,
+    ctx: AuditContext,
+  ): Promise<Member> {
+    const scope = projectScope(invitation.projectId);
+    if (await tx.members.get(scope, account.id))
+      throw new TouchpointError('TP_ERR_TENANCY_MEMBER_EXISTS', { email: account.email });
+    const known = new Set((await tx.projects.listWorkspaces(scope)).map((w) => w.id));
+    const workspaceIds = invitation.workspaceIds.filter((id) => known.has(id));
+    if (
+      (roleHasWorkspaces(invitation.role) && workspaceIds.length === 0) ||
+      !(await tx.invitations.markAccepted(scope, invitation.id, Date.now()))
+    )
+      throw new TouchpointError('TP_ERR_TENANCY_INVITATION_INVALID');
+    const member = await tx.members.put(scope, account.id, invitation.role, workspaceIds);
+    await this.#audit(tx, scope, ctx, {
+      action: 'member.added',
+      target: { type: 'account', id: account.id, label: account.email },
+      details: {
+        role: member.role,
+        workspace_ids: member.workspaceIds,
+        invitation_id: invitation.id,
+        invited_by: invitation.invitedBy.email,
+      },
+    });
+    return member;
+  }
+
+  /**
+   * A new one-time set-password link for a member who lost theirs or forgot the password; the
+   * account's older unused links end. Whoever holds a link can take the account over, so the
+   * caller must manage the account in every project it belongs to, and never an instance admin.
+   */
+  async issuePasswordLink(
+    caller: Caller,
+    access: ProjectAccess,
+    accountId: string,
+    baseUrl?: string,
+  ): Promise<{ url: string; expiresAt: number }> {
+    const member = await this.#requireManageable(access, this.#store, accountId);
+    const account = await this.#store.accounts.findById(accountId);
+    const refused = new TouchpointError('TP_ERR_TENANCY_PERMISSION_NOT_HELD', { account_id: accountId });
+    if (!account || account.isInstanceAdmin) throw refused;
+    const scope = systemScope('projects of an account a set-password link is issued for');
+    for (const m of await this.#store.projects.membershipsOf(scope, accountId)) {
+      const there = await this.#access.projectAccess(caller, m.projectId);
+      if (!there?.permissions.has('member.manage') || !manages(there, m)) throw refused;
+    }
+    const token = newSecret('');
+    const expiresAt = Date.now() + PASSWORD_LINK_MS;
+    await this.#store.transaction(async (tx) => {
+      await tx.sessions.deletePasswordLinks(accountId);
+      await tx.sessions.createPasswordLink({
+        tokenHash: hashSecret(token),
+        accountId,
+        createdBy: caller.account.id,
+        expiresAt,
+      });
+      await this.#audit(tx, access.scope, auditContextOf(caller), {
+        action: 'member.password_link_issued',
+        target: { type: 'account', id: accountId, label: member.email },
+        details: { expires_at: new Date(expiresAt).toISOString() },
+      });
+    });
+    return { url: `${baseUrl ?? this.#config.publicUrl}/set-password?token=${token}`, expiresAt };
   }
 
   async #requireManageable(access: ProjectAccess, tx: Repositories, accountId: string): Promise<Member> {
     const member = await tx.members.get(access.scope, accountId);
     if (!member) throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'member' });
-    if (access.workspaceIds !== 'all') {
-      const own = access.workspaceIds;
-      if (member.role === 'project_admin' || member.workspaceIds.some((w) => !own.includes(w)))
-        throw new TouchpointError('TP_ERR_TENANCY_PERMISSION_NOT_HELD', { account_id: accountId });
-    }
+    if (!manages(access, member))
+      throw new TouchpointError('TP_ERR_TENANCY_PERMISSION_NOT_HELD', { account_id: accountId });
     return member;
   }
 
@@ -586,8 +766,24 @@ export class TenancyService implements AuditLog {
 
   // ---- API tokens -----------------------------------------------------------------------------
 
-  async listTokens(access: ProjectAccess, page: PageRequest): Promise<ApiToken[]> {
-    return this.#store.tokens.list(access.scope, page);
+  /**
+   * Whose tokens the caller sees and may revoke: its own, and with `token.manage` those of the
+   * members it manages (a workspace admin never sees a project admin's). `all` for project admins.
+   */
+  async #tokenCreators(
+    caller: Caller,
+    access: ProjectAccess,
+    repos: Repositories,
+  ): Promise<'all' | string[]> {
+    if (!access.permissions.has('token.manage')) return [caller.account.id];
+    if (access.workspaceIds === 'all') return 'all';
+    const members = await repos.members.list(access.scope, { limit: 100_000 });
+    return [caller.account.id, ...members.filter((m) => manages(access, m)).map((m) => m.accountId)];
+  }
+
+  async listTokens(caller: Caller, access: ProjectAccess, page: PageRequest): Promise<ApiToken[]> {
+    const creators = await this.#tokenCreators(caller, access, this.#store);
+    return this.#store.tokens.list(access.scope, page, creators === 'all' ? undefined : creators);
   }
 
   /**
@@ -631,7 +827,9 @@ export class TenancyService implements AuditLog {
   async revokeToken(caller: Caller, access: ProjectAccess, tokenId: string): Promise<void> {
     await this.#store.transaction(async (tx) => {
       const token = await tx.tokens.get(access.scope, tokenId);
-      if (!token) throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'token' });
+      const creators = await this.#tokenCreators(caller, access, tx);
+      if (!token || (creators !== 'all' && !creators.includes(token.createdBy.accountId)))
+        throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'token' });
       if (token.revokedAt !== null) return;
       await tx.tokens.revoke(access.scope, tokenId);
       await this.#audit(tx, access.scope, auditContextOf(caller), {
@@ -643,12 +841,32 @@ export class TenancyService implements AuditLog {
 
   // ---- audit ----------------------------------------------------------------------------------
 
+  /** The audit log; ids of tokens the caller may not see read `redacted`, so none leaks. */
   async listAudit(
+    caller: Caller,
     access: ProjectAccess,
     filter: { action?: string },
     page: PageRequest,
   ): Promise<AuditEntry[]> {
-    return this.#store.audit.list(access.scope, filter, page);
+    const rows = await this.#store.audit.list(access.scope, filter, page);
+    const creators = await this.#tokenCreators(caller, access, this.#store);
+    if (creators === 'all') return rows;
+    const visible = new Map<string, boolean>();
+    const sees = async (part: { type: string; id: string }): Promise<boolean> => {
+      if (part.type !== 'token') return true;
+      if (!visible.has(part.id)) {
+        const token = await this.#store.tokens.get(access.scope, part.id);
+        visible.set(part.id, token !== undefined && creators.includes(token.createdBy.accountId));
+      }
+      return visible.get(part.id) === true;
+    };
+    const redacted = [];
+    for (const e of rows) {
+      const actor = (await sees(e.actor)) ? e.actor : { ...e.actor, id: 'redacted' };
+      const target = (await sees(e.target)) ? e.target : { ...e.target, id: 'redacted' };
+      redacted.push({ ...e, actor, target });
+    }
+    return redacted;
   }
 
   /** Appends an audit entry for another module's action (sources, channels, approvals…). */

@@ -187,7 +187,7 @@ describe('authentication: sessions, CSRF, passwords, tokens', () => {
     assert.equal((await login(f.t, account.email, 'second-password-2')).response.statusCode, 200);
   });
 
-  test('adding a new account gives a one-time set-password link that works once', async () => {
+  test('inviting a new e-mail gives a one-time link that sets its password and makes it a member, once', async () => {
     const added = await f.as('adminA', f.a, {
       method: 'POST',
       url: `/api/v1/projects/${f.a.project.id}/members`,
@@ -199,24 +199,31 @@ describe('authentication: sessions, CSRF, passwords, tokens', () => {
       },
     });
     assert.equal(added.statusCode, 201, added.body);
-    const { member, set_password_url: url } = added.json() as {
-      member: { email: string };
-      set_password_url: string;
+    const { invitation, invite_url: url } = added.json() as {
+      invitation: { email: string };
+      invite_url: string;
     };
-    assert.equal(member.email, 'new.person@example.com');
+    assert.equal(invitation.email, 'new.person@example.com');
     assert.match(url, /\/set-password\?token=/);
     // Without TOUCHPOINT_PUBLIC_URL the link uses the address the admin's request came to.
     assert.ok(url.startsWith('http://localhost:80/set-password'), url);
     const token = new URL(url).searchParams.get('token') as string;
-    // No password yet: login fails.
-    assert.equal((await login(f.t, member.email, 'anything-at-all')).response.statusCode, 401);
+    // No account yet: login fails.
+    assert.equal((await login(f.t, invitation.email, 'anything-at-all')).response.statusCode, 401);
     const set = await f.t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/set-password',
       payload: { token, password: 'my-own-password' },
     });
     assert.equal(set.statusCode, 204);
-    assert.equal((await login(f.t, member.email, 'my-own-password')).response.statusCode, 200);
+    assert.equal((await login(f.t, invitation.email, 'my-own-password')).response.statusCode, 200);
+    const members = await f.as('adminA', f.a, {
+      url: `/api/v1/projects/${f.a.project.id}/members?limit=200`,
+    });
+    const joined = (members.json().items as { email: string; name: string; role: string }[]).find(
+      (m) => m.email === invitation.email,
+    );
+    assert.deepEqual([joined?.name, joined?.role], ['New Person', 'operator']);
     const again = await f.t.app.inject({
       method: 'POST',
       url: '/api/v1/auth/set-password',
@@ -224,18 +231,27 @@ describe('authentication: sessions, CSRF, passwords, tokens', () => {
     });
     assert.equal(again.statusCode, 400);
     assert.equal(again.json().error.code, 'TP_ERR_AUTH_LINK_INVALID');
-    // An existing account is added without a link; adding it twice is a conflict.
+    // An existing account gets the same answer; it joins by signing in and accepting, and adding
+    // a member twice is a conflict.
+    const payload = { email: f.accounts.adminB.email, role: 'viewer', workspace_ids: [f.a.workspaces[1].id] };
     const existing = await f.as('adminA', f.a, {
       method: 'POST',
       url: `/api/v1/projects/${f.a.project.id}/members`,
-      payload: { email: f.accounts.adminB.email, role: 'viewer', workspace_ids: [f.a.workspaces[1].id] },
+      payload,
     });
     assert.equal(existing.statusCode, 201);
-    assert.equal(existing.json().set_password_url, null);
+    assert.deepEqual(Object.keys(existing.json()).sort(), ['invitation', 'invite_url']);
+    const adminB = await login(f.t, f.accounts.adminB.email);
+    const accepted = await f.t.app.inject({
+      method: 'POST',
+      url: `/api/v1/invitations/${new URL(existing.json().invite_url).searchParams.get('token')}/accept`,
+      headers: { cookie: adminB.cookie, 'x-csrf-token': adminB.csrf },
+    });
+    assert.equal(accepted.statusCode, 200, accepted.body);
     const twice = await f.as('adminA', f.a, {
       method: 'POST',
       url: `/api/v1/projects/${f.a.project.id}/members`,
-      payload: { email: f.accounts.adminB.email, role: 'viewer', workspace_ids: [f.a.workspaces[1].id] },
+      payload,
     });
     assert.equal(twice.statusCode, 409);
   });

@@ -25,6 +25,7 @@ for (const kind of storeKinds) {
       `/api/v1/projects/${projectId}/workspaces`,
       `/api/v1/projects/${projectId}/members`,
       `/api/v1/projects/${projectId}/tokens`,
+      `/api/v1/projects/${projectId}/invitations`,
       `/api/v1/projects/${projectId}/audit`,
     ];
 

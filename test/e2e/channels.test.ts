@@ -179,13 +179,13 @@ describe('console: reach channels against the real backend', () => {
     const workspace = await admin<{ id: string }>('POST', '/api/v1/projects/1/workspaces', {
       name: 'Growth',
     });
-    const added = await admin<{ set_password_url: string }>('POST', '/api/v1/projects/1/members', {
+    const added = await admin<{ invite_url: string }>('POST', '/api/v1/projects/1/members', {
       email: OPERATOR.email,
       name: 'Wang Fang',
       role: 'operator',
       workspace_ids: [workspace.id],
     });
-    const token = new URL(added.set_password_url).searchParams.get('token');
+    const token = new URL(added.invite_url).searchParams.get('token');
     const set = await fetch(`${server.url}/api/v1/auth/set-password`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -481,10 +481,13 @@ describe('console: data sources against the real backend', () => {
     await add.getByRole('button', { name: 'Add member' }).click();
     const link =
       (await page
-        .getByRole('dialog', { name: 'Account created' })
+        .getByRole('dialog', { name: 'Invitation created' })
         .getByTestId('set-password-url')
         .textContent()) ?? '';
-    await page.getByRole('dialog', { name: 'Account created' }).getByRole('button', { name: 'Done' }).click();
+    await page
+      .getByRole('dialog', { name: 'Invitation created' })
+      .getByRole('button', { name: 'Done' })
+      .click();
 
     const member = await openConsole(browser, server.url);
     await member.page.goto(link);
@@ -497,6 +500,8 @@ describe('console: data sources against the real backend', () => {
     const reveal = member.page.getByRole('button', { name: 'Reveal' });
     assert.equal(await reveal.isEnabled(), true);
 
+    // The member joined by setting the password with the invitation link.
+    await page.reload();
     await page.getByRole('button', { name: `Edit ${MEMBER_EMAIL}` }).click();
     const edit = page.getByRole('dialog', { name: 'Change role and workspaces' });
     await edit.getByLabel('Role').selectOption('viewer');

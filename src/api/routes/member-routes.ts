@@ -8,6 +8,8 @@ import { accessOf, callerOf } from '../route-guard.ts';
 import {
   auditEntryJson,
   auditEntrySchema,
+  invitationJson,
+  invitationSchema,
   memberJson,
   memberSchema,
   tokenJson,
@@ -18,6 +20,12 @@ import { publicBaseUrl } from '../public-url.ts';
 
 const memberParams = pathParams('accountId');
 const tokenParams = pathParams('tokenId');
+const invitationParams = pathParams('invitationId');
+const linkTokenParams = {
+  type: 'object',
+  required: ['token'],
+  properties: { token: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
 const role = { type: 'string', enum: roles } as const;
 const workspaceIds = {
   type: 'array',
@@ -61,7 +69,8 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
         config: { scope: { kind: 'member', permission: 'member.manage' } },
         schema: {
           tags: ['members'],
-          summary: 'Add an existing account by e-mail, or create one with a one-time set-password link',
+          summary:
+            'Invite someone by e-mail: a pending invitation and its one-time link, the same answer whether an account exists or not',
           params: projectParams,
           body: {
             type: 'object',
@@ -77,7 +86,7 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
           response: {
             201: {
               type: 'object',
-              properties: { member: memberSchema, set_password_url: { type: ['string', 'null'] } },
+              properties: { invitation: invitationSchema, invite_url: { type: 'string' } },
             },
           },
         },
@@ -93,7 +102,107 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
         });
         return reply
           .code(201)
-          .send({ member: memberJson(result.member), set_password_url: result.setPasswordUrl });
+          .send({ invitation: invitationJson(result.invitation), invite_url: result.inviteUrl });
+      },
+    );
+
+    app.get(
+      '/api/v1/projects/:projectId/invitations',
+      {
+        config: { scope: { kind: 'member', permission: 'member.manage' } },
+        schema: {
+          tags: ['members'],
+          summary: 'Pending invitations (not accepted, revoked or expired), newest first',
+          params: projectParams,
+          querystring: listQuery,
+          response: { 200: pageSchema(invitationSchema) },
+        },
+      },
+      async (request) => {
+        const access = accessOf(request);
+        const page = readPage(
+          cursors,
+          `invitations:${access.scope.projectId}`,
+          request.query as { limit?: number; cursor?: string },
+        );
+        // Few at a time by nature: filtered in memory, paged by position.
+        const all = await tenancy.listInvitations(access);
+        const after = page.request.after;
+        const start = after ? all.findIndex((i) => i.id === after[0]) + 1 : 0;
+        return page.respond(all.slice(start, start + page.request.limit), (i) => [i.id], invitationJson);
+      },
+    );
+
+    app.delete(
+      '/api/v1/projects/:projectId/invitations/:invitationId',
+      {
+        config: { scope: { kind: 'member', permission: 'member.manage' } },
+        schema: {
+          tags: ['members'],
+          summary: 'Revoke a pending invitation (its link stops working at once)',
+          params: invitationParams,
+          response: noContent,
+        },
+      },
+      async (request, reply) => {
+        const { invitationId } = request.params as { invitationId: string };
+        await tenancy.revokeInvitation(callerOf(request), accessOf(request), invitationId);
+        return reply.code(204).send();
+      },
+    );
+
+    app.get(
+      '/api/v1/invitations/:token',
+      {
+        config: { scope: { kind: 'public' } },
+        schema: {
+          tags: ['members'],
+          summary: "An invitation by its link token, for the invitee's accept page",
+          params: linkTokenParams,
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                project_id: { type: 'integer' },
+                project_name: { type: 'string' },
+                email: { type: 'string' },
+                role: { type: 'string' },
+                expires_at: { type: 'string', format: 'date-time' },
+              },
+            },
+          },
+        },
+      },
+      async (request) => {
+        const { token } = request.params as { token: string };
+        const { invitation, projectName } = await tenancy.invitationByToken(token);
+        return {
+          project_id: invitation.projectId,
+          project_name: projectName,
+          email: invitation.email,
+          role: invitation.role,
+          expires_at: new Date(invitation.expiresAt).toISOString(),
+        };
+      },
+    );
+
+    app.post(
+      '/api/v1/invitations/:token/accept',
+      {
+        config: { scope: { kind: 'account' } },
+        schema: {
+          tags: ['members'],
+          summary: 'Accept an invitation as the signed-in invitee (a console session, not an API token)',
+          params: linkTokenParams,
+          response: {
+            200: { type: 'object', properties: { project_id: { type: 'integer' }, member: memberSchema } },
+          },
+        },
+      },
+      async (request) => {
+        const { token } = request.params as { token: string };
+        const { projectId, member } = await tenancy.acceptInvitation(callerOf(request), token);
+        return { project_id: projectId, member: memberJson(member) };
       },
     );
 
@@ -144,6 +253,40 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
       },
     );
 
+    app.post(
+      '/api/v1/projects/:projectId/members/:accountId/password-link',
+      {
+        config: { scope: { kind: 'member', permission: 'member.manage' } },
+        schema: {
+          tags: ['members'],
+          summary:
+            "Issue a new one-time set-password link for a member (shown once; ends the member's older links)",
+          params: memberParams,
+          response: {
+            201: {
+              type: 'object',
+              properties: {
+                set_password_url: { type: 'string' },
+                expires_at: { type: 'string', format: 'date-time' },
+              },
+            },
+          },
+        },
+      },
+      async (request, reply) => {
+        const { accountId } = request.params as { accountId: string };
+        const link = await tenancy.issuePasswordLink(
+          callerOf(request),
+          accessOf(request),
+          accountId,
+          publicBaseUrl(request, deps.config),
+        );
+        return reply
+          .code(201)
+          .send({ set_password_url: link.url, expires_at: new Date(link.expiresAt).toISOString() });
+      },
+    );
+
     app.get(
       '/api/v1/projects/:projectId/tokens',
       {
@@ -163,7 +306,7 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
           `tokens:${access.scope.projectId}`,
           request.query as { limit?: number },
         );
-        const rows = await tenancy.listTokens(access, page.request);
+        const rows = await tenancy.listTokens(callerOf(request), access, page.request);
         return page.respond(rows, (t) => [t.createdAt, t.id], tokenJson);
       },
     );
@@ -254,7 +397,12 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
         const access = accessOf(request);
         const query = request.query as { limit?: number; cursor?: string; action?: string };
         const page = readPage(cursors, `audit:${access.scope.projectId}:${query.action ?? ''}`, query);
-        const rows = await tenancy.listAudit(access, { action: query.action }, page.request);
+        const rows = await tenancy.listAudit(
+          callerOf(request),
+          access,
+          { action: query.action },
+          page.request,
+        );
         return page.respond(rows, (e) => [e.id], auditEntryJson);
       },
     );

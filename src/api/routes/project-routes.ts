@@ -38,7 +38,7 @@ export function projectRoutes(deps: AppDeps): FastifyPluginAsync {
         config: { scope: { kind: 'instance_admin' } },
         schema: {
           tags: ['projects'],
-          summary: 'Create a project and name its first project admin',
+          summary: 'Create a project and name its first project admin (default: you)',
           body: {
             type: 'object',
             additionalProperties: false,
@@ -50,9 +50,10 @@ export function projectRoutes(deps: AppDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const body = request.body as { name: string; time_zone?: string; admin_email?: string };
+        const caller = callerOf(request);
         const project = await tenancy.createProject(
-          { name: body.name, timeZone: body.time_zone, adminEmail: body.admin_email },
-          auditContextOf(callerOf(request)),
+          { name: body.name, timeZone: body.time_zone, adminEmail: body.admin_email ?? caller.account.email },
+          auditContextOf(caller),
         );
         return reply.code(201).send(projectJson(project));
       },

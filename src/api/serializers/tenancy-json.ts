@@ -1,6 +1,7 @@
 import type {
   ApiToken,
   AuditEntry,
+  Invitation,
   Member,
   MembershipSummary,
   Project,
@@ -110,6 +111,33 @@ export const memberJson = (m: Member) => ({
   role: m.role,
   workspace_ids: m.workspaceIds,
   created_at: iso(m.createdAt),
+});
+
+export const invitationSchema = {
+  type: 'object',
+  required: ['id', 'email', 'role', 'workspace_ids', 'invited_by', 'created_at', 'expires_at'],
+  properties: {
+    id: { type: 'string' },
+    email: { type: 'string' },
+    role: { type: 'string' },
+    workspace_ids: { type: 'array', items: { type: 'string' } },
+    invited_by: {
+      type: 'object',
+      properties: { account_id: { type: 'string' }, email: { type: 'string' } },
+    },
+    created_at: dateTime,
+    expires_at: dateTime,
+  },
+} as const;
+
+export const invitationJson = (i: Invitation) => ({
+  id: i.id,
+  email: i.email,
+  role: i.role,
+  workspace_ids: i.workspaceIds,
+  invited_by: { account_id: i.invitedBy.accountId, email: i.invitedBy.email },
+  created_at: iso(i.createdAt),
+  expires_at: iso(i.expiresAt),
 });
 
 export const tokenSchema = {

@@ -42,7 +42,14 @@ export const serveCommand: Command = {
         ? '  outbound allowlist: none (only public addresses)'
         : `  outbound allowlist: ${config.allowTargets.map((c) => c.text).join(', ')} (TOUCHPOINT_ALLOW_TARGETS)`,
     );
-    if (touchpoint.firstAdmin) {
+    if (touchpoint.firstAdmin?.password === null) {
+      lines.push(
+        '',
+        `  First run: the instance admin ${touchpoint.firstAdmin.email} was created with the password`,
+        `  from TOUCHPOINT_ADMIN_PASSWORD (no change required), and a demo project (id ${touchpoint.firstAdmin.projectId}).`,
+        '',
+      );
+    } else if (touchpoint.firstAdmin) {
       lines.push(
         '',
         '  First run: an instance admin was created. Sign in to the console with',

@@ -5,6 +5,7 @@ import { migration0004 } from './0004-events.ts';
 import { migration0005 } from './0005-channels.ts';
 import { migration0006 } from './0006-profiles.ts';
 import { migration0007 } from './0007-partial-profile-index.ts';
+import { migration0008 } from './0008-invitations.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in order. Append only. */
@@ -16,4 +17,5 @@ export const migrations: readonly Migration[] = [
   migration0005,
   migration0006,
   migration0007,
+  migration0008,
 ];

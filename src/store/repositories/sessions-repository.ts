@@ -21,6 +21,8 @@ export interface SessionsRepository {
     createdBy: string | null;
     expiresAt: number;
   }): Promise<void>;
+  /** Ends the account's unused links (a new one was issued). */
+  deletePasswordLinks(accountId: string): Promise<void>;
   /** Marks the link used and answers its account, once, while it has not expired. */
   consumePasswordLink(tokenHash: string, now: number): Promise<string | undefined>;
 }
@@ -84,6 +86,13 @@ export function sessionsRepository(db: Kysely<Database>): SessionsRepository {
           expires_at: link.expiresAt,
           used_at: null,
         })
+        .execute();
+    },
+    async deletePasswordLinks(accountId) {
+      await db
+        .deleteFrom('password_links')
+        .where('account_id', '=', accountId)
+        .where('used_at', 'is', null)
         .execute();
     },
     async consumePasswordLink(tokenHash, now) {

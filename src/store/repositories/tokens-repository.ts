@@ -19,8 +19,8 @@ export interface TokensRepository {
       expiresAt: number | null;
     },
   ): Promise<ApiToken>;
-  /** Newest first; `after` is `[createdAt, id]`. */
-  list(scope: ProjectScope, page: PageRequest): Promise<ApiToken[]>;
+  /** Newest first; `after` is `[createdAt, id]`; `createdBy` keeps only those creators' tokens. */
+  list(scope: ProjectScope, page: PageRequest, createdBy?: readonly string[]): Promise<ApiToken[]>;
   get(scope: ProjectScope, id: string): Promise<ApiToken | undefined>;
   revoke(scope: ProjectScope, id: string): Promise<ApiToken | undefined>;
   /** Authentication: any project's token by its hash. */
@@ -93,8 +93,10 @@ export function tokensRepository(db: Kysely<Database>): TokensRepository {
       if (!token) throw new Error('token vanished after insert');
       return token;
     },
-    async list(scope, page) {
+    async list(scope, page, createdBy) {
       let query = select(scope).where('api_tokens.project_id', '=', scope.projectId);
+      if (createdBy?.length === 0) return [];
+      if (createdBy) query = query.where('api_tokens.created_by', 'in', createdBy);
       if (page.after) {
         const [createdAt, id] = page.after;
         query = query.where((eb) =>

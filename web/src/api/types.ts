@@ -77,10 +77,21 @@ export interface Member {
   readonly created_at: string;
 }
 
+export interface Invitation {
+  readonly id: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly workspace_ids: readonly string[];
+  readonly invited_by: { readonly account_id: string; readonly email: string };
+  readonly created_at: string;
+  readonly expires_at: string;
+}
+
+/** The answer to adding a member: the same for known and unknown e-mails. */
 export interface MemberAdded {
-  readonly member: Member;
-  /** The one-time link for a newly created account; null when the account already existed. */
-  readonly set_password_url: string | null;
+  readonly invitation: Invitation;
+  /** The one-time link the invitee accepts with. */
+  readonly invite_url: string;
 }
 
 export interface ApiToken {

@@ -142,7 +142,7 @@ export const en = {
     'A project is a tenant: its own data sources, reach channels, profiles and members.',
   'projects.adminEmail': 'First project admin',
   'projects.adminEmailHint':
-    'An existing account’s e-mail; it becomes the project’s first admin. Leave empty to add members later.',
+    'An existing account’s e-mail; it becomes the project’s first admin. Leave empty to be its first admin yourself.',
   'projects.created': 'Project “{name}” created.',
   'user.menu': 'Account menu',
   'user.language': 'Language',
@@ -565,10 +565,11 @@ export const en = {
   'members.add': 'Add member',
   'members.addTitle': 'Add a member',
   'members.addDescription':
-    'Add an existing account to {project}, or enter a new e-mail to create an account with a set-password link.',
+    'Invite someone to {project} by e-mail. They join when they accept the one-time invitation link.',
   'members.formLabel': 'Member',
   'members.email': 'E-mail',
-  'members.emailHint': 'An existing account is added as it is; a new e-mail creates an account.',
+  'members.emailHint':
+    'Nobody joins without accepting: a new person sets a password, an existing account signs in.',
   'members.name': 'Name',
   'members.role': 'Role',
   'members.workspaces': 'Workspaces',
@@ -588,9 +589,10 @@ export const en = {
   'members.cannotRemoveSelf': 'You cannot remove yourself.',
   'members.updated': '{email} updated.',
   'members.addedExisting': '{email} was added to the project.',
-  'members.linkTitle': 'Account created',
-  'members.linkDescription': 'Send this one-time link to {email} so they can choose a password.',
-  'members.linkLabel': 'Set-password link',
+  'members.linkTitle': 'Invitation created',
+  'members.linkDescription':
+    'Send this one-time link to {email}: someone new chooses a password with it; someone with an account signs in and accepts.',
+  'members.linkLabel': 'Invitation link',
   'members.copyLink': 'Copy link',
   'members.linkWarning':
     'No e-mail is sent, and this link is shown only now. Copy it before you close this dialog.',

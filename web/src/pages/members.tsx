@@ -376,12 +376,10 @@ export function MembersPage() {
             setAdding(false);
             pages.reload();
             // Shown absolute, so it works when pasted into a chat (the server may send a path).
-            if (added.set_password_url)
-              setLink({
-                email: added.member.email,
-                url: new URL(added.set_password_url, window.location.origin).href,
-              });
-            else toast.success(t('members.addedExisting', { email: added.member.email }));
+            setLink({
+              email: added.invitation.email,
+              url: new URL(added.invite_url, window.location.origin).href,
+            });
           }}
         />
       </Dialog>
