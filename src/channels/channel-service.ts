@@ -6,6 +6,7 @@ import type { ProfileLookup } from '../profiles/profile-lookup.ts';
 import { looksMasked, type SecretBox } from '../secrets/secret-box.ts';
 import type { ChannelPatch as RowPatch } from '../store/repositories/channels-repository.ts';
 import type { Repositories, Store } from '../store/store.ts';
+import { UniqueViolationError } from '../store/store-errors.ts';
 import type { AccessControl, Caller, ProjectAccess } from '../tenancy/access.ts';
 import { newId } from '../tenancy/credentials.ts';
 import type { PageRequest } from '../tenancy/model.ts';
@@ -98,10 +99,7 @@ const context = (channel: { id: string; projectId: number }, column: 'token' | '
   projectId: channel.projectId,
 });
 
-const isUniqueViolation = (error: unknown) =>
-  /unique|UNIQUE|23505/.test(
-    String((error as { code?: string }).code ?? '') + String((error as Error).message),
-  );
+const isUniqueViolation = (error: unknown) => error instanceof UniqueViolationError;
 
 /** A test send waits at most this long, whatever the channel's timeout. */
 export const testSendMaxTimeoutMs = 30_000;

@@ -3,6 +3,7 @@ import type { Config } from '../config/load-config.ts';
 import { TouchpointError } from '../errors.ts';
 import { looksMasked, maskSecret, type SecretBox } from '../secrets/secret-box.ts';
 import type { Repositories, Store } from '../store/store.ts';
+import { UniqueViolationError } from '../store/store-errors.ts';
 import type { Caller, ProjectAccess } from '../tenancy/access.ts';
 import { newId } from '../tenancy/credentials.ts';
 import type { PageRequest } from '../tenancy/model.ts';
@@ -117,7 +118,7 @@ export class SourcesService implements IngestKeyLookup {
         return app;
       });
     } catch (error) {
-      if (/unique|UNIQUE|23505/.test(String((error as { code?: string }).code ?? (error as Error).message)))
+      if (error instanceof UniqueViolationError)
         throw new TouchpointError('TP_ERR_TENANCY_NAME_TAKEN', { name });
       throw error;
     }

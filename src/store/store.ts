@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/load-config.ts';
 import { TouchpointError } from '../errors.ts';
-import type { DialectHandle, StoreCapabilities } from './dialects/dialect.ts';
+import type { DialectHandle } from './dialect-handle.ts';
 import { openPostgres } from './dialects/postgres/open-postgres.ts';
 import { openSqlite } from './dialects/sqlite/open-sqlite.ts';
 import { migrations } from './migrations/index.ts';
@@ -19,8 +19,10 @@ import { settingsRepository, type SettingsRepository } from './repositories/sett
 import { sourcesRepository, type SourcesRepository } from './repositories/sources-repository.ts';
 import { tokensRepository, type TokensRepository } from './repositories/tokens-repository.ts';
 import type { Database } from './schema.ts';
+import type { StoreCapabilities } from './store-capabilities.ts';
 
-export type { StoreCapabilities } from './dialects/dialect.ts';
+export type { StoreCapabilities } from './store-capabilities.ts';
+export { StoreBusyError, StoreUnavailableError, UniqueViolationError } from './store-errors.ts';
 export type { MigrationResult } from './migrator.ts';
 
 /** The repositories; the same shape inside and outside a transaction. */

@@ -2,6 +2,7 @@ import type { Config } from '../config/load-config.ts';
 import { TouchpointError } from '../errors.ts';
 import type { AuditRecord } from '../store/repositories/audit-repository.ts';
 import type { Repositories, Store } from '../store/store.ts';
+import { UniqueViolationError } from '../store/store-errors.ts';
 import { actorOf, SESSION_IDLE_MS, type AccessControl, type Caller, type ProjectAccess } from './access.ts';
 import { hashPassword, hashSecret, newId, newSecret, randomPassword, verifyPassword } from './credentials.ts';
 import type {
@@ -65,13 +66,7 @@ function checkPassword(password: string, path: string): void {
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; errcode?: number; message?: string };
-  return (
-    e.code === '23505' ||
-    e.errcode === 2067 ||
-    e.errcode === 1555 ||
-    /UNIQUE constraint failed/.test(e.message ?? '')
-  );
+  return error instanceof UniqueViolationError;
 }
 
 /**

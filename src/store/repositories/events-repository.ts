@@ -1,7 +1,7 @@
 import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { EventFormat, EventType, NormalizedEvent } from '../../ingest/event.ts';
 import type { ProjectScope, SystemScope } from '../../tenancy/scope.ts';
-import { fromJson } from '../dialects/dialect.ts';
+import { fromJson } from '../json.ts';
 import type { Database, EventsTable } from '../schema.ts';
 import { scoped } from './scoped.ts';
 

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { IdentitySettings, Profile, ProfileState, PropertyMeta } from '../../profiles/model.ts';
 import type { PageRequest } from '../../tenancy/model.ts';
 import { systemScope, type ProjectScope } from '../../tenancy/scope.ts';
-import { fromJson } from '../dialects/dialect.ts';
+import { fromJson } from '../json.ts';
 import type { Database } from '../schema.ts';
 import { bool, scoped } from './scoped.ts';
 

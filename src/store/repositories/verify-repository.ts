@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ProjectScope, SystemScope } from '../../tenancy/scope.ts';
-import { fromJson } from '../dialects/dialect.ts';
+import { fromJson } from '../json.ts';
 import type { Database } from '../schema.ts';
 import { scoped } from './scoped.ts';
 
