@@ -43,7 +43,9 @@ export interface Repositories {
 
 /**
  * Touchpoint's persistence: repositories that take and return domain types, over SQLite
- * (embedded) or PostgreSQL (scale-out). Kysely and the drivers never leak past this seam.
+ * (embedded) or PostgreSQL (scale-out). Kysely and the drivers never leak past this seam, nor do
+ * their errors: a call fails with `UniqueViolationError` or `StoreUnavailableError` (of which
+ * `StoreBusyError` is one) from store-errors.ts, or with an untyped error that is a defect.
  *
  * @example
  *   const store = await openStore(storeOptionsFromConfig(config));
