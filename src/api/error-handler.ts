@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { errorCodes, TouchpointError, type ErrorCode } from '../errors.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { StoreBusyError, StoreUnavailableError } from '../store/store-errors.ts';
 
 /** JSON schema of the standard error body, shared by every route's error responses. */
 export const errorBodySchema = {
@@ -31,6 +32,13 @@ interface ValidationIssue {
 /** Translates whatever was thrown into a registered code; unknown failures become TP_ERR_INTERNAL. */
 export function toTouchpointError(error: unknown): TouchpointError {
   if (error instanceof TouchpointError) return error;
+  // The database could not answer: nothing was committed, and a retry may pass (503, not 500).
+  if (error instanceof StoreUnavailableError)
+    return new TouchpointError(
+      'TP_ERR_STORE_UNAVAILABLE',
+      {},
+      { cause: error, retryAfter: error instanceof StoreBusyError ? 1 : 5 },
+    );
   const e = error as FastifyError & { validation?: ValidationIssue[]; validationContext?: string };
   if (Array.isArray(e.validation)) {
     const issues = e.validation.map((v) => {

@@ -10,6 +10,7 @@ import type { ChannelPatch as RowPatch } from '../store/repositories/channels-re
 import type { Repositories, Store } from '../store/store.ts';
 import type { ProjectScope } from '../access/scope.ts';
 import type { AuditLog } from '../access/audit-log.ts';
+import { UniqueViolationError } from '../store/store-errors.ts';
 import type { ChannelSecrets, DeliveryResult } from './channel-driver.ts';
 import { channelDrivers } from './channel-drivers.ts';
 import { EnumOptionsSource, type EnumOptionList } from './enum-options.ts';
@@ -98,10 +99,7 @@ const context = (channel: { id: string; projectId: number }, column: 'token' | '
   projectId: channel.projectId,
 });
 
-const isUniqueViolation = (error: unknown) =>
-  /unique|UNIQUE|23505/.test(
-    String((error as { code?: string }).code ?? '') + String((error as Error).message),
-  );
+const isUniqueViolation = (error: unknown) => error instanceof UniqueViolationError;
 
 /** A test send waits at most this long, whatever the channel's timeout. */
 export const testSendMaxTimeoutMs = 30_000;

@@ -1,5 +1,5 @@
 import type { IngestSource } from '../sources/ingest-key.ts';
-import { isStoreUnavailableError } from '../store/dialects/unavailable-error.ts';
+import { StoreUnavailableError } from '../store/store-errors.ts';
 import { eventKey } from '../store/repositories/events-repository.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import { systemScope } from '../access/scope.ts';
@@ -121,7 +121,7 @@ export class GroupCommitter {
       // The transaction could not even begin (database locked, unreachable): whoever is waiting
       // now gets the failure (503), rather than the next attempt looping on the same wall.
       if (!fixed && group.length === 0) group = this.#take();
-      if (group.length > 1 && !isStoreUnavailableError(error)) {
+      if (group.length > 1 && !(error instanceof StoreUnavailableError)) {
         this.#options.onSplit?.(error);
         for (const pending of group) await this.#commitGroup([pending]);
         return;

@@ -33,7 +33,7 @@ export async function unlockSecrets(
       key = parseMasterKey(readFileSync(path, 'utf8'));
     } else if (stored === undefined) {
       key = randomBytes(32);
-      mkdirSync(config.dataDir, { recursive: true });
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       writeFileSync(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
       chmodSync(path, 0o600);
       generated = true;

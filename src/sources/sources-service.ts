@@ -8,6 +8,7 @@ import { looksMasked, maskSecret, type SecretBox } from '../secrets/secret-box.t
 import type { Repositories, Store } from '../store/store.ts';
 import { isValidTimeZone } from '../access/time-zone.ts';
 import type { AuditLog } from '../access/audit-log.ts';
+import { UniqueViolationError } from '../store/store-errors.ts';
 import type { IngestKeyLookup, IngestKeyVerdict, IngestSource } from './ingest-key.ts';
 import { integrationPrompts, type IntegrationPrompt } from './integration-prompts.ts';
 import {
@@ -118,7 +119,7 @@ export class SourcesService implements IngestKeyLookup {
         return app;
       });
     } catch (error) {
-      if (/unique|UNIQUE|23505/.test(String((error as { code?: string }).code ?? (error as Error).message)))
+      if (error instanceof UniqueViolationError)
         throw new TouchpointError('TP_ERR_TENANCY_NAME_TAKEN', { name });
       throw error;
     }

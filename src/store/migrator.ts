@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { TouchpointError } from '../errors.ts';
-import type { DialectHandle } from './dialects/dialect.ts';
+import type { DialectHandle } from './dialect-handle.ts';
 import type { Migration } from './migrations/migration.ts';
 
 export interface MigrationResult {

@@ -1,7 +1,20 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
-// Row types of every table, as Kysely sees them. They never leave src/store/: repositories map
-// rows to domain types (snake_case here, camelCase outside).
+// Row types of every table, as Kysely sees them: one interface per table, every column the
+// migrations create (a migration that adds a column adds it here too). Repositories select with
+// `Selectable<…Table>` and insert with `Insertable<…Table>`, or pick the columns they need; no
+// repository declares its own copy of a table. They never leave src/store/: repositories map rows
+// to domain types (snake_case here, camelCase outside).
+
+/**
+ * A JSON document: `jsonb` (PostgreSQL, read back parsed) or `text` (SQLite, read back as a
+ * string); read with `fromJson`, written as `JSON.stringify(…)` text.
+ */
+export type JsonColumn = ColumnType<unknown, string, string>;
+/** A JSON document that may be NULL. */
+export type NullableJsonColumn = ColumnType<unknown, string | null, string | null>;
+/** `boolean` on PostgreSQL, 0/1 on SQLite: read with `bool()`. */
+export type BooleanColumn = ColumnType<boolean | number, boolean, boolean>;
 
 export interface InstanceSettingsTable {
   key: string;
@@ -33,6 +46,13 @@ export interface Database {
   data_sources: DataSourcesTable;
   source_activity: SourceActivityTable;
   events: EventsTable;
+  profiles: ProfilesTable;
+  profile_identities: ProfileIdentitiesTable;
+  id_types: IdTypesTable;
+  project_settings: ProjectSettingsTable;
+  event_definitions: EventDefinitionsTable;
+  event_properties: EventPropertiesTable;
+  verify_buffer: VerifyBufferTable;
   channels: ChannelsTable;
   channel_workspaces: ChannelWorkspacesTable;
 }
@@ -205,16 +225,82 @@ export interface EventsTable {
   distinct_id: string | null;
   previous_id: string | null;
   group_id: string | null;
-  identities: unknown;
-  properties: unknown;
-  traits: unknown;
-  context: unknown;
-  extra: unknown;
-  receipt_properties: unknown;
+  identities: JsonColumn;
+  properties: JsonColumn;
+  traits: JsonColumn;
+  context: JsonColumn;
+  extra: JsonColumn;
+  receipt_properties: NullableJsonColumn;
   ops_request_id: string | null;
   event_time: number;
   sent_at: number | null;
   received_at: number;
+  /** Set by the profile applier in the transaction that applied the event (0006). */
+  applied_at: number | null;
+  /** The profile the event was applied to (0006). */
+  tp_uid: string | null;
+}
+
+export interface ProfilesTable {
+  project_id: number;
+  tp_uid: string;
+  properties: string;
+  meta: string;
+  created_at: number;
+  updated_at: number;
+  last_event_at: number | null;
+  event_count: number;
+  merged_into: string | null;
+}
+
+export interface ProfileIdentitiesTable {
+  project_id: number;
+  id_type: string;
+  value: string;
+  tp_uid: string;
+  created_at: number;
+}
+
+export interface IdTypesTable {
+  project_id: number;
+  name: string;
+  is_unique: BooleanColumn;
+  created_at: number;
+}
+
+export interface ProjectSettingsTable {
+  project_id: number;
+  key: string;
+  value: string;
+}
+
+export interface EventDefinitionsTable {
+  project_id: number;
+  name: string;
+  event_count: number;
+  first_seen: number | null;
+  last_seen: number | null;
+  declared: BooleanColumn;
+  description: string | null;
+}
+
+export interface EventPropertiesTable {
+  project_id: number;
+  event_name: string;
+  name: string;
+  types: string;
+  first_seen: number;
+  last_seen: number;
+}
+
+export interface VerifyBufferTable {
+  project_id: number;
+  source_id: string;
+  entry_id: string;
+  received_at: number;
+  verdict: string;
+  reasons: JsonColumn;
+  event: string;
 }
 
 export interface ChannelsTable {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/load-config.ts';
 import { TouchpointError } from '../errors.ts';
-import type { DialectHandle, StoreCapabilities } from './dialects/dialect.ts';
+import type { DialectHandle } from './dialect-handle.ts';
 import { openPostgres } from './dialects/postgres/open-postgres.ts';
 import { openSqlite } from './dialects/sqlite/open-sqlite.ts';
 import { migrations } from './migrations/index.ts';
@@ -20,8 +20,10 @@ import { sourcesRepository, type SourcesRepository } from './repositories/source
 import { tokensRepository, type TokensRepository } from './repositories/tokens-repository.ts';
 import { invitationsRepository, type InvitationsRepository } from './repositories/invitations-repository.ts';
 import type { Database } from './schema.ts';
+import type { StoreCapabilities } from './store-capabilities.ts';
 
-export type { StoreCapabilities } from './dialects/dialect.ts';
+export type { StoreCapabilities } from './store-capabilities.ts';
+export { StoreBusyError, StoreUnavailableError, UniqueViolationError } from './store-errors.ts';
 export type { MigrationResult } from './migrator.ts';
 
 /** The repositories; the same shape inside and outside a transaction. */
@@ -43,7 +45,9 @@ export interface Repositories {
 
 /**
  * Touchpoint's persistence: repositories that take and return domain types, over SQLite
- * (embedded) or PostgreSQL (scale-out). Kysely and the drivers never leak past this seam.
+ * (embedded) or PostgreSQL (scale-out). Kysely and the drivers never leak past this seam, nor do
+ * their errors: a call fails with `UniqueViolationError` or `StoreUnavailableError` (of which
+ * `StoreBusyError` is one) from store-errors.ts, or with an untyped error that is a defect.
  *
  * @example
  *   const store = await openStore(storeOptionsFromConfig(config));

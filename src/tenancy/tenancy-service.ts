@@ -9,6 +9,7 @@ import type { AuditRecord } from '../store/repositories/audit-repository.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import { SESSION_IDLE_MS, type AccessControl } from './access.ts';
 import { hashPassword, hashSecret, newSecret, randomPassword, verifyPassword } from './credentials.ts';
+import { UniqueViolationError } from '../store/store-errors.ts';
 import type {
   Account,
   ApiToken,
@@ -52,13 +53,7 @@ function manages(access: ProjectAccess, member: Pick<Member, 'role' | 'workspace
 }
 
 function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; errcode?: number; message?: string };
-  return (
-    e.code === '23505' ||
-    e.errcode === 2067 ||
-    e.errcode === 1555 ||
-    /UNIQUE constraint failed/.test(e.message ?? '')
-  );
+  return error instanceof UniqueViolationError;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { ColumnTypes } from '../dialects/dialect.ts';
+import type { ColumnTypes } from '../column-types.ts';
 
 /** What a migration may use: the transaction it runs in and the per-database column types. */
 export interface MigrationContext {

@@ -10,12 +10,12 @@ import type {
   WebhookConfig,
 } from '../../channels/model.ts';
 import type { ProjectScope } from '../../access/scope.ts';
-import { fromJson } from '../dialects/dialect.ts';
+import { fromJson } from '../json.ts';
 import type { Database } from '../schema.ts';
 import { nameKey } from './projects-repository.ts';
 import { scoped } from './scoped.ts';
 
-export interface ChannelRow {
+export interface NewChannel {
   readonly id: string;
   readonly kind: ChannelKind;
   readonly name: string;
@@ -54,7 +54,7 @@ export interface ChannelsRepository {
   ): Promise<Channel[]>;
   get(scope: ProjectScope, id: string): Promise<Channel | undefined>;
   /** Throws the database's unique violation when the name (ignoring case) is taken. */
-  create(scope: ProjectScope, row: ChannelRow): Promise<void>;
+  create(scope: ProjectScope, row: NewChannel): Promise<void>;
   /** Applies the patch to a channel that is not deleted; false when there is none. */
   update(scope: ProjectScope, id: string, patch: ChannelPatch): Promise<boolean>;
   /** Marks the channel deleted, drops its secrets, authorizations and usage grants, frees its name. */

@@ -1,8 +1,9 @@
-import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { EventFormat, EventType, NormalizedEvent } from '../../ingest/event.ts';
 import type { ProjectScope, SystemScope } from '../../access/scope.ts';
-import { fromJson } from '../dialects/dialect.ts';
+import { fromJson } from '../json.ts';
 import type { Database, EventsTable } from '../schema.ts';
+import { insertEvents, type EventInsertRow } from '../sql/insert-events.ts';
 import { scoped } from './scoped.ts';
 
 /** An event as stored: the normalized event plus where it belongs. */
@@ -42,34 +43,7 @@ export function eventKey(sourceId: string, messageId: string): string {
   return `${sourceId}\n${messageId}`;
 }
 
-const columns = [
-  'project_id',
-  'source_id',
-  'message_id',
-  'format',
-  'type',
-  'event_name',
-  'user_id',
-  'anonymous_id',
-  'account_id',
-  'distinct_id',
-  'previous_id',
-  'group_id',
-  'identities',
-  'properties',
-  'traits',
-  'context',
-  'extra',
-  'receipt_properties',
-  'ops_request_id',
-  'event_time',
-  'sent_at',
-  'received_at',
-] as const;
-
-type InsertRow = Record<(typeof columns)[number], string | number | null>;
-
-function toRow({ projectId, sourceId, event: e }: EventToStore): InsertRow {
+function toRow({ projectId, sourceId, event: e }: EventToStore): EventInsertRow {
   return {
     project_id: projectId,
     source_id: sourceId,
@@ -125,41 +99,7 @@ function toStored(row: Selectable<EventsTable>): StoredEvent {
   };
 }
 
-// Rows per INSERT statement: one statement text per chunk size, prepared once and reused.
-const CHUNK = 100;
-// Compiled statement texts per dialect (keyed by its adapter class, which is the same for the root
-// handle and every transaction) and row count.
-const statementCache = new WeakMap<object, Map<number, string>>();
-
 export function eventsRepository(db: Kysely<Database>): EventsRepository {
-  // The hot path skips Kysely's per-call query building: the statement for n rows is compiled
-  // once (dialect-agnostic, by Kysely) and then executed with fresh parameters.
-  const adapterClass = db.getExecutor().adapter.constructor;
-  let statements = statementCache.get(adapterClass);
-  if (!statements) statementCache.set(adapterClass, (statements = new Map()));
-  const cache = statements;
-  const statementFor = (rows: readonly InsertRow[]): string => {
-    let text = cache.get(rows.length);
-    if (text === undefined) {
-      const compiled = db
-        .insertInto('events')
-        .values(rows as never)
-        .onConflict((oc) => oc.columns(['source_id', 'message_id']).doNothing())
-        .returning(['source_id', 'message_id'])
-        .compile();
-      text = compiled.sql;
-      // Kysely lists parameters row by row in column order; guard the assumption once.
-      const expected = rows.flatMap((r) => columns.map((c) => r[c]));
-      if (
-        compiled.parameters.length !== expected.length ||
-        compiled.parameters.some((p, i) => p !== expected[i])
-      )
-        throw new Error('events insert: unexpected parameter order');
-      cache.set(rows.length, text);
-    }
-    return text;
-  };
-
   const filtered = (scope: ProjectScope, filter: EventFilter) => {
     let query = scoped(db, scope).selectFrom('events').where('project_id', '=', scope.projectId);
     if (filter.sourceId !== undefined) query = query.where('source_id', '=', filter.sourceId);
@@ -171,18 +111,8 @@ export function eventsRepository(db: Kysely<Database>): EventsRepository {
 
   return {
     async insertNew(scope, events) {
-      const handle = scoped(db, scope);
-      const inserted = new Set<string>();
-      for (let start = 0; start < events.length; start += CHUNK) {
-        const rows = events.slice(start, start + CHUNK).map(toRow);
-        const text = statementFor(rows);
-        const parameters = rows.flatMap((r) => columns.map((c) => r[c]));
-        const result = await handle.executeQuery<{ source_id: string; message_id: string }>(
-          CompiledQuery.raw(text, parameters),
-        );
-        for (const row of result.rows) inserted.add(eventKey(row.source_id, row.message_id));
-      }
-      return inserted;
+      const rows = await insertEvents(scoped(db, scope), events.map(toRow));
+      return new Set(rows.map((row) => eventKey(row.source_id, row.message_id)));
     },
     async list(scope, filter, limit) {
       const rows = await filtered(scope, filter).selectAll().orderBy('id').limit(limit).execute();

@@ -1,76 +1,13 @@
 import type { PageRequest } from '../../access/paging.ts';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { IdentitySettings, Profile, ProfileState, PropertyMeta } from '../../profiles/model.ts';
 import { systemScope, type ProjectScope } from '../../access/scope.ts';
-import { fromJson } from '../dialects/dialect.ts';
-import type { Database } from '../schema.ts';
+import type { Database, EventsTable, ProfilesTable } from '../schema.ts';
+import { fromJson } from '../json.ts';
+import { markEventsApplied } from '../sql/mark-events-applied.ts';
+import { pendingEvents } from '../sql/pending-events.ts';
+import { projectsWithPendingEvents } from '../sql/projects-with-pending-events.ts';
 import { bool, scoped } from './scoped.ts';
-
-/** The columns of `events` the profile side reads and writes (applied_at and tp_uid are its own). */
-interface ProfileEventsTable {
-  id: number;
-  project_id: number;
-  source_id: string;
-  message_id: string;
-  format: string;
-  type: string;
-  event_name: string | null;
-  user_id: string | null;
-  anonymous_id: string | null;
-  account_id: string | null;
-  distinct_id: string | null;
-  previous_id: string | null;
-  identities: unknown;
-  properties: unknown;
-  traits: unknown;
-  context: unknown;
-  ops_request_id: string | null;
-  event_time: number;
-  received_at: number;
-  applied_at: number | null;
-  tp_uid: string | null;
-}
-
-interface ProfileTables {
-  events: ProfileEventsTable;
-  profiles: {
-    project_id: number;
-    tp_uid: string;
-    properties: string;
-    meta: string;
-    created_at: number;
-    updated_at: number;
-    last_event_at: number | null;
-    event_count: number;
-    merged_into: string | null;
-  };
-  profile_identities: {
-    project_id: number;
-    id_type: string;
-    value: string;
-    tp_uid: string;
-    created_at: number;
-  };
-  id_types: { project_id: number; name: string; is_unique: boolean | number; created_at: number };
-  project_settings: { project_id: number; key: string; value: string };
-  event_definitions: {
-    project_id: number;
-    name: string;
-    event_count: number;
-    first_seen: number | null;
-    last_seen: number | null;
-    declared: boolean | number;
-    description: string | null;
-  };
-  event_properties: {
-    project_id: number;
-    event_name: string;
-    name: string;
-    types: string;
-    first_seen: number;
-    last_seen: number;
-  };
-}
 
 /** An event as the profile applier and the explorer see it. */
 export interface ProfileEvent {
@@ -173,7 +110,7 @@ export interface ProfilesRepository {
 const json = <T>(value: unknown, fallback: T): T =>
   value === null || value === undefined ? fallback : fromJson<T>(value);
 
-function toEvent(r: ProfileEventsTable): ProfileEvent {
+function toEvent(r: Selectable<EventsTable>): ProfileEvent {
   return {
     id: Number(r.id),
     projectId: Number(r.project_id),
@@ -202,7 +139,7 @@ export function profilesRepository(
   root: Kysely<Database>,
   lock: (db: Kysely<Database>, key: string) => Promise<void>,
 ): ProfilesRepository {
-  const q = (scope: ProjectScope) => scoped(root, scope) as unknown as Kysely<ProfileTables>;
+  const q = (scope: ProjectScope) => scoped(root, scope);
 
   async function identitiesFor(scope: ProjectScope, tpUids: string[]) {
     if (tpUids.length === 0) return new Map<string, { type: string; value: string }[]>();
@@ -220,7 +157,7 @@ export function profilesRepository(
     return map;
   }
 
-  async function toProfiles(scope: ProjectScope, rows: ProfileTables['profiles'][]): Promise<Profile[]> {
+  async function toProfiles(scope: ProjectScope, rows: Selectable<ProfilesTable>[]): Promise<Profile[]> {
     const identities = await identitiesFor(
       scope,
       rows.map((r) => r.tp_uid),
@@ -239,52 +176,19 @@ export function profilesRepository(
   }
 
   return {
-    async projectsWithPendingEvents(before, limit) {
-      const rows = await (
-        scoped(
-          root,
-          systemScope('the profile applier finds projects with pending events'),
-        ) as unknown as Kysely<ProfileTables>
-      )
-        .selectFrom('events')
-        .select('project_id')
-        .where('applied_at', 'is', null)
-        .where('received_at', '<', before)
-        .groupBy('project_id')
-        .orderBy((eb) => eb.fn.min('id'))
-        .limit(limit)
-        .execute();
-      return rows.map((r) => Number(r.project_id));
-    },
+    projectsWithPendingEvents: (before, limit) =>
+      projectsWithPendingEvents(
+        scoped(root, systemScope('the profile applier finds projects with pending events')),
+        before,
+        limit,
+      ),
     async lockProject(scope) {
       await lock(root, `profiles:${scope.projectId}`);
     },
     async pendingEvents(scope, before, limit) {
-      const rows = await q(scope)
-        .selectFrom('events')
-        .selectAll()
-        .where('project_id', '=', scope.projectId)
-        .where('applied_at', 'is', null)
-        .where('received_at', '<', before)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
-      return rows.map(toEvent);
+      return (await pendingEvents(q(scope), scope.projectId, before, limit)).map(toEvent);
     },
-    async markApplied(scope, applied, at) {
-      const byUid = new Map<string | null, number[]>();
-      for (const a of applied) byUid.set(a.tpUid, [...(byUid.get(a.tpUid) ?? []), a.eventId]);
-      for (const [tpUid, ids] of byUid) {
-        for (let i = 0; i < ids.length; i += 500) {
-          await q(scope)
-            .updateTable('events')
-            .set({ applied_at: at, tp_uid: tpUid })
-            .where('project_id', '=', scope.projectId)
-            .where('id', 'in', ids.slice(i, i + 500))
-            .execute();
-        }
-      }
-    },
+    markApplied: (scope, applied, at) => markEventsApplied(q(scope), scope.projectId, applied, at),
 
     async identitySettings(scope) {
       const declared = await q(scope)

@@ -10,7 +10,7 @@ import type {
 } from '../../sources/model.ts';
 import { REPORTING_WINDOW_MS } from '../../sources/model.ts';
 import { systemScope, type ProjectScope } from '../../access/scope.ts';
-import { fromJson } from '../dialects/dialect.ts';
+import { fromJson } from '../json.ts';
 import type { Database } from '../schema.ts';
 import { nameKey } from './projects-repository.ts';
 import { scoped } from './scoped.ts';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ProjectScope, SystemScope } from '../../access/scope.ts';
-import { fromJson } from '../dialects/dialect.ts';
+import { fromJson } from '../json.ts';
 import type { Database } from '../schema.ts';
 import { scoped } from './scoped.ts';
 
@@ -18,34 +18,6 @@ export interface VerifyEntry {
   readonly messageId: string | null;
   /** The event as stored (accepted) or as sent (others), at most a few KB. */
   readonly event: unknown;
-}
-
-interface VerifyTables {
-  verify_buffer: {
-    project_id: number;
-    source_id: string;
-    entry_id: string;
-    received_at: number;
-    verdict: string;
-    reasons: unknown;
-    event: string;
-  };
-  events: {
-    id: number;
-    project_id: number;
-    source_id: string;
-    message_id: string;
-    type: string;
-    event_name: string | null;
-    user_id: string | null;
-    anonymous_id: string | null;
-    account_id: string | null;
-    distinct_id: string | null;
-    properties: unknown;
-    traits: unknown;
-    received_at: number;
-    event_time: number;
-  };
 }
 
 /** The verify buffer (refused, dry-run and flagged events) and the accepted events it merges with. */
@@ -70,7 +42,7 @@ export interface VerifyRepository {
 const MAX_EVENT_TEXT = 4096;
 
 export function verifyRepository(root: Kysely<Database>): VerifyRepository {
-  const q = (scope: ProjectScope) => scoped(root, scope) as unknown as Kysely<VerifyTables>;
+  const q = (scope: ProjectScope) => scoped(root, scope);
   return {
     async append(scope, entries) {
       if (entries.length === 0) return;
@@ -170,7 +142,7 @@ export function verifyRepository(root: Kysely<Database>): VerifyRepository {
         .slice(0, limit);
     },
     async prune(scope, before) {
-      const result = await (scoped(root, scope) as unknown as Kysely<VerifyTables>)
+      const result = await scoped(root, scope)
         .deleteFrom('verify_buffer')
         .where('received_at', '<', before)
         .executeTakeFirst();

@@ -1,7 +1,9 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../../../config/load-config.ts';
-import type { DialectHandle } from '../dialect.ts';
+import type { DialectHandle } from '../../dialect-handle.ts';
+import { TranslatingDialect } from '../translating-dialect.ts';
+import { translatePostgresError } from './translate-postgres-error.ts';
 
 export interface PostgresOptions {
   readonly url: string;
@@ -49,7 +51,8 @@ export async function openPostgres(options: PostgresOptions): Promise<DialectHan
       cause: error,
     });
   }
-  const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  const dialect = new TranslatingDialect(new PostgresDialect({ pool }), translatePostgresError);
+  const db = new Kysely({ dialect });
   return {
     db,
     capabilities: { skipLocked: true, singleWriter: false, listenNotify: true, sharedAcrossMachines: true },
@@ -64,6 +67,6 @@ export async function openPostgres(options: PostgresOptions): Promise<DialectHan
     transactionLock: async (trx, key) => {
       await sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
     },
-    destroy: () => db.destroy(),
+    destroy: () => dialect.close(),
   };
 }

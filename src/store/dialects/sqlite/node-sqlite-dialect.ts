@@ -15,6 +15,7 @@ import {
   type QueryCompiler,
   type QueryResult,
 } from 'kysely';
+import { StoreBusyError } from '../../store-errors.ts';
 
 /**
  * Kysely dialect over Node's built-in `node:sqlite`. One connection per process, guarded by a
@@ -36,11 +37,22 @@ export class NodeSqliteDialect implements Dialect {
     return new SqliteQueryCompiler();
   }
   createAdapter(): DialectAdapter {
-    return new SqliteAdapter();
+    return new NodeSqliteAdapter();
   }
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   createIntrospector(db: Kysely<any>): DatabaseIntrospector {
     return new SqliteIntrospector(db);
+  }
+}
+
+/**
+ * Kysely guards a single-connection adapter with its own mutex, which it never releases when
+ * acquiring the connection fails (a wait timeout, a closed store): every later query would then
+ * hang. The driver below has its own mutex with a wait limit, so Kysely's is turned off.
+ */
+class NodeSqliteAdapter extends SqliteAdapter {
+  override get supportsMultipleConnections(): boolean {
+    return true;
   }
 }
 
@@ -67,7 +79,7 @@ class NodeSqliteDriver implements Driver {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error('timed out waiting for the SQLite connection')),
+        () => reject(new StoreBusyError('timed out waiting for the SQLite connection')),
         this.#waitLimitMs,
       );
     });

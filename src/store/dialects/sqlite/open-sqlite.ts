@@ -1,9 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { Kysely, sql } from 'kysely';
-import type { DialectHandle } from '../dialect.ts';
+import type { DialectHandle } from '../../dialect-handle.ts';
+import { TranslatingDialect } from '../translating-dialect.ts';
 import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
+import { translateSqliteError } from './translate-sqlite-error.ts';
 
 export interface SqliteOptions {
   readonly path: string;
@@ -14,7 +16,11 @@ export interface SqliteOptions {
 
 /** Opens (creating if needed) a SQLite database in WAL mode with full fsync on commit. */
 export function openSqlite(options: SqliteOptions): DialectHandle {
-  mkdirSync(dirname(options.path), { recursive: true });
+  // Owner-only: the database holds personal data and encrypted secrets. The folder is made 0700
+  // when we create it; the file is created 0600 before SQLite opens it, and SQLite gives the
+  // -wal and -shm files the mode of the database file.
+  mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(options.path, 'a', 0o600));
   const database = new DatabaseSync(options.path, { timeout: options.busyTimeoutMs });
   // synchronous=FULL: an acknowledged commit survives power loss (RELIABILITY decision 1).
   database.exec(`
@@ -26,11 +32,11 @@ export function openSqlite(options: SqliteOptions): DialectHandle {
     PRAGMA temp_store = MEMORY;
   `);
   if (options.maxPageCount) database.exec(`PRAGMA max_page_count = ${Math.trunc(options.maxPageCount)};`);
-  const db = new Kysely({
-    dialect: new NodeSqliteDialect(database, {
-      connectionWaitMs: Math.max(30_000, options.busyTimeoutMs * 3),
-    }),
-  });
+  const dialect = new TranslatingDialect(
+    new NodeSqliteDialect(database, { connectionWaitMs: Math.max(30_000, options.busyTimeoutMs * 3) }),
+    translateSqliteError,
+  );
+  const db = new Kysely({ dialect });
   return {
     db,
     capabilities: { skipLocked: false, singleWriter: true, listenNotify: false, sharedAcrossMachines: false },
@@ -45,6 +51,6 @@ export function openSqlite(options: SqliteOptions): DialectHandle {
     transactionLock: async () => {
       // BEGIN IMMEDIATE holds the single write lock for the whole transaction.
     },
-    destroy: () => db.destroy(),
+    destroy: () => dialect.close(),
   };
 }

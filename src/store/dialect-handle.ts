@@ -1,27 +1,12 @@
 import type { Kysely, RawBuilder, Transaction } from 'kysely';
+import type { ColumnTypes } from './column-types.ts';
+import type { StoreCapabilities } from './store-capabilities.ts';
 
 /**
- * What differs between the databases, as flags and small SQL fragments. Code outside
- * `src/store/dialects/` reads these instead of asking which database it is on.
+ * What each dialect (src/store/dialects/{sqlite,postgres}/) hands the rest of the store: the
+ * Kysely instance, whose driver already translates failures into the typed errors of
+ * store-errors.ts, and what differs between databases as flags and small SQL fragments.
  */
-export interface StoreCapabilities {
-  /** `FOR UPDATE SKIP LOCKED` exists, so several workers can claim rows concurrently. */
-  readonly skipLocked: boolean;
-  /** One writer at a time for the whole database (SQLite): batch writes, keep transactions short. */
-  readonly singleWriter: boolean;
-  /** LISTEN/NOTIFY is available for cross-process wake-ups; otherwise poll. */
-  readonly listenNotify: boolean;
-  /** Several processes on several machines may share this database. */
-  readonly sharedAcrossMachines: boolean;
-}
-
-/** Column types used by migrations, chosen per database. */
-export interface ColumnTypes {
-  /** JSON document: `jsonb` or `text`. Read it back with `fromJson`. */
-  readonly json: 'jsonb' | 'text';
-}
-
-/** One opened database: the Kysely instance and what the rest of the store needs to know. */
 export interface DialectHandle {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly db: Kysely<any>;
@@ -44,10 +29,6 @@ export interface DialectHandle {
   serialPrimaryKey: 'bigserial' | 'integer';
   /** Files holding the data, for backup and the secrets-at-rest tests (SQLite only). */
   readonly files: readonly string[];
+  /** Closes the database; every later call fails with StoreUnavailableError. */
   destroy(): Promise<void>;
-}
-
-/** Reads a JSON column whichever way the driver returned it. */
-export function fromJson<T>(value: unknown): T {
-  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
