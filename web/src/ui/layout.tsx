@@ -4,8 +4,8 @@ import type { MessageKey } from '../i18n/messages-en.ts';
 import { useProject } from '../project-context.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { ChangePasswordDialog } from '../pages/change-password.tsx';
-import { CreateProjectDialog } from '../pages/create-project.tsx';
+import { ChangePasswordDialog } from '../pages/auth/change-password.tsx';
+import { CreateProjectDialog } from '../pages/tenancy/create-project.tsx';
 import {
   IconCampaign,
   IconChevronDown,

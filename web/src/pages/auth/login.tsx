@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import { useI18n } from '../i18n/i18n.tsx';
-import { navigate, useLocation } from '../router.tsx';
-import { useSession } from '../session.tsx';
-import { AuthLayout } from '../ui/auth-layout.tsx';
-import { Button } from '../ui/button.tsx';
-import { Alert } from '../ui/display.tsx';
-import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../ui/errors.ts';
-import { TextField } from '../ui/field.tsx';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { navigate, useLocation } from '../../router.tsx';
+import { useSession } from '../../session.tsx';
+import { AuthLayout } from '../../ui/auth-layout.tsx';
+import { Button } from '../../ui/button.tsx';
+import { Alert } from '../../ui/display.tsx';
+import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../../ui/errors.ts';
+import { TextField } from '../../ui/field.tsx';
 
 /** Only same-origin console paths are followed after login (no open redirect). */
 export function safeNext(next: string | null): string {

@@ -1,13 +1,13 @@
 import { useState } from 'react';
-import { api } from '../api/client.ts';
-import type { Channel, ChannelStatus, ChannelTestStatus } from '../api/types.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Link, navigate } from '../router.tsx';
-import { Button } from '../ui/button.tsx';
-import { EmptyState } from '../ui/display.tsx';
-import { IconChannel, IconPause, IconPlay, IconPlus, IconTrash } from '../ui/icons.tsx';
-import { DataTable, Pager, useCursorPages, type Column } from '../ui/table.tsx';
+import { api } from '../../api/client.ts';
+import type { Channel, ChannelStatus, ChannelTestStatus } from '../../api/types.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Link, navigate } from '../../router.tsx';
+import { Button } from '../../ui/button.tsx';
+import { EmptyState } from '../../ui/display.tsx';
+import { IconChannel, IconPause, IconPlay, IconPlus, IconTrash } from '../../ui/icons.tsx';
+import { DataTable, Pager, useCursorPages, type Column } from '../../ui/table.tsx';
 import {
   ChannelStatusBadge,
   TestStatusBadge,

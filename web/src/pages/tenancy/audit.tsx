@@ -1,14 +1,14 @@
 import { useState } from 'react';
-import { api } from '../api/client.ts';
-import { auditActions, type AuditEntry } from '../api/types.ts';
-import { isMessageKey, useI18n } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Button } from '../ui/button.tsx';
-import { CopyButton } from '../ui/copy-button.tsx';
-import { Dialog } from '../ui/dialog.tsx';
-import { Alert, Badge, EmptyState, type Tone } from '../ui/display.tsx';
-import { IconLog } from '../ui/icons.tsx';
-import { DataTable, Pager, useCursorPages, type Column } from '../ui/table.tsx';
+import { api } from '../../api/client.ts';
+import { auditActions, type AuditEntry } from '../../api/types.ts';
+import { isMessageKey, useI18n } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Button } from '../../ui/button.tsx';
+import { CopyButton } from '../../ui/copy-button.tsx';
+import { Dialog } from '../../ui/dialog.tsx';
+import { Alert, Badge, EmptyState, type Tone } from '../../ui/display.tsx';
+import { IconLog } from '../../ui/icons.tsx';
+import { DataTable, Pager, useCursorPages, type Column } from '../../ui/table.tsx';
 
 function actionTone(action: string): Tone {
   if (action.endsWith('failed') || action.endsWith('removed') || action.endsWith('revoked')) return 'red';

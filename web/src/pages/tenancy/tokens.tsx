@@ -1,17 +1,17 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api/client.ts';
-import { permissionNames, type ApiToken, type Permission, type TokenCreated } from '../api/types.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Button } from '../ui/button.tsx';
-import { ConfirmDialog, Dialog } from '../ui/dialog.tsx';
-import { Alert, Badge, EmptyState } from '../ui/display.tsx';
-import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../ui/errors.ts';
-import { CheckboxGroup, SearchInput, SelectField, TextField } from '../ui/field.tsx';
-import { IconKey, IconPlus, IconTrash } from '../ui/icons.tsx';
-import { SecretField } from '../ui/secret-field.tsx';
-import { DataTable, Pager, useCursorPages, type Column } from '../ui/table.tsx';
-import { useToast } from '../ui/toast.tsx';
+import { api } from '../../api/client.ts';
+import { permissionNames, type ApiToken, type Permission, type TokenCreated } from '../../api/types.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Button } from '../../ui/button.tsx';
+import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { Alert, Badge, EmptyState } from '../../ui/display.tsx';
+import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../../ui/errors.ts';
+import { CheckboxGroup, SearchInput, SelectField, TextField } from '../../ui/field.tsx';
+import { IconKey, IconPlus, IconTrash } from '../../ui/icons.tsx';
+import { SecretField } from '../../ui/secret-field.tsx';
+import { DataTable, Pager, useCursorPages, type Column } from '../../ui/table.tsx';
+import { useToast } from '../../ui/toast.tsx';
 
 type TokenStatus = 'active' | 'revoked' | 'expired';
 

@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api/client.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { Link, useLocation } from '../router.tsx';
-import { AuthLayout } from '../ui/auth-layout.tsx';
-import { Button } from '../ui/button.tsx';
-import { Alert } from '../ui/display.tsx';
-import { describeError, fieldErrorsOf, useFieldErrors } from '../ui/errors.ts';
-import { TextField } from '../ui/field.tsx';
+import { api, ApiError } from '../../api/client.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { Link, useLocation } from '../../router.tsx';
+import { AuthLayout } from '../../ui/auth-layout.tsx';
+import { Button } from '../../ui/button.tsx';
+import { Alert } from '../../ui/display.tsx';
+import { describeError, fieldErrorsOf, useFieldErrors } from '../../ui/errors.ts';
+import { TextField } from '../../ui/field.tsx';
 import { MIN_PASSWORD_LENGTH, newPasswordErrors } from './change-password.tsx';
 
 /** The public page behind a new member's one-time link: `/set-password?token=…`. */

@@ -1,20 +1,20 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api/client.ts';
-import { permissionNames, roleNames, type Member, type MemberAdded, type Role } from '../api/types.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import type { MessageKey } from '../i18n/messages-en.ts';
-import { useProject } from '../project-context.tsx';
-import { useLocation } from '../router.tsx';
-import { useSession } from '../session.tsx';
-import { Button } from '../ui/button.tsx';
-import { CopyButton } from '../ui/copy-button.tsx';
-import { ConfirmDialog, Dialog } from '../ui/dialog.tsx';
-import { Alert, Badge, Card, EmptyState, PageHeader, Tabs, type Tone } from '../ui/display.tsx';
-import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../ui/errors.ts';
-import { CheckboxGroup, SearchInput, SelectField, TextField } from '../ui/field.tsx';
-import { IconCheck, IconEdit, IconMembers, IconTrash, IconUserPlus } from '../ui/icons.tsx';
-import { DataTable, Pager, useCursorPages, type Column } from '../ui/table.tsx';
-import { useToast } from '../ui/toast.tsx';
+import { api } from '../../api/client.ts';
+import { permissionNames, roleNames, type Member, type MemberAdded, type Role } from '../../api/types.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import type { MessageKey } from '../../i18n/messages-en.ts';
+import { useProject } from '../../project-context.tsx';
+import { useLocation } from '../../router.tsx';
+import { useSession } from '../../session.tsx';
+import { Button } from '../../ui/button.tsx';
+import { CopyButton } from '../../ui/copy-button.tsx';
+import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { Alert, Badge, Card, EmptyState, PageHeader, Tabs, type Tone } from '../../ui/display.tsx';
+import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../../ui/errors.ts';
+import { CheckboxGroup, SearchInput, SelectField, TextField } from '../../ui/field.tsx';
+import { IconCheck, IconEdit, IconMembers, IconTrash, IconUserPlus } from '../../ui/icons.tsx';
+import { DataTable, Pager, useCursorPages, type Column } from '../../ui/table.tsx';
+import { useToast } from '../../ui/toast.tsx';
 
 export const roleTone: Record<Role, Tone> = {
   project_admin: 'blue',

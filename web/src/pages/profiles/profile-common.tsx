@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
-import { api } from '../api/client.ts';
-import type { IdTypeSettings } from '../api/types.ts';
-import { useProject } from '../project-context.tsx';
-import { CopyButton } from '../ui/copy-button.tsx';
-import { Badge, type Tone } from '../ui/display.tsx';
+import { api } from '../../api/client.ts';
+import type { IdTypeSettings } from '../../api/types.ts';
+import { useProject } from '../../project-context.tsx';
+import { CopyButton } from '../../ui/copy-button.tsx';
+import { Badge, type Tone } from '../../ui/display.tsx';
 
 // What the verify view, event management and the profile explorer share: paths, JSON display and
 // the project's ID types.

@@ -1,15 +1,15 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../api/client.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { useSession } from '../session.tsx';
-import { AuthLayout } from '../ui/auth-layout.tsx';
-import { Button } from '../ui/button.tsx';
-import { Dialog } from '../ui/dialog.tsx';
-import { Alert } from '../ui/display.tsx';
-import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../ui/errors.ts';
-import { TextField } from '../ui/field.tsx';
-import { IconLock } from '../ui/icons.tsx';
-import { useToast } from '../ui/toast.tsx';
+import { api } from '../../api/client.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useSession } from '../../session.tsx';
+import { AuthLayout } from '../../ui/auth-layout.tsx';
+import { Button } from '../../ui/button.tsx';
+import { Dialog } from '../../ui/dialog.tsx';
+import { Alert } from '../../ui/display.tsx';
+import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../../ui/errors.ts';
+import { TextField } from '../../ui/field.tsx';
+import { IconLock } from '../../ui/icons.tsx';
+import { useToast } from '../../ui/toast.tsx';
 
 export const MIN_PASSWORD_LENGTH = 10;
 

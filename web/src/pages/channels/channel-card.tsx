@@ -1,8 +1,8 @@
 import { useId } from 'react';
-import type { Channel } from '../api/types.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Link, navigate } from '../router.tsx';
+import type { Channel } from '../../api/types.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Link, navigate } from '../../router.tsx';
 import {
   IconArrowRight,
   IconChannel,
@@ -13,8 +13,8 @@ import {
   IconPulse,
   IconSearch,
   IconTrash,
-} from '../ui/icons.tsx';
-import { Menu, MenuItem, MenuSeparator } from '../ui/menu.tsx';
+} from '../../ui/icons.tsx';
+import { Menu, MenuItem, MenuSeparator } from '../../ui/menu.tsx';
 import {
   ChannelStatusBadge,
   TestStatusBadge,

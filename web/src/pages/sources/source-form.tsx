@@ -1,5 +1,5 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import { ApiError, api } from '../api/client.ts';
+import { ApiError, api } from '../../api/client.ts';
 import {
   appTypes,
   platformNames,
@@ -8,18 +8,18 @@ import {
   type AppType,
   type PlatformConfig,
   type PlatformName,
-} from '../api/types.ts';
-import { useI18n, type Translate } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Link, navigate } from '../router.tsx';
-import { timeZones } from '../time-zones.ts';
-import { Button } from '../ui/button.tsx';
-import { Dialog } from '../ui/dialog.tsx';
-import { Alert, Card, PageHeader } from '../ui/display.tsx';
-import { describeError, fieldErrorsOf, useFieldErrors } from '../ui/errors.ts';
-import { SelectField, Switch, TextAreaField, TextField } from '../ui/field.tsx';
-import { IconAlert, IconDatabase, IconPlus } from '../ui/icons.tsx';
-import { useToast } from '../ui/toast.tsx';
+} from '../../api/types.ts';
+import { useI18n, type Translate } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Link, navigate } from '../../router.tsx';
+import { timeZones } from '../../time-zones.ts';
+import { Button } from '../../ui/button.tsx';
+import { Dialog } from '../../ui/dialog.tsx';
+import { Alert, Card, PageHeader } from '../../ui/display.tsx';
+import { describeError, fieldErrorsOf, useFieldErrors } from '../../ui/errors.ts';
+import { SelectField, Switch, TextAreaField, TextField } from '../../ui/field.tsx';
+import { IconAlert, IconDatabase, IconPlus } from '../../ui/icons.tsx';
+import { useToast } from '../../ui/toast.tsx';
 import { AppTypeIcon, sourcePath, sourcesPath, useApps } from './source-common.tsx';
 
 /** The platform part of a source form: which platforms, web origins, server secret rule. */

@@ -1,8 +1,8 @@
 import { useId } from 'react';
-import type { App, DataSource } from '../api/types.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Link, navigate } from '../router.tsx';
+import type { App, DataSource } from '../../api/types.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Link, navigate } from '../../router.tsx';
 import {
   IconMore,
   IconPause,
@@ -11,8 +11,8 @@ import {
   IconSearch,
   IconTrash,
   IconArrowRight,
-} from '../ui/icons.tsx';
-import { Menu, MenuItem, MenuSeparator } from '../ui/menu.tsx';
+} from '../../ui/icons.tsx';
+import { Menu, MenuItem, MenuSeparator } from '../../ui/menu.tsx';
 import { AppTypeIcon, PlatformList, ReportingBadge, StatusBadge, sourcePath } from './source-common.tsx';
 
 /**

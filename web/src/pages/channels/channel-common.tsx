@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { ApiError, api, fetchAll } from '../api/client.ts';
-import type { Channel } from '../api/types.ts';
-import { useI18n, type Translate } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { navigate } from '../router.tsx';
-import { ConfirmDialog } from '../ui/dialog.tsx';
-import { Badge } from '../ui/display.tsx';
-import { describeError } from '../ui/errors.ts';
-import { useToast } from '../ui/toast.tsx';
+import { ApiError, api, fetchAll } from '../../api/client.ts';
+import type { Channel } from '../../api/types.ts';
+import { useI18n, type Translate } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { navigate } from '../../router.tsx';
+import { ConfirmDialog } from '../../ui/dialog.tsx';
+import { Badge } from '../../ui/display.tsx';
+import { describeError } from '../../ui/errors.ts';
+import { useToast } from '../../ui/toast.tsx';
 import './channels.css';
 
 // What the reach channel pages share: paths, badges, the project's ID types, a one-shot hand-over

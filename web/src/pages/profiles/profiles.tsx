@@ -1,14 +1,14 @@
 import { Fragment, useEffect, useMemo, useState, type FormEvent } from 'react';
-import { ApiError, api } from '../api/client.ts';
-import type { Profile, ProfileEvent } from '../api/types.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Link, matchPath, navigate, useLocation } from '../router.tsx';
-import { Button } from '../ui/button.tsx';
-import { CopyButton } from '../ui/copy-button.tsx';
-import { Alert, Badge, Card, EmptyState, PageHeader, Tabs } from '../ui/display.tsx';
-import { describeError } from '../ui/errors.ts';
-import { SelectField, TextField } from '../ui/field.tsx';
+import { ApiError, api } from '../../api/client.ts';
+import type { Profile, ProfileEvent } from '../../api/types.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Link, matchPath, navigate, useLocation } from '../../router.tsx';
+import { Button } from '../../ui/button.tsx';
+import { CopyButton } from '../../ui/copy-button.tsx';
+import { Alert, Badge, Card, EmptyState, PageHeader, Tabs } from '../../ui/display.tsx';
+import { describeError } from '../../ui/errors.ts';
+import { SelectField, TextField } from '../../ui/field.tsx';
 import {
   IconCampaign,
   IconChevronDown,
@@ -17,8 +17,8 @@ import {
   IconLog,
   IconProfiles,
   IconSearch,
-} from '../ui/icons.tsx';
-import { DataTable, Pager, useCursorPages, type Column } from '../ui/table.tsx';
+} from '../../ui/icons.tsx';
+import { DataTable, Pager, useCursorPages, type Column } from '../../ui/table.tsx';
 import { EventDefinitions } from './event-management.tsx';
 import {
   JsonBlock,
@@ -31,7 +31,7 @@ import {
   uniqueTypesOf,
   useIdTypes,
 } from './profile-common.tsx';
-import { sourcePath } from './source-common.tsx';
+import { sourcePath } from '../sources/source-common.tsx';
 
 /** What a person is best known by: a name, a user id, e-mail or phone, any identity; else tp_uid. */
 function displayName(profile: Profile): string {

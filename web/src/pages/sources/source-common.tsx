@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { api } from '../api/client.ts';
-import type { App, AppType, DataSource, ReportingStatus } from '../api/types.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { navigate } from '../router.tsx';
-import { ConfirmDialog } from '../ui/dialog.tsx';
-import { Badge, type Tone } from '../ui/display.tsx';
-import { describeError } from '../ui/errors.ts';
-import { IconGlobe, IconPhone, IconServer } from '../ui/icons.tsx';
-import { useToast } from '../ui/toast.tsx';
+import { api } from '../../api/client.ts';
+import type { App, AppType, DataSource, ReportingStatus } from '../../api/types.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { navigate } from '../../router.tsx';
+import { ConfirmDialog } from '../../ui/dialog.tsx';
+import { Badge, type Tone } from '../../ui/display.tsx';
+import { describeError } from '../../ui/errors.ts';
+import { IconGlobe, IconPhone, IconServer } from '../../ui/icons.tsx';
+import { useToast } from '../../ui/toast.tsx';
 
 // What the data source pages share: labels and badges, the project's apps, and the lifecycle
 // actions (disable, enable, delete) with confirmations that say exactly what stops.

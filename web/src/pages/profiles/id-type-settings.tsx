@@ -1,15 +1,15 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, api } from '../api/client.ts';
-import type { IdTypeDeclaration, IdTypeSettings } from '../api/types.ts';
-import { isMessageKey, useI18n } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Button } from '../ui/button.tsx';
-import { ConfirmDialog } from '../ui/dialog.tsx';
-import { Alert, Badge, Card, EmptyState } from '../ui/display.tsx';
-import { describeError } from '../ui/errors.ts';
-import { Switch, TextField } from '../ui/field.tsx';
-import { IconKey, IconPlus, IconTrash } from '../ui/icons.tsx';
-import { useToast } from '../ui/toast.tsx';
+import { ApiError, api } from '../../api/client.ts';
+import type { IdTypeDeclaration, IdTypeSettings } from '../../api/types.ts';
+import { isMessageKey, useI18n } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Button } from '../../ui/button.tsx';
+import { ConfirmDialog } from '../../ui/dialog.tsx';
+import { Alert, Badge, Card, EmptyState } from '../../ui/display.tsx';
+import { describeError } from '../../ui/errors.ts';
+import { Switch, TextField } from '../../ui/field.tsx';
+import { IconKey, IconPlus, IconTrash } from '../../ui/icons.tsx';
+import { useToast } from '../../ui/toast.tsx';
 import { useIdTypes } from './profile-common.tsx';
 
 const NAME = /^[a-z][a-z0-9_]{0,63}$/;

@@ -1,19 +1,19 @@
 import { Fragment, useEffect, useState, type FormEvent } from 'react';
-import { api } from '../api/client.ts';
-import type { DataSource, EventDefinition } from '../api/types.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Link } from '../router.tsx';
-import { Button } from '../ui/button.tsx';
-import { Dialog } from '../ui/dialog.tsx';
-import { Alert, Badge, EmptyState, PageHeader } from '../ui/display.tsx';
-import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../ui/errors.ts';
-import { SearchInput, TextField } from '../ui/field.tsx';
-import { IconChart, IconChevronDown, IconPlus, IconPulse, IconSearch } from '../ui/icons.tsx';
-import { describeError } from '../ui/errors.ts';
-import { useToast } from '../ui/toast.tsx';
+import { api } from '../../api/client.ts';
+import type { DataSource, EventDefinition } from '../../api/types.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Link } from '../../router.tsx';
+import { Button } from '../../ui/button.tsx';
+import { Dialog } from '../../ui/dialog.tsx';
+import { Alert, Badge, EmptyState, PageHeader } from '../../ui/display.tsx';
+import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../../ui/errors.ts';
+import { SearchInput, TextField } from '../../ui/field.tsx';
+import { IconChart, IconChevronDown, IconPlus, IconPulse, IconSearch } from '../../ui/icons.tsx';
+import { describeError } from '../../ui/errors.ts';
+import { useToast } from '../../ui/toast.tsx';
 import { TypeBadge } from './profile-common.tsx';
-import { sourcePath, sourcesPath } from './source-common.tsx';
+import { sourcePath, sourcesPath } from '../sources/source-common.tsx';
 
 function DeclareEventDialog({
   open,

@@ -1,22 +1,22 @@
 import { Fragment, useEffect, useMemo, useState } from 'react';
-import { ApiError, api, verifyStreamUrl } from '../api/client.ts';
+import { ApiError, api, verifyStreamUrl } from '../../api/client.ts';
 import {
   verdicts,
   type DataSource,
   type IntegrationPrompt,
   type Verdict,
   type VerifyEntry,
-} from '../api/types.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Link } from '../router.tsx';
-import { Button } from '../ui/button.tsx';
-import { CopyButton } from '../ui/copy-button.tsx';
-import { Alert, Badge, Card, EmptyState, PageHeader, type Tone } from '../ui/display.tsx';
-import { describeError } from '../ui/errors.ts';
-import { SearchInput } from '../ui/field.tsx';
-import { IconChevronDown, IconPause, IconPlay, IconPulse, IconRotate, IconSearch } from '../ui/icons.tsx';
-import { JsonBlock } from './profile-common.tsx';
+} from '../../api/types.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Link } from '../../router.tsx';
+import { Button } from '../../ui/button.tsx';
+import { CopyButton } from '../../ui/copy-button.tsx';
+import { Alert, Badge, Card, EmptyState, PageHeader, type Tone } from '../../ui/display.tsx';
+import { describeError } from '../../ui/errors.ts';
+import { SearchInput } from '../../ui/field.tsx';
+import { IconChevronDown, IconPause, IconPlay, IconPulse, IconRotate, IconSearch } from '../../ui/icons.tsx';
+import { JsonBlock } from '../profiles/profile-common.tsx';
 import { sourcePath, sourcesPath } from './source-common.tsx';
 
 /** At most this many entries stay in the page; the stream replays 200 on connect. */

@@ -1,21 +1,21 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiError, api } from '../api/client.ts';
+import { ApiError, api } from '../../api/client.ts';
 import {
   channelCategories,
   type Channel,
   type ChannelCategory,
   type ChannelInput,
   type ValidationIssue,
-} from '../api/types.ts';
-import { isMessageKey, useI18n, type Translate } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Link, navigate } from '../router.tsx';
-import { Button } from '../ui/button.tsx';
-import { Alert, Card, EmptyState, PageHeader } from '../ui/display.tsx';
-import { describeError } from '../ui/errors.ts';
-import { SelectField, Switch, TextField } from '../ui/field.tsx';
-import { IconAlert, IconChannel, IconLock, IconPause, IconPlus, IconSearch, IconX } from '../ui/icons.tsx';
-import { useToast } from '../ui/toast.tsx';
+} from '../../api/types.ts';
+import { isMessageKey, useI18n, type Translate } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Link, navigate } from '../../router.tsx';
+import { Button } from '../../ui/button.tsx';
+import { Alert, Card, EmptyState, PageHeader } from '../../ui/display.tsx';
+import { describeError } from '../../ui/errors.ts';
+import { SelectField, Switch, TextField } from '../../ui/field.tsx';
+import { IconAlert, IconChannel, IconLock, IconPause, IconPlus, IconSearch, IconX } from '../../ui/icons.tsx';
+import { useToast } from '../../ui/toast.tsx';
 import {
   channelPath,
   channelsPath,
@@ -30,7 +30,7 @@ import {
   uid,
   type FieldDraft,
 } from './channel-template-builder.tsx';
-import { useApps } from './source-common.tsx';
+import { useApps } from '../sources/source-common.tsx';
 
 interface ParamDraft {
   readonly uid: number;

@@ -1,24 +1,24 @@
 import { Fragment, useEffect, useState } from 'react';
-import { api, fetchAll } from '../api/client.ts';
-import type { DataSource } from '../api/types.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Link, matchPath, navigate, useLocation } from '../router.tsx';
-import { Button } from '../ui/button.tsx';
-import { Alert, Card, EmptyState, PageHeader, Tabs } from '../ui/display.tsx';
-import { IconArrowRight, IconChannel, IconChart, IconDatabase, IconPlus } from '../ui/icons.tsx';
-import { ChannelCard } from './channel-card.tsx';
-import { channelsPath, useAllChannels, useChannelLifecycle } from './channel-common.tsx';
-import { ChannelDetailsPage } from './channel-details.tsx';
-import { ChannelFormPage } from './channel-form.tsx';
-import { ChannelListPage } from './channel-list.tsx';
-import { SourceCard } from './source-card.tsx';
-import { sourcesPath, useApps, useSourceLifecycle } from './source-common.tsx';
-import { SourceDetailsPage } from './source-details.tsx';
-import { SourceCreatePage } from './source-form.tsx';
-import { SourceEventsPage } from './event-management.tsx';
-import { VerifyPage } from './verify.tsx';
-import { SourceListPage } from './source-list.tsx';
+import { api, fetchAll } from '../../api/client.ts';
+import type { DataSource } from '../../api/types.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Link, matchPath, navigate, useLocation } from '../../router.tsx';
+import { Button } from '../../ui/button.tsx';
+import { Alert, Card, EmptyState, PageHeader, Tabs } from '../../ui/display.tsx';
+import { IconArrowRight, IconChannel, IconChart, IconDatabase, IconPlus } from '../../ui/icons.tsx';
+import { ChannelCard } from '../channels/channel-card.tsx';
+import { channelsPath, useAllChannels, useChannelLifecycle } from '../channels/channel-common.tsx';
+import { ChannelDetailsPage } from '../channels/channel-details.tsx';
+import { ChannelFormPage } from '../channels/channel-form.tsx';
+import { ChannelListPage } from '../channels/channel-list.tsx';
+import { SourceCard } from '../sources/source-card.tsx';
+import { sourcesPath, useApps, useSourceLifecycle } from '../sources/source-common.tsx';
+import { SourceDetailsPage } from '../sources/source-details.tsx';
+import { SourceCreatePage } from '../sources/source-form.tsx';
+import { SourceEventsPage } from '../profiles/event-management.tsx';
+import { VerifyPage } from '../sources/verify.tsx';
+import { SourceListPage } from '../sources/source-list.tsx';
 
 /** Every data source of the project, for the overview's cards and counts. */
 function useAllSources(): { sources: readonly DataSource[] | null; error: unknown; reload: () => void } {

@@ -1,15 +1,15 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, api, fetchAll } from '../api/client.ts';
-import type { Channel, ChannelGrant, Member } from '../api/types.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Link, navigate, useLocation } from '../router.tsx';
-import { Button } from '../ui/button.tsx';
-import { CopyButton } from '../ui/copy-button.tsx';
-import { ConfirmDialog, Dialog } from '../ui/dialog.tsx';
-import { Alert, Badge, Card, EmptyState, PageHeader } from '../ui/display.tsx';
-import { describeError } from '../ui/errors.ts';
-import { CheckboxGroup, TextField } from '../ui/field.tsx';
+import { ApiError, api, fetchAll } from '../../api/client.ts';
+import type { Channel, ChannelGrant, Member } from '../../api/types.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Link, navigate, useLocation } from '../../router.tsx';
+import { Button } from '../../ui/button.tsx';
+import { CopyButton } from '../../ui/copy-button.tsx';
+import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { Alert, Badge, Card, EmptyState, PageHeader } from '../../ui/display.tsx';
+import { describeError } from '../../ui/errors.ts';
+import { CheckboxGroup, TextField } from '../../ui/field.tsx';
 import {
   IconEdit,
   IconKey,
@@ -21,9 +21,9 @@ import {
   IconSearch,
   IconTrash,
   IconUserPlus,
-} from '../ui/icons.tsx';
-import { SecretField } from '../ui/secret-field.tsx';
-import { useToast } from '../ui/toast.tsx';
+} from '../../ui/icons.tsx';
+import { SecretField } from '../../ui/secret-field.tsx';
+import { useToast } from '../../ui/toast.tsx';
 import {
   ChannelStatusBadge,
   TestStatusBadge,
@@ -36,7 +36,7 @@ import {
   useChannelLifecycle,
 } from './channel-common.tsx';
 import { TestSendDialog } from './channel-test-send.tsx';
-import { useApps } from './source-common.tsx';
+import { useApps } from '../sources/source-common.tsx';
 
 function CopyValue({ value, label }: { value: string; label: string }) {
   return (

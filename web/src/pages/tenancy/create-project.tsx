@@ -1,15 +1,15 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import { api } from '../api/client.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { navigate } from '../router.tsx';
-import { timeZones } from '../time-zones.ts';
-import { Button } from '../ui/button.tsx';
-import { Dialog } from '../ui/dialog.tsx';
-import { Alert } from '../ui/display.tsx';
-import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../ui/errors.ts';
-import { SelectField, TextField } from '../ui/field.tsx';
-import { IconFolder } from '../ui/icons.tsx';
-import { useToast } from '../ui/toast.tsx';
+import { api } from '../../api/client.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { navigate } from '../../router.tsx';
+import { timeZones } from '../../time-zones.ts';
+import { Button } from '../../ui/button.tsx';
+import { Dialog } from '../../ui/dialog.tsx';
+import { Alert } from '../../ui/display.tsx';
+import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../../ui/errors.ts';
+import { SelectField, TextField } from '../../ui/field.tsx';
+import { IconFolder } from '../../ui/icons.tsx';
+import { useToast } from '../../ui/toast.tsx';
 
 function CreateProjectForm({ onClose }: { onClose: () => void }) {
   const { t } = useI18n();

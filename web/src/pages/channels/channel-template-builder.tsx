@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import { api } from '../api/client.ts';
+import { api } from '../../api/client.ts';
 import {
   columnTypes,
   templateFieldTypes,
@@ -7,13 +7,13 @@ import {
   type EnumOptionList,
   type TemplateField,
   type TemplateFieldType,
-} from '../api/types.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Button } from '../ui/button.tsx';
-import { Alert, Badge } from '../ui/display.tsx';
-import { describeError } from '../ui/errors.ts';
-import { IconAlert, IconChevronDown, IconEye, IconPlus, IconTrash, IconX } from '../ui/icons.tsx';
+} from '../../api/types.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Button } from '../../ui/button.tsx';
+import { Alert, Badge } from '../../ui/display.tsx';
+import { describeError } from '../../ui/errors.ts';
+import { IconAlert, IconChevronDown, IconEye, IconPlus, IconTrash, IconX } from '../../ui/icons.tsx';
 
 // The template-field builder of the channel form (SPEC §3.1 "content template"): typed fields an
 // operator fills per campaign, each with a key, label, prompt and required flag; enum options by

@@ -1,11 +1,16 @@
 import { useState } from 'react';
-import { api } from '../api/client.ts';
-import { reportingStatuses, type DataSource, type ReportingStatus, type SourceStatus } from '../api/types.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Link, navigate } from '../router.tsx';
-import { Button } from '../ui/button.tsx';
-import { EmptyState } from '../ui/display.tsx';
+import { api } from '../../api/client.ts';
+import {
+  reportingStatuses,
+  type DataSource,
+  type ReportingStatus,
+  type SourceStatus,
+} from '../../api/types.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Link, navigate } from '../../router.tsx';
+import { Button } from '../../ui/button.tsx';
+import { EmptyState } from '../../ui/display.tsx';
 import {
   IconDatabase,
   IconPause,
@@ -14,8 +19,8 @@ import {
   IconPulse,
   IconSearch,
   IconTrash,
-} from '../ui/icons.tsx';
-import { DataTable, Pager, useCursorPages, type Column } from '../ui/table.tsx';
+} from '../../ui/icons.tsx';
+import { DataTable, Pager, useCursorPages, type Column } from '../../ui/table.tsx';
 import {
   PlatformList,
   ReportingBadge,

@@ -1,13 +1,13 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiError, api } from '../api/client.ts';
-import type { Channel, EnumOption, TemplateColumn, TemplateField, TestSendResult } from '../api/types.ts';
-import { isMessageKey, useI18n } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Button } from '../ui/button.tsx';
-import { Dialog } from '../ui/dialog.tsx';
-import { Alert, Badge, type Tone } from '../ui/display.tsx';
-import { describeError } from '../ui/errors.ts';
-import { IconAlert, IconPlus, IconPulse, IconX } from '../ui/icons.tsx';
+import { ApiError, api } from '../../api/client.ts';
+import type { Channel, EnumOption, TemplateColumn, TemplateField, TestSendResult } from '../../api/types.ts';
+import { isMessageKey, useI18n } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Button } from '../../ui/button.tsx';
+import { Dialog } from '../../ui/dialog.tsx';
+import { Alert, Badge, type Tone } from '../../ui/display.tsx';
+import { describeError } from '../../ui/errors.ts';
+import { IconAlert, IconPlus, IconPulse, IconX } from '../../ui/icons.tsx';
 import { useIdTypes } from './channel-common.tsx';
 import { issueText } from './channel-form.tsx';
 

@@ -1,15 +1,15 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { ApiError, api } from '../api/client.ts';
-import type { App, DataSource, IntegrationPrompt } from '../api/types.ts';
-import { useI18n } from '../i18n/i18n.tsx';
-import { useProject } from '../project-context.tsx';
-import { Link } from '../router.tsx';
-import { Button } from '../ui/button.tsx';
-import { CopyButton } from '../ui/copy-button.tsx';
-import { ConfirmDialog, Dialog } from '../ui/dialog.tsx';
-import { Alert, Badge, Card, EmptyState, PageHeader } from '../ui/display.tsx';
-import { describeError, fieldErrorsOf, useFieldErrors } from '../ui/errors.ts';
-import { TextField } from '../ui/field.tsx';
+import { ApiError, api } from '../../api/client.ts';
+import type { App, DataSource, IntegrationPrompt } from '../../api/types.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { useProject } from '../../project-context.tsx';
+import { Link } from '../../router.tsx';
+import { Button } from '../../ui/button.tsx';
+import { CopyButton } from '../../ui/copy-button.tsx';
+import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { Alert, Badge, Card, EmptyState, PageHeader } from '../../ui/display.tsx';
+import { describeError, fieldErrorsOf, useFieldErrors } from '../../ui/errors.ts';
+import { TextField } from '../../ui/field.tsx';
 import {
   IconAlert,
   IconEdit,
@@ -22,9 +22,9 @@ import {
   IconRotate,
   IconSearch,
   IconTrash,
-} from '../ui/icons.tsx';
-import { SecretField } from '../ui/secret-field.tsx';
-import { useToast } from '../ui/toast.tsx';
+} from '../../ui/icons.tsx';
+import { SecretField } from '../../ui/secret-field.tsx';
+import { useToast } from '../../ui/toast.tsx';
 import {
   AppTypeIcon,
   PlatformList,
