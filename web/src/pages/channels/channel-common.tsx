@@ -1,22 +1,27 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { ApiError, api, fetchAll } from '../../api/client.ts';
+import { useEffect, useState } from 'react';
+import { ApiError, api } from '../../api/client.ts';
 import type { Channel } from '../../api/types.ts';
 import { useI18n, type Translate } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
-import { navigate } from '../../router.tsx';
-import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { Badge } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
-import { useToast } from '../../ui/toast.tsx';
+import {
+  connectionPath,
+  connectionsPath,
+  useLifecycle,
+  type ConnectionSpec,
+  type Lifecycle,
+  type LifecycleAction,
+} from '../connections/lifecycle.tsx';
 import './channels.css';
 
 // What the reach channel pages share: paths, badges, the project's ID types, a one-shot hand-over
-// of a freshly generated signing key, and the lifecycle actions with confirmations that say
-// exactly what stops.
+// of a freshly generated signing key, and how the shared connection kit (../connections/) loads,
+// disables, enables and deletes a channel.
 
-export const channelsPath = (projectId: number) => `/projects/${projectId}/connections/channels`;
+export const channelsPath = (projectId: number) => connectionsPath(projectId, 'channels');
 export const channelPath = (projectId: number, channelId: string) =>
-  `${channelsPath(projectId)}/${encodeURIComponent(channelId)}`;
+  connectionPath(projectId, 'channels', channelId);
 
 export function ChannelStatusBadge({ channel }: { channel: Pick<Channel, 'status'> }) {
   const { t } = useI18n();
@@ -65,34 +70,6 @@ export function useIdTypes(): readonly string[] {
   return names;
 }
 
-/** Every channel of the project, for the overview's cards and counts. */
-export function useAllChannels(): {
-  channels: readonly Channel[] | null;
-  error: unknown;
-  reload: () => void;
-} {
-  const { projectId } = useProject();
-  const [channels, setChannels] = useState<readonly Channel[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    let current = true;
-    fetchAll((q) => api.listChannels({ projectId }, q)).then(
-      (all) => {
-        if (!current) return;
-        setChannels(all);
-        setError(null);
-      },
-      (e: unknown) => current && setError(e),
-    );
-    return () => {
-      current = false;
-    };
-  }, [projectId, tick]);
-  const reload = useCallback(() => setTick((n) => n + 1), []);
-  return { channels, error, reload };
-}
-
 // A generated signature-v2 key is answered once, by the call that generated it. The form hands it
 // to the details page it navigates to, which shows it once; nothing keeps it after that.
 let handedKey: { channelId: string; key: string } | null = null;
@@ -108,8 +85,6 @@ export function takeNewKey(channelId: string): string | null {
   return key;
 }
 
-type Action = 'disable' | 'delete';
-
 /** `TP_ERR_CHANNEL_IN_USE` names the campaigns in `details.campaigns`; say which they are. */
 function lifecycleError(error: unknown, t: Translate): Error {
   if (error instanceof ApiError && error.code === 'TP_ERR_CHANNEL_IN_USE') {
@@ -122,69 +97,26 @@ function lifecycleError(error: unknown, t: Translate): Error {
   return new Error(describeError(error, t));
 }
 
+/** Reach channels to the shared connection kit: how to load, disable, enable and delete one. */
+export const channelSpec: ConnectionSpec<Channel> = {
+  area: 'channels',
+  list: (projectId, query) => api.listChannels({ projectId }, query),
+  get: (projectId, channelId) => api.getChannel({ projectId, channelId }),
+  permission: 'reach.webhook.manage',
+  enable: (projectId, channel) => api.enableChannel({ projectId, channelId: channel.id }),
+  disable: (projectId, channel) => api.disableChannel({ projectId, channelId: channel.id }),
+  remove: (projectId, channel) => api.deleteChannel({ projectId, channelId: channel.id }),
+  deleteNeedsDisable: { long: 'channels.deleteNeedsDisable', short: 'channels.deleteNeedsDisableShort' },
+  explain: lifecycleError,
+};
+
 /**
  * Disable, enable and delete for one channel. Disable and delete ask first and list what stops;
- * enable runs at once. `onChanged` gets the action done and the channel after it.
+ * enable runs at once; only a disabled channel may be deleted. `onChanged` gets the action done
+ * and the channel after it.
  */
-export function useChannelLifecycle(onChanged: (action: Action | 'enable', channel: Channel) => void): {
-  ask: (action: Action, channel: Channel) => void;
-  enable: (channel: Channel) => Promise<void>;
-  dialogs: ReactNode;
-} {
-  const { t } = useI18n();
-  const toast = useToast();
-  const { projectId } = useProject();
-  const [pending, setPending] = useState<{ action: Action; channel: Channel } | null>(null);
-  const name = pending?.channel.name ?? '';
-  const enable = async (channel: Channel) => {
-    try {
-      const after = await api.enableChannel({ projectId, channelId: channel.id });
-      toast.success(t('channels.enabled', { name: channel.name }));
-      onChanged('enable', after);
-    } catch (error) {
-      toast.error(describeError(error, t));
-    }
-  };
-  const dialogs = (
-    <>
-      <ConfirmDialog
-        open={pending?.action === 'disable'}
-        onClose={() => setPending(null)}
-        title={t('channels.disableTitle', { name })}
-        message={t('channels.disableMessage')}
-        consequences={[t('channels.disableStops1'), t('channels.disableStops2'), t('channels.disableStops3')]}
-        confirmLabel={t('channels.disableConfirm')}
-        onConfirm={async () => {
-          if (!pending) return;
-          try {
-            const after = await api.disableChannel({ projectId, channelId: pending.channel.id });
-            toast.success(t('channels.disabled', { name: pending.channel.name }));
-            onChanged('disable', after);
-          } catch (error) {
-            throw lifecycleError(error, t);
-          }
-        }}
-      />
-      <ConfirmDialog
-        open={pending?.action === 'delete'}
-        onClose={() => setPending(null)}
-        title={t('channels.deleteTitle', { name })}
-        message={t('channels.deleteMessage')}
-        consequences={[t('channels.deleteStops1'), t('channels.deleteStops2'), t('channels.deleteStops3')]}
-        confirmLabel={t('channels.deleteConfirm')}
-        onConfirm={async () => {
-          if (!pending) return;
-          await api.deleteChannel({ projectId, channelId: pending.channel.id });
-          toast.success(t('channels.deleted', { name: pending.channel.name }));
-          onChanged('delete', pending.channel);
-        }}
-      />
-    </>
-  );
-  return { ask: (action, channel) => setPending({ action, channel }), enable, dialogs };
-}
-
-/** After a delete on a page about that channel, go back to the list. */
-export function leaveDeletedChannel(projectId: number): void {
-  navigate(channelsPath(projectId), { replace: true });
+export function useChannelLifecycle(
+  onChanged: (action: LifecycleAction, channel: Channel) => void,
+): Lifecycle<Channel> {
+  return useLifecycle(channelSpec, onChanged);
 }

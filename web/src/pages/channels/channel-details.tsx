@@ -3,33 +3,28 @@ import { ApiError, api, fetchAll } from '../../api/client.ts';
 import type { Channel, ChannelGrant, Member } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
-import { Link, navigate, useLocation } from '../../router.tsx';
+import { navigate, useLocation } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
-import { CopyButton } from '../../ui/copy-button.tsx';
 import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
-import { Alert, Badge, Card, EmptyState, PageHeader } from '../../ui/display.tsx';
+import { Alert, Badge, Card, Loading } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
 import { CheckboxGroup, TextField } from '../../ui/field.tsx';
-import {
-  IconEdit,
-  IconKey,
-  IconLayers,
-  IconPause,
-  IconPlay,
-  IconPulse,
-  IconRotate,
-  IconSearch,
-  IconTrash,
-  IconUserPlus,
-} from '../../ui/icons.tsx';
-import { SecretField } from '../../ui/secret-field.tsx';
+import { IconKey, IconLayers, IconPulse, IconRotate, IconUserPlus } from '../../ui/icons.tsx';
 import { useToast } from '../../ui/toast.tsx';
+import {
+  ConnectionHeader,
+  CopyValue,
+  MaskedSecret,
+  SecretOnce,
+  SecretOnceDialog,
+  useConnectionDetails,
+} from '../connections/connection-details.tsx';
+import { leaveDeleted } from '../connections/lifecycle.tsx';
 import {
   ChannelStatusBadge,
   TestStatusBadge,
   channelPath,
-  channelsPath,
-  leaveDeletedChannel,
+  channelSpec,
   rateLimitText,
   takeNewKey,
   timeoutText,
@@ -37,42 +32,6 @@ import {
 } from './channel-common.tsx';
 import { TestSendDialog } from './channel-test-send.tsx';
 import { useApps } from '../sources/source-common.tsx';
-
-function CopyValue({ value, label }: { value: string; label: string }) {
-  return (
-    <span className="copy-value">
-      <code>{value}</code>
-      <CopyButton value={value} label={label} />
-    </span>
-  );
-}
-
-/** A generated signature-v2 key, shown this once with Copy. */
-function NewKeyDialog({ value, onClose }: { value: string | null; onClose: () => void }) {
-  const { t } = useI18n();
-  return (
-    <Dialog
-      open={value !== null}
-      onClose={onClose}
-      title={t('channels.newKeyTitle')}
-      icon={<IconKey />}
-      size="lg"
-      footer={
-        <Button variant="primary" onClick={onClose}>
-          {t('channels.newKeyDone')}
-        </Button>
-      }
-    >
-      {value !== null ? (
-        <div className="stack">
-          <Alert tone="warning">{t('channels.newKeyOnce')}</Alert>
-          <SecretField label={t('channels.signingKey')} value={value} initiallyRevealed />
-          <p className="field-hint">{t('channels.newKeyHint')}</p>
-        </div>
-      ) : null}
-    </Dialog>
-  );
-}
 
 /** Rotate the signature-v2 key; during an overlap the API answers 409 and Force ends it now. */
 function RotateKeyDialog({
@@ -395,9 +354,7 @@ function GrantsCard({ channel }: { channel: Channel }) {
         </div>
         {error ? <Alert tone="error">{error}</Alert> : null}
         {grants === null ? (
-          <div className="row" role="status">
-            <span className="spinner" aria-hidden="true" /> {t('common.loading')}
-          </div>
+          <Loading />
         ) : grants.length === 0 ? (
           <p className="muted">{t('channels.noGrants')}</p>
         ) : (
@@ -453,62 +410,25 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
   const { projectId, can, workspaces } = useProject();
   const { search } = useLocation();
   const { byId } = useApps();
-  const [channel, setChannel] = useState<Channel | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [tick, setTick] = useState(0);
+  const {
+    item: channel,
+    setItem: setChannel,
+    reload,
+    breadcrumb,
+    fallback,
+  } = useConnectionDetails(channelSpec, channelId);
   const [newKey, setNewKey] = useState<string | null>(() => takeNewKey(channelId));
   const [dialog, setDialog] = useState<'test' | 'rotate' | 'credentials' | 'authorize' | null>(
     search.get('test') === '1' ? 'test' : null,
   );
-  const reload = () => setTick((n) => n + 1);
   const lifecycle = useChannelLifecycle((action) =>
-    action === 'delete' ? leaveDeletedChannel(projectId) : reload(),
+    action === 'delete' ? leaveDeleted(projectId, 'channels') : reload(),
   );
-  const manage = can('reach.webhook.manage');
+  const manage = lifecycle.manage;
   const authorize = can('channel.authorize');
   const mayTest = manage || can('reach.webhook.use');
 
-  useEffect(() => {
-    let current = true;
-    api.getChannel({ projectId, channelId }).then(
-      (c) => {
-        if (!current) return;
-        setChannel(c);
-        setError(null);
-      },
-      (e: unknown) => current && setError(e),
-    );
-    return () => {
-      current = false;
-    };
-  }, [projectId, channelId, tick]);
-
-  const breadcrumb = (
-    <>
-      <Link to={`/projects/${projectId}/connections`}>{t('connections.title')}</Link> /{' '}
-      <Link to={channelsPath(projectId)}>{t('connections.tabChannels')}</Link> /
-    </>
-  );
-  if (error)
-    return (
-      <>
-        <PageHeader breadcrumb={breadcrumb} title={t('channels.detailsTitle')} />
-        <Card flush>
-          <EmptyState
-            icon={<IconSearch />}
-            title={t('channels.notFoundTitle')}
-            description={describeError(error, t)}
-            action={<Link to={channelsPath(projectId)}>{t('channels.backToList')}</Link>}
-          />
-        </Card>
-      </>
-    );
-  if (!channel)
-    return (
-      <div className="row" role="status">
-        <span className="spinner" aria-hidden="true" /> {t('common.loading')}
-      </div>
-    );
+  if (fallback || !channel) return fallback;
   const app = channel.app_id ? byId(channel.app_id) : undefined;
   const workspaceName = (id: string) => workspaces.find((w) => w.id === id)?.name ?? id;
   const closeDialog = () => {
@@ -518,57 +438,28 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
 
   return (
     <>
-      <PageHeader
+      <ConnectionHeader
+        lifecycle={lifecycle}
+        item={channel}
         breadcrumb={breadcrumb}
-        title={
-          <span className="row">
-            {channel.name}
+        badges={
+          <>
             <ChannelStatusBadge channel={channel} />
             <TestStatusBadge channel={channel} />
-          </span>
+          </>
         }
         description={`${t('channels.kind.webhook')} · ${t(`channels.category.${channel.category}`)}${
           channel.description ? ` · ${channel.description}` : ''
         }`}
         actions={
-          <>
-            {mayTest ? (
-              <Button variant="primary" icon={<IconPulse />} onClick={() => setDialog('test')}>
-                {t('channels.testSend')}
-              </Button>
-            ) : null}
-            {manage ? (
-              <>
-                <Button
-                  icon={<IconEdit />}
-                  onClick={() => navigate(`${channelPath(projectId, channel.id)}/edit`)}
-                >
-                  {t('common.edit')}
-                </Button>
-                {channel.status === 'enabled' ? (
-                  <Button icon={<IconPause />} onClick={() => lifecycle.ask('disable', channel)}>
-                    {t('channels.disable')}
-                  </Button>
-                ) : (
-                  <Button icon={<IconPlay />} onClick={() => void lifecycle.enable(channel)}>
-                    {t('channels.enable')}
-                  </Button>
-                )}
-                <Button
-                  variant="ghost-danger"
-                  icon={<IconTrash />}
-                  disabled={channel.status === 'enabled'}
-                  title={channel.status === 'enabled' ? t('channels.deleteNeedsDisable') : undefined}
-                  onClick={() => lifecycle.ask('delete', channel)}
-                >
-                  {t('channels.delete')}
-                </Button>
-              </>
-            ) : null}
-          </>
+          mayTest ? (
+            <Button variant="primary" icon={<IconPulse />} onClick={() => setDialog('test')}>
+              {t('channels.testSend')}
+            </Button>
+          ) : null
         }
+        onEdit={() => navigate(`${channelPath(projectId, channel.id)}/edit`)}
       />
-      {channel.status === 'disabled' ? <Alert tone="warning">{t('channels.disabledBanner')}</Alert> : null}
       {channel.test_status === 'untested' ? <Alert tone="info">{t('channels.untestedBanner')}</Alert> : null}
       <div className="details-grid">
         <Card title={t('channels.credentialsCard')} subtitle={t('channels.credentialsSubtitle')}>
@@ -585,10 +476,11 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
             <dd className="row" data-testid="channel-token">
               {channel.auth === 'token' ? (
                 <>
-                  <span className="secret-value masked">{channel.token.set ? '••••••••••••' : ''}</span>
-                  <Badge tone={channel.token.set ? 'green' : 'amber'}>
-                    {channel.token.set ? t('channels.set') : t('channels.notSet')}
-                  </Badge>
+                  <MaskedSecret
+                    set={channel.token.set}
+                    setLabel={t('channels.set')}
+                    notSetLabel={t('channels.notSet')}
+                  />
                   {manage ? (
                     <Button
                       size="sm"
@@ -791,7 +683,21 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
         {authorize ? <GrantsCard channel={channel} /> : <div />}
       </div>
       {lifecycle.dialogs}
-      <NewKeyDialog value={newKey} onClose={() => setNewKey(null)} />
+      <SecretOnceDialog
+        value={newKey}
+        onClose={() => setNewKey(null)}
+        title={t('channels.newKeyTitle')}
+        done={t('channels.newKeyDone')}
+      >
+        {(value) => (
+          <SecretOnce
+            warning={t('channels.newKeyOnce')}
+            label={t('channels.signingKey')}
+            value={value}
+            hint={t('channels.newKeyHint')}
+          />
+        )}
+      </SecretOnceDialog>
       {mayTest ? (
         <TestSendDialog channel={channel} open={dialog === 'test'} onClose={closeDialog} onSent={reload} />
       ) : null}

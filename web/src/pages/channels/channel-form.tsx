@@ -11,7 +11,7 @@ import { isMessageKey, useI18n, type Translate } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { Link, navigate } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
-import { Alert, Card, EmptyState, PageHeader } from '../../ui/display.tsx';
+import { Alert, Card, EmptyState, Loading, PageHeader } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
 import { SelectField, Switch, TextField } from '../../ui/field.tsx';
 import { IconAlert, IconChannel, IconLock, IconPause, IconPlus, IconSearch, IconX } from '../../ui/icons.tsx';
@@ -331,12 +331,7 @@ export function ChannelFormPage({ channelId }: { channelId?: string }) {
         </Card>
       </>
     );
-  if (editing && !channel)
-    return (
-      <div className="row" role="status">
-        <span className="spinner" aria-hidden="true" /> {t('common.loading')}
-      </div>
-    );
+  if (editing && !channel) return <Loading />;
 
   const locked = channel?.status === 'enabled';
   const title = editing ? t('channels.editTitle', { name: channel?.name ?? '' }) : t('channels.createTitle');

@@ -3,18 +3,11 @@ import { api } from '../../api/client.ts';
 import type { Channel, ChannelStatus, ChannelTestStatus } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
-import { Link, navigate } from '../../router.tsx';
-import { Button } from '../../ui/button.tsx';
-import { EmptyState } from '../../ui/display.tsx';
-import { IconChannel, IconPause, IconPlay, IconPlus, IconTrash } from '../../ui/icons.tsx';
-import { DataTable, Pager, useCursorPages, type Column } from '../../ui/table.tsx';
-import {
-  ChannelStatusBadge,
-  TestStatusBadge,
-  channelPath,
-  channelsPath,
-  useChannelLifecycle,
-} from './channel-common.tsx';
+import { Link } from '../../router.tsx';
+import { IconChannel } from '../../ui/icons.tsx';
+import { useCursorPages, type Column } from '../../ui/table.tsx';
+import { ConnectionTable } from '../connections/connection-table.tsx';
+import { ChannelStatusBadge, TestStatusBadge, channelPath, useChannelLifecycle } from './channel-common.tsx';
 
 /**
  * The reach channel list: status (enabled/disabled, filtered by the API) and test status
@@ -22,7 +15,7 @@ import {
  */
 export function ChannelListPage() {
   const { t, formatTime } = useI18n();
-  const { projectId, can, workspaces } = useProject();
+  const { projectId, workspaces } = useProject();
   const [status, setStatus] = useState<ChannelStatus | ''>('');
   const [tested, setTested] = useState<ChannelTestStatus | ''>('');
   const pages = useCursorPages(
@@ -30,8 +23,6 @@ export function ChannelListPage() {
     `channels:${projectId}:${status}`,
   );
   const lifecycle = useChannelLifecycle(() => pages.reload());
-  const manage = can('reach.webhook.manage');
-  const filtered = status !== '' || tested !== '';
   const rows = tested === '' ? pages.items : pages.items.filter((c) => c.test_status === tested);
   const workspaceName = (id: string) => workspaces.find((w) => w.id === id)?.name ?? id;
 
@@ -89,153 +80,44 @@ export function ChannelListPage() {
           </span>
         ),
     },
-    {
-      key: 'created',
-      header: t('common.created'),
-      className: 'cell-muted',
-      render: (c) => formatTime(c.created_at),
-    },
-    {
-      key: 'actions',
-      header: <span className="visually-hidden">{t('common.actions')}</span>,
-      className: 'cell-actions',
-      render: (c) => (
-        <span className="row row-end">
-          <Button
-            variant="ghost"
-            size="sm"
-            onClick={() => navigate(channelPath(projectId, c.id))}
-            aria-label={t('channels.detailsOf', { name: c.name })}
-          >
-            {t('channels.details')}
-          </Button>
-          {manage ? (
-            <>
-              {c.status === 'enabled' ? (
-                <Button
-                  variant="ghost"
-                  size="sm"
-                  icon={<IconPause />}
-                  onClick={() => lifecycle.ask('disable', c)}
-                  aria-label={t('channels.disableOf', { name: c.name })}
-                >
-                  {t('channels.disable')}
-                </Button>
-              ) : (
-                <Button
-                  variant="ghost"
-                  size="sm"
-                  icon={<IconPlay />}
-                  onClick={() => void lifecycle.enable(c)}
-                  aria-label={t('channels.enableOf', { name: c.name })}
-                >
-                  {t('channels.enable')}
-                </Button>
-              )}
-              <Button
-                variant="ghost-danger"
-                size="sm"
-                iconOnly
-                icon={<IconTrash />}
-                disabled={c.status === 'enabled'}
-                onClick={() => lifecycle.ask('delete', c)}
-                aria-label={t('channels.deleteOf', { name: c.name })}
-                title={
-                  c.status === 'enabled'
-                    ? t('channels.deleteNeedsDisable')
-                    : t('channels.deleteOf', { name: c.name })
-                }
-              />
-            </>
-          ) : null}
-        </span>
-      ),
-    },
   ];
 
   return (
-    <>
-      <DataTable
-        label={t('channels.listTitle')}
-        columns={columns}
-        rows={rows}
-        rowKey={(c) => c.id}
-        loading={pages.loading}
-        error={pages.error}
-        toolbar={
-          <>
-            <select
-              className="select"
-              aria-label={t('channels.filterStatus')}
-              value={status}
-              onChange={(e) => setStatus(e.target.value as ChannelStatus | '')}
-            >
-              <option value="">{t('channels.allStatuses')}</option>
-              {(['enabled', 'disabled'] as const).map((s) => (
-                <option key={s} value={s}>
-                  {t(`channels.status.${s}`)}
-                </option>
-              ))}
-            </select>
-            <select
-              className="select"
-              aria-label={t('channels.filterTested')}
-              value={tested}
-              onChange={(e) => setTested(e.target.value as ChannelTestStatus | '')}
-            >
-              <option value="">{t('channels.allTestStatuses')}</option>
-              {(['tested', 'untested'] as const).map((s) => (
-                <option key={s} value={s}>
-                  {t(`channels.testStatus.${s}`)}
-                </option>
-              ))}
-            </select>
-            {filtered ? (
-              <Button
-                variant="ghost"
-                size="sm"
-                onClick={() => {
-                  setStatus('');
-                  setTested('');
-                }}
-              >
-                {t('channels.clearFilters')}
-              </Button>
-            ) : null}
-            <span className="toolbar-spacer" />
-            {manage ? (
-              <Button
-                variant="primary"
-                size="sm"
-                icon={<IconPlus />}
-                onClick={() => navigate(`${channelsPath(projectId)}/new`)}
-              >
-                {t('connections.createChannel')}
-              </Button>
-            ) : null}
-          </>
-        }
-        empty={
-          <EmptyState
-            icon={<IconChannel />}
-            title={filtered ? t('common.noMatches') : t('connections.channelsEmptyTitle')}
-            description={filtered ? t('common.noMatchesText') : t('connections.channelsEmptyText')}
-            action={
-              !filtered && manage ? (
-                <Button
-                  variant="primary"
-                  icon={<IconPlus />}
-                  onClick={() => navigate(`${channelsPath(projectId)}/new`)}
-                >
-                  {t('connections.createChannel')}
-                </Button>
-              ) : undefined
-            }
-          />
-        }
-        pager={<Pager pages={pages} shown={rows.length} />}
-      />
-      {lifecycle.dialogs}
-    </>
+    <ConnectionTable
+      lifecycle={lifecycle}
+      label={t('channels.listTitle')}
+      columns={columns}
+      rows={rows}
+      pages={pages}
+      filters={[
+        {
+          label: t('channels.filterStatus'),
+          all: t('channels.allStatuses'),
+          value: status,
+          options: (['enabled', 'disabled'] as const).map((s) => ({
+            value: s,
+            label: t(`channels.status.${s}`),
+          })),
+          onChange: (v) => setStatus(v as ChannelStatus | ''),
+        },
+        {
+          label: t('channels.filterTested'),
+          all: t('channels.allTestStatuses'),
+          value: tested,
+          options: (['tested', 'untested'] as const).map((s) => ({
+            value: s,
+            label: t(`channels.testStatus.${s}`),
+          })),
+          onChange: (v) => setTested(v as ChannelTestStatus | ''),
+        },
+      ]}
+      create={t('connections.createChannel')}
+      empty={{
+        icon: <IconChannel />,
+        title: t('connections.channelsEmptyTitle'),
+        description: t('connections.channelsEmptyText'),
+        offerCreate: true,
+      }}
+    />
   );
 }

@@ -1,37 +1,43 @@
-import { Fragment, useEffect, useState } from 'react';
-import { api, fetchAll } from '../../api/client.ts';
-import type { DataSource } from '../../api/types.ts';
+import { Fragment, useCallback, useEffect, useState, type ReactNode } from 'react';
+import { fetchAll } from '../../api/client.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { Link, matchPath, navigate, useLocation } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
-import { Alert, Card, EmptyState, PageHeader, Tabs } from '../../ui/display.tsx';
+import { Alert, Card, EmptyState, Loading, PageHeader, Tabs } from '../../ui/display.tsx';
 import { IconArrowRight, IconChannel, IconChart, IconDatabase, IconPlus } from '../../ui/icons.tsx';
 import { ChannelCard } from '../channels/channel-card.tsx';
-import { channelsPath, useAllChannels, useChannelLifecycle } from '../channels/channel-common.tsx';
+import { channelSpec, useChannelLifecycle } from '../channels/channel-common.tsx';
 import { ChannelDetailsPage } from '../channels/channel-details.tsx';
 import { ChannelFormPage } from '../channels/channel-form.tsx';
 import { ChannelListPage } from '../channels/channel-list.tsx';
 import { SourceCard } from '../sources/source-card.tsx';
-import { sourcesPath, useApps, useSourceLifecycle } from '../sources/source-common.tsx';
+import { sourceSpec, useApps, useSourceLifecycle } from '../sources/source-common.tsx';
 import { SourceDetailsPage } from '../sources/source-details.tsx';
 import { SourceCreatePage } from '../sources/source-form.tsx';
 import { SourceEventsPage } from '../profiles/event-management.tsx';
 import { VerifyPage } from '../sources/verify.tsx';
 import { SourceListPage } from '../sources/source-list.tsx';
+import {
+  connectionText,
+  connectionsPath,
+  type Connection,
+  type ConnectionSpec,
+  type Lifecycle,
+} from './lifecycle.tsx';
 
-/** Every data source of the project, for the overview's cards and counts. */
-function useAllSources(): { sources: readonly DataSource[] | null; error: unknown; reload: () => void } {
+/** Every item of one kind (all its pages), for the overview's cards and counts. */
+function useAllConnections<T extends Connection>(spec: ConnectionSpec<T>) {
   const { projectId } = useProject();
-  const [sources, setSources] = useState<readonly DataSource[] | null>(null);
+  const [items, setItems] = useState<readonly T[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let current = true;
-    fetchAll((q) => api.listSources({ projectId }, q)).then(
+    fetchAll((q) => spec.list(projectId, q)).then(
       (all) => {
         if (!current) return;
-        setSources(all);
+        setItems(all);
         setError(null);
       },
       (e: unknown) => current && setError(e),
@@ -39,21 +45,91 @@ function useAllSources(): { sources: readonly DataSource[] | null; error: unknow
     return () => {
       current = false;
     };
-  }, [projectId, tick]);
-  return { sources, error, reload: () => setTick((n) => n + 1) };
+  }, [spec, projectId, tick]);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return { items, error, reload };
+}
+
+/** The overview's section of one kind: a card per item, or why there is none; All and Create. */
+function ConnectionSection<T extends Connection>({
+  lifecycle,
+  items,
+  error,
+  emptyIcon,
+  card,
+}: {
+  lifecycle: Lifecycle<T>;
+  items: readonly T[] | null;
+  error: unknown;
+  emptyIcon: ReactNode;
+  card: (item: T) => ReactNode;
+}) {
+  const { t } = useI18n();
+  const { projectId } = useProject();
+  const { area } = lifecycle.spec;
+  const text = connectionText[area];
+  const createNew = () => navigate(`${connectionsPath(projectId, area)}/new`);
+  return (
+    <Card
+      title={t(text.tab)}
+      subtitle={t(text.subtitle)}
+      className="conn-section"
+      actions={
+        items && items.length > 0 ? (
+          <>
+            <Link className="btn btn-ghost btn-sm" to={connectionsPath(projectId, area)}>
+              {t(text.all)}
+            </Link>
+            {lifecycle.manage ? (
+              <Button variant="primary" size="sm" icon={<IconPlus />} onClick={createNew}>
+                {t(text.create)}
+              </Button>
+            ) : null}
+          </>
+        ) : null
+      }
+      flush
+    >
+      {error ? (
+        <div className="card-body">
+          <Alert tone="error">{t(text.failed)}</Alert>
+        </div>
+      ) : items === null ? (
+        <Loading className="card-body row" />
+      ) : items.length === 0 ? (
+        <EmptyState
+          icon={emptyIcon}
+          title={t(text.emptyTitle)}
+          description={t(text.emptyText)}
+          action={
+            lifecycle.manage ? (
+              <Button variant="primary" icon={<IconPlus />} onClick={createNew}>
+                {t(text.create)}
+              </Button>
+            ) : undefined
+          }
+        />
+      ) : (
+        <div className="conn-grid" aria-label={t(text.cards)} role="list">
+          {items.map((item) => (
+            <div role="listitem" key={item.id}>
+              {card(item)}
+            </div>
+          ))}
+        </div>
+      )}
+    </Card>
+  );
 }
 
 function Overview() {
   const { t } = useI18n();
-  const { projectId, can } = useProject();
-  const { sources, error, reload } = useAllSources();
   const { byId } = useApps();
-  const lifecycle = useSourceLifecycle(() => reload());
-  const manage = can('source.manage');
-  const createSource = () => navigate(`${sourcesPath(projectId)}/new`);
-  const reporting = sources?.filter((s) => s.reporting_status === 'reporting').length ?? 0;
-  const channelList = useAllChannels();
-  const channelLifecycle = useChannelLifecycle(() => channelList.reload());
+  const sources = useAllConnections(sourceSpec);
+  const sourceLifecycle = useSourceLifecycle(sources.reload);
+  const channels = useAllConnections(channelSpec);
+  const channelLifecycle = useChannelLifecycle(channels.reload);
+  const reporting = sources.items?.filter((s) => s.reporting_status === 'reporting').length ?? 0;
 
   return (
     <>
@@ -84,9 +160,9 @@ function Overview() {
       <div className="stat-grid">
         {(
           [
-            ['connections.statSources', sources?.length ?? '—'],
-            ['connections.statReporting', sources ? reporting : '—'],
-            ['connections.statChannels', channelList.channels?.length ?? '—'],
+            ['connections.statSources', sources.items?.length ?? '—'],
+            ['connections.statReporting', sources.items ? reporting : '—'],
+            ['connections.statChannels', channels.items?.length ?? '—'],
             ['connections.statMessages', 0],
           ] as const
         ).map(([label, value]) => (
@@ -97,140 +173,23 @@ function Overview() {
         ))}
       </div>
 
-      <Card
-        title={t('connections.tabSources')}
-        subtitle={t('connections.sourcesSubtitle')}
-        className="conn-section"
-        actions={
-          sources && sources.length > 0 ? (
-            <>
-              <Link className="btn btn-ghost btn-sm" to={sourcesPath(projectId)}>
-                {t('connections.allSources')}
-              </Link>
-              {manage ? (
-                <Button variant="primary" size="sm" icon={<IconPlus />} onClick={createSource}>
-                  {t('connections.createSource')}
-                </Button>
-              ) : null}
-            </>
-          ) : null
-        }
-        flush
-      >
-        {error ? (
-          <div className="card-body">
-            <Alert tone="error">{t('connections.sourcesFailed')}</Alert>
-          </div>
-        ) : sources === null ? (
-          <div className="card-body row" role="status">
-            <span className="spinner" aria-hidden="true" /> {t('common.loading')}
-          </div>
-        ) : sources.length === 0 ? (
-          <EmptyState
-            icon={<IconDatabase />}
-            title={t('connections.sourcesEmptyTitle')}
-            description={t('connections.sourcesEmptyText')}
-            action={
-              manage ? (
-                <Button variant="primary" icon={<IconPlus />} onClick={createSource}>
-                  {t('connections.createSource')}
-                </Button>
-              ) : undefined
-            }
-          />
-        ) : (
-          <div className="conn-grid" aria-label={t('connections.sourceCards')} role="list">
-            {sources.map((s) => (
-              <div role="listitem" key={s.id}>
-                <SourceCard
-                  source={s}
-                  app={byId(s.app_id)}
-                  onDisable={() => lifecycle.ask('disable', s)}
-                  onEnable={() => void lifecycle.enable(s)}
-                  onDelete={() => lifecycle.ask('delete', s)}
-                />
-              </div>
-            ))}
-          </div>
-        )}
-      </Card>
-
-      <Card
-        title={t('connections.tabChannels')}
-        subtitle={t('connections.channelsSubtitle')}
-        className="conn-section"
-        actions={
-          channelList.channels && channelList.channels.length > 0 ? (
-            <>
-              <Link className="btn btn-ghost btn-sm" to={channelsPath(projectId)}>
-                {t('connections.allChannels')}
-              </Link>
-              {can('reach.webhook.manage') ? (
-                <Button
-                  variant="primary"
-                  size="sm"
-                  icon={<IconPlus />}
-                  onClick={() => navigate(`${channelsPath(projectId)}/new`)}
-                >
-                  {t('connections.createChannel')}
-                </Button>
-              ) : null}
-            </>
-          ) : null
-        }
-        flush
-      >
-        {channelList.error ? (
-          <div className="card-body">
-            <Alert tone="error">{t('connections.channelsFailed')}</Alert>
-          </div>
-        ) : channelList.channels === null ? (
-          <div className="card-body row" role="status">
-            <span className="spinner" aria-hidden="true" /> {t('common.loading')}
-          </div>
-        ) : channelList.channels.length === 0 ? (
-          <ChannelsEmpty />
-        ) : (
-          <div className="conn-grid" aria-label={t('connections.channelCards')} role="list">
-            {channelList.channels.map((c) => (
-              <div role="listitem" key={c.id}>
-                <ChannelCard
-                  channel={c}
-                  onDisable={() => channelLifecycle.ask('disable', c)}
-                  onEnable={() => void channelLifecycle.enable(c)}
-                  onDelete={() => channelLifecycle.ask('delete', c)}
-                />
-              </div>
-            ))}
-          </div>
-        )}
-      </Card>
+      <ConnectionSection
+        lifecycle={sourceLifecycle}
+        items={sources.items}
+        error={sources.error}
+        emptyIcon={<IconDatabase />}
+        card={(s) => <SourceCard source={s} app={byId(s.app_id)} lifecycle={sourceLifecycle} />}
+      />
+      <ConnectionSection
+        lifecycle={channelLifecycle}
+        items={channels.items}
+        error={channels.error}
+        emptyIcon={<IconChannel />}
+        card={(c) => <ChannelCard channel={c} lifecycle={channelLifecycle} />}
+      />
       {channelLifecycle.dialogs}
-      {lifecycle.dialogs}
+      {sourceLifecycle.dialogs}
     </>
-  );
-}
-
-function ChannelsEmpty() {
-  const { t } = useI18n();
-  const { projectId, can } = useProject();
-  return (
-    <EmptyState
-      icon={<IconChannel />}
-      title={t('connections.channelsEmptyTitle')}
-      description={t('connections.channelsEmptyText')}
-      action={
-        can('reach.webhook.manage') ? (
-          <Button
-            variant="primary"
-            icon={<IconPlus />}
-            onClick={() => navigate(`${channelsPath(projectId)}/new`)}
-          >
-            {t('connections.createChannel')}
-          </Button>
-        ) : undefined
-      }
-    />
   );
 }
 

@@ -6,7 +6,7 @@ import { useProject } from '../../project-context.tsx';
 import { Link } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
 import { Dialog } from '../../ui/dialog.tsx';
-import { Alert, Badge, EmptyState, PageHeader } from '../../ui/display.tsx';
+import { Alert, Badge, EmptyState, Loading, PageHeader } from '../../ui/display.tsx';
 import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../../ui/errors.ts';
 import { SearchInput, TextField } from '../../ui/field.tsx';
 import { IconChart, IconChevronDown, IconPlus, IconPulse, IconSearch } from '../../ui/icons.tsx';
@@ -229,9 +229,7 @@ export function EventDefinitions() {
             <Alert tone="error">{describeError(error, t)}</Alert>
           </div>
         ) : events === null ? (
-          <div className="card-body row" role="status">
-            <span className="spinner" aria-hidden="true" /> {t('common.loading')}
-          </div>
+          <Loading className="card-body row" />
         ) : rows.length === 0 ? (
           filtered ? (
             <EmptyState

@@ -5,7 +5,7 @@ import { isMessageKey, useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { Button } from '../../ui/button.tsx';
 import { ConfirmDialog } from '../../ui/dialog.tsx';
-import { Alert, Badge, Card, EmptyState } from '../../ui/display.tsx';
+import { Alert, Badge, Card, EmptyState, Loading } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
 import { Switch, TextField } from '../../ui/field.tsx';
 import { IconKey, IconPlus, IconTrash } from '../../ui/icons.tsx';
@@ -145,12 +145,7 @@ export function IdTypeSettingsPage() {
   };
 
   if (loadError) return <Alert tone="error">{describeError(loadError, t)}</Alert>;
-  if (!settings)
-    return (
-      <div className="card card-body row" role="status">
-        <span className="spinner" aria-hidden="true" /> {t('common.loading')}
-      </div>
-    );
+  if (!settings) return <Loading className="card card-body row" />;
   const declaredUnique = new Set(settings.id_types.filter((d) => d.unique).map((d) => d.name));
   return (
     <div className="stack-cards">

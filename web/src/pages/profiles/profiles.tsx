@@ -6,7 +6,7 @@ import { useProject } from '../../project-context.tsx';
 import { Link, matchPath, navigate, useLocation } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
 import { CopyButton } from '../../ui/copy-button.tsx';
-import { Alert, Badge, Card, EmptyState, PageHeader, Tabs } from '../../ui/display.tsx';
+import { Alert, Badge, Card, EmptyState, Loading, PageHeader, Tabs } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
 import { SelectField, TextField } from '../../ui/field.tsx';
 import {
@@ -529,9 +529,7 @@ function ProfileDetails({ tpUid }: { tpUid: string }) {
     return (
       <>
         <PageHeader breadcrumb={breadcrumb} title={t('profiles.profile')} />
-        <div className="card card-body row" role="status">
-          <span className="spinner" aria-hidden="true" /> {t('common.loading')}
-        </div>
+        <Loading className="card card-body row" />
       </>
     );
   return (

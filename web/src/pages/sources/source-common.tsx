@@ -1,21 +1,25 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api } from '../../api/client.ts';
 import type { App, AppType, DataSource, ReportingStatus } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
-import { navigate } from '../../router.tsx';
-import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { Badge, type Tone } from '../../ui/display.tsx';
-import { describeError } from '../../ui/errors.ts';
 import { IconGlobe, IconPhone, IconServer } from '../../ui/icons.tsx';
-import { useToast } from '../../ui/toast.tsx';
+import {
+  connectionPath,
+  connectionsPath,
+  useLifecycle,
+  type ConnectionSpec,
+  type Lifecycle,
+  type LifecycleAction,
+} from '../connections/lifecycle.tsx';
 
-// What the data source pages share: labels and badges, the project's apps, and the lifecycle
-// actions (disable, enable, delete) with confirmations that say exactly what stops.
+// What the data source pages share: labels and badges, the project's apps, and how the shared
+// connection kit (../connections/) loads, disables, enables and deletes a data source.
 
-export const sourcesPath = (projectId: number) => `/projects/${projectId}/connections/sources`;
+export const sourcesPath = (projectId: number) => connectionsPath(projectId, 'sources');
 export const sourcePath = (projectId: number, sourceId: string) =>
-  `${sourcesPath(projectId)}/${encodeURIComponent(sourceId)}`;
+  connectionPath(projectId, 'sources', sourceId);
 
 const reportingTone: Record<ReportingStatus, Tone> = {
   never_reported: 'neutral',
@@ -84,71 +88,30 @@ export function useApps(): {
   return { apps, reload, byId };
 }
 
-type Action = 'disable' | 'delete';
+/** Data sources to the shared connection kit: how to load, disable, enable and delete one. */
+export const sourceSpec: ConnectionSpec<DataSource> = {
+  area: 'sources',
+  list: (projectId, query) => api.listSources({ projectId }, query),
+  get: (projectId, sourceId) => api.getSource({ projectId, sourceId }),
+  permission: 'source.manage',
+  enable: async (projectId, source) => {
+    await api.enableSource({ projectId, sourceId: source.id });
+    return source;
+  },
+  disable: async (projectId, source) => {
+    await api.disableSource({ projectId, sourceId: source.id });
+    return source;
+  },
+  remove: (projectId, source) => api.deleteSource({ projectId, sourceId: source.id }),
+  values: (source) => ({ key: source.credentials.app_key }),
+};
 
 /**
  * Disable, enable and delete for one data source. Disable and delete ask first and list what
  * stops; enable only restarts intake, so it runs at once. `onChanged` gets the action done.
  */
-export function useSourceLifecycle(onChanged: (action: Action | 'enable', source: DataSource) => void): {
-  ask: (action: Action, source: DataSource) => void;
-  enable: (source: DataSource) => Promise<void>;
-  dialogs: ReactNode;
-} {
-  const { t } = useI18n();
-  const toast = useToast();
-  const { projectId } = useProject();
-  const [pending, setPending] = useState<{ action: Action; source: DataSource } | null>(null);
-  const name = pending?.source.name ?? '';
-  const enable = async (source: DataSource) => {
-    try {
-      await api.enableSource({ projectId, sourceId: source.id });
-      toast.success(t('sources.enabled', { name: source.name }));
-      onChanged('enable', source);
-    } catch (error) {
-      toast.error(describeError(error, t));
-    }
-  };
-  const dialogs = (
-    <>
-      <ConfirmDialog
-        open={pending?.action === 'disable'}
-        onClose={() => setPending(null)}
-        title={t('sources.disableTitle', { name })}
-        message={t('sources.disableMessage')}
-        consequences={[
-          t('sources.disableStops1'),
-          t('sources.disableStops2', { key: pending?.source.credentials.app_key ?? '' }),
-          t('sources.disableStops3'),
-        ]}
-        confirmLabel={t('sources.disableConfirm')}
-        onConfirm={async () => {
-          if (!pending) return;
-          await api.disableSource({ projectId, sourceId: pending.source.id });
-          toast.success(t('sources.disabled', { name: pending.source.name }));
-          onChanged('disable', pending.source);
-        }}
-      />
-      <ConfirmDialog
-        open={pending?.action === 'delete'}
-        onClose={() => setPending(null)}
-        title={t('sources.deleteTitle', { name })}
-        message={t('sources.deleteMessage')}
-        consequences={[t('sources.deleteStops1'), t('sources.deleteStops2'), t('sources.deleteStops3')]}
-        confirmLabel={t('sources.deleteConfirm')}
-        onConfirm={async () => {
-          if (!pending) return;
-          await api.deleteSource({ projectId, sourceId: pending.source.id });
-          toast.success(t('sources.deleted', { name: pending.source.name }));
-          onChanged('delete', pending.source);
-        }}
-      />
-    </>
-  );
-  return { ask: (action, source) => setPending({ action, source }), enable, dialogs };
-}
-
-/** After a delete on a page about that source, go back to the list. */
-export function leaveDeleted(projectId: number): void {
-  navigate(sourcesPath(projectId), { replace: true });
+export function useSourceLifecycle(
+  onChanged: (action: LifecycleAction, source: DataSource) => void,
+): Lifecycle<DataSource> {
+  return useLifecycle(sourceSpec, onChanged);
 }

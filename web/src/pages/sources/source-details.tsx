@@ -7,7 +7,7 @@ import { Link } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
 import { CopyButton } from '../../ui/copy-button.tsx';
 import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
-import { Alert, Badge, Card, EmptyState, PageHeader } from '../../ui/display.tsx';
+import { Alert, Badge, Card } from '../../ui/display.tsx';
 import { describeError, fieldErrorsOf, useFieldErrors } from '../../ui/errors.ts';
 import { TextField } from '../../ui/field.tsx';
 import {
@@ -15,24 +15,26 @@ import {
   IconEdit,
   IconEye,
   IconEyeOff,
-  IconKey,
-  IconPause,
-  IconPlay,
   IconPulse,
   IconRotate,
   IconSearch,
-  IconTrash,
 } from '../../ui/icons.tsx';
-import { SecretField } from '../../ui/secret-field.tsx';
 import { useToast } from '../../ui/toast.tsx';
+import {
+  ConnectionHeader,
+  CopyValue,
+  SecretOnce,
+  SecretOnceDialog,
+  useConnectionDetails,
+} from '../connections/connection-details.tsx';
+import { leaveDeleted } from '../connections/lifecycle.tsx';
 import {
   AppTypeIcon,
   PlatformList,
   ReportingBadge,
   StatusBadge,
-  leaveDeleted,
   sourcePath,
-  sourcesPath,
+  sourceSpec,
   useApps,
   useSourceLifecycle,
 } from './source-common.tsx';
@@ -44,15 +46,6 @@ import {
   sourceFieldErrors,
   type PlatformDraft,
 } from './source-form.tsx';
-
-function CopyValue({ value, label }: { value: string; label: string }) {
-  return (
-    <span className="copy-value">
-      <code>{value}</code>
-      <CopyButton value={value} label={label} />
-    </span>
-  );
-}
 
 /** The master secret: masked; Reveal (with `source.secret.reveal`), Copy once revealed, Rotate. */
 function MasterSecret({ source, onRotated }: { source: DataSource; onRotated: () => void }) {
@@ -138,29 +131,24 @@ function MasterSecret({ source, onRotated }: { source: DataSource; onRotated: ()
           onRotated();
         }}
       />
-      <Dialog
-        open={rotated !== null}
+      <SecretOnceDialog
+        value={rotated}
         onClose={() => setRotated(null)}
         title={t('sources.rotatedTitle')}
-        icon={<IconKey />}
-        size="lg"
-        footer={
-          <Button variant="primary" onClick={() => setRotated(null)}>
-            {t('sources.rotatedDone')}
-          </Button>
-        }
+        done={t('sources.rotatedDone')}
       >
-        {rotated !== null ? (
-          /^\*+$/.test(rotated) ? (
+        {(value) =>
+          /^\*+$/.test(value) ? (
             <Alert tone="info">{t('sources.rotatedHidden')}</Alert>
           ) : (
-            <div className="stack">
-              <Alert tone="warning">{t('sources.rotatedOnce')}</Alert>
-              <SecretField label={t('sources.newMasterSecret')} value={rotated} initiallyRevealed />
-            </div>
+            <SecretOnce
+              warning={t('sources.rotatedOnce')}
+              label={t('sources.newMasterSecret')}
+              value={value}
+            />
           )
-        ) : null}
-      </Dialog>
+        }
+      </SecretOnceDialog>
     </>
   );
 }
@@ -432,72 +420,30 @@ function RenameAppDialog({
 export function SourceDetailsPage({ sourceId }: { sourceId: string }) {
   const { t, formatTime } = useI18n();
   const toast = useToast();
-  const { projectId, can } = useProject();
+  const { projectId } = useProject();
   const { byId, reload: reloadApps } = useApps();
-  const [source, setSource] = useState<DataSource | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [tick, setTick] = useState(0);
+  const { item: source, reload, breadcrumb, fallback } = useConnectionDetails(sourceSpec, sourceId);
   const [editing, setEditing] = useState(false);
   const [renaming, setRenaming] = useState(false);
-  const reload = () => setTick((n) => n + 1);
   const lifecycle = useSourceLifecycle((action) =>
-    action === 'delete' ? leaveDeleted(projectId) : reload(),
+    action === 'delete' ? leaveDeleted(projectId, 'sources') : reload(),
   );
-  const manage = can('source.manage');
+  const manage = lifecycle.manage;
 
-  useEffect(() => {
-    let current = true;
-    api.getSource({ projectId, sourceId }).then(
-      (s) => {
-        if (!current) return;
-        setSource(s);
-        setError(null);
-      },
-      (e: unknown) => current && setError(e),
-    );
-    return () => {
-      current = false;
-    };
-  }, [projectId, sourceId, tick]);
-
-  const breadcrumb = (
-    <>
-      <Link to={`/projects/${projectId}/connections`}>{t('connections.title')}</Link> /{' '}
-      <Link to={sourcesPath(projectId)}>{t('connections.tabSources')}</Link> /
-    </>
-  );
-  if (error)
-    return (
-      <>
-        <PageHeader breadcrumb={breadcrumb} title={t('sources.detailsTitle')} />
-        <Card flush>
-          <EmptyState
-            icon={<IconSearch />}
-            title={t('sources.notFoundTitle')}
-            description={describeError(error, t)}
-            action={<Link to={sourcesPath(projectId)}>{t('sources.backToList')}</Link>}
-          />
-        </Card>
-      </>
-    );
-  if (!source)
-    return (
-      <div className="row" role="status">
-        <span className="spinner" aria-hidden="true" /> {t('common.loading')}
-      </div>
-    );
+  if (fallback || !source) return fallback;
   const app = byId(source.app_id);
   const details = sourcePath(projectId, source.id);
   return (
     <>
-      <PageHeader
+      <ConnectionHeader
+        lifecycle={lifecycle}
+        item={source}
         breadcrumb={breadcrumb}
-        title={
-          <span className="row">
-            {source.name}
+        badges={
+          <>
             <StatusBadge source={source} />
             <ReportingBadge source={source} />
-          </span>
+          </>
         }
         description={app ? `${app.name} · ${t(`appType.${app.app_type}`)}` : undefined}
         actions={
@@ -510,33 +456,10 @@ export function SourceDetailsPage({ sourceId }: { sourceId: string }) {
               <IconSearch />
               {t('sources.viewEvents')}
             </Link>
-            {manage ? (
-              <>
-                <Button icon={<IconEdit />} onClick={() => setEditing(true)}>
-                  {t('common.edit')}
-                </Button>
-                {source.status === 'enabled' ? (
-                  <Button icon={<IconPause />} onClick={() => lifecycle.ask('disable', source)}>
-                    {t('sources.disable')}
-                  </Button>
-                ) : (
-                  <Button icon={<IconPlay />} onClick={() => void lifecycle.enable(source)}>
-                    {t('sources.enable')}
-                  </Button>
-                )}
-                <Button
-                  variant="ghost-danger"
-                  icon={<IconTrash />}
-                  onClick={() => lifecycle.ask('delete', source)}
-                >
-                  {t('sources.delete')}
-                </Button>
-              </>
-            ) : null}
           </>
         }
+        onEdit={() => setEditing(true)}
       />
-      {source.status === 'disabled' ? <Alert tone="warning">{t('sources.disabledBanner')}</Alert> : null}
       <div className="details-grid">
         <Card title={t('sources.credentialsTitle')} subtitle={t('sources.credentialsSubtitle')}>
           <dl className="kv kv-wide">

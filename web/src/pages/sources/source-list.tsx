@@ -8,25 +8,16 @@ import {
 } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
-import { Link, navigate } from '../../router.tsx';
-import { Button } from '../../ui/button.tsx';
-import { EmptyState } from '../../ui/display.tsx';
-import {
-  IconDatabase,
-  IconPause,
-  IconPlay,
-  IconPlus,
-  IconPulse,
-  IconSearch,
-  IconTrash,
-} from '../../ui/icons.tsx';
-import { DataTable, Pager, useCursorPages, type Column } from '../../ui/table.tsx';
+import { Link } from '../../router.tsx';
+import { IconDatabase } from '../../ui/icons.tsx';
+import { useCursorPages, type Column } from '../../ui/table.tsx';
+import { ConnectionTable } from '../connections/connection-table.tsx';
+import { useSourceLinks } from './source-card.tsx';
 import {
   PlatformList,
   ReportingBadge,
   StatusBadge,
   sourcePath,
-  sourcesPath,
   useApps,
   useSourceLifecycle,
 } from './source-common.tsx';
@@ -34,7 +25,7 @@ import {
 /** The data source list: both filters of SPEC §2 (status, reporting status), cursor paging. */
 export function SourceListPage() {
   const { t, formatTime } = useI18n();
-  const { projectId, can } = useProject();
+  const { projectId } = useProject();
   const { byId } = useApps();
   const [status, setStatus] = useState<SourceStatus | ''>('');
   const [reporting, setReporting] = useState<ReportingStatus | ''>('');
@@ -43,8 +34,7 @@ export function SourceListPage() {
     `sources:${projectId}:${status}:${reporting}`,
   );
   const lifecycle = useSourceLifecycle(() => pages.reload());
-  const manage = can('source.manage');
-  const filtered = status !== '' || reporting !== '';
+  const links = useSourceLinks();
 
   const columns: Column<DataSource>[] = [
     {
@@ -84,153 +74,41 @@ export function SourceListPage() {
       className: 'cell-num',
       render: (s) => s.events_24h.toLocaleString(),
     },
-    {
-      key: 'created',
-      header: t('common.created'),
-      className: 'cell-muted',
-      render: (s) => formatTime(s.created_at),
-    },
-    {
-      key: 'actions',
-      header: <span className="visually-hidden">{t('common.actions')}</span>,
-      className: 'cell-actions',
-      render: (s) => (
-        <span className="row row-end">
-          <Link
-            className="btn btn-ghost btn-sm"
-            to={`${sourcePath(projectId, s.id)}/events`}
-            aria-label={`${t('sources.view')} ${s.name}`}
-          >
-            <IconSearch />
-            {t('sources.view')}
-          </Link>
-          <Link
-            className="btn btn-ghost btn-sm"
-            to={`${sourcePath(projectId, s.id)}/verify`}
-            aria-label={`${t('sources.verify')} ${s.name}`}
-          >
-            <IconPulse />
-            {t('sources.verify')}
-          </Link>
-          <Button
-            variant="ghost"
-            size="sm"
-            onClick={() => navigate(sourcePath(projectId, s.id))}
-            aria-label={t('sources.detailsOf', { name: s.name })}
-          >
-            {t('sources.details')}
-          </Button>
-          {manage ? (
-            <>
-              {s.status === 'enabled' ? (
-                <Button
-                  variant="ghost"
-                  size="sm"
-                  icon={<IconPause />}
-                  onClick={() => lifecycle.ask('disable', s)}
-                  aria-label={t('sources.disableOf', { name: s.name })}
-                >
-                  {t('sources.disable')}
-                </Button>
-              ) : (
-                <Button
-                  variant="ghost"
-                  size="sm"
-                  icon={<IconPlay />}
-                  onClick={() => void lifecycle.enable(s)}
-                  aria-label={t('sources.enableOf', { name: s.name })}
-                >
-                  {t('sources.enable')}
-                </Button>
-              )}
-              <Button
-                variant="ghost-danger"
-                size="sm"
-                iconOnly
-                icon={<IconTrash />}
-                onClick={() => lifecycle.ask('delete', s)}
-                aria-label={t('sources.deleteOf', { name: s.name })}
-                title={t('sources.deleteOf', { name: s.name })}
-              />
-            </>
-          ) : null}
-        </span>
-      ),
-    },
   ];
 
   return (
-    <>
-      <DataTable
-        label={t('sources.listTitle')}
-        columns={columns}
-        rows={pages.items}
-        rowKey={(s) => s.id}
-        loading={pages.loading}
-        error={pages.error}
-        toolbar={
-          <>
-            <select
-              className="select"
-              aria-label={t('sources.filterStatus')}
-              value={status}
-              onChange={(e) => setStatus(e.target.value as SourceStatus | '')}
-            >
-              <option value="">{t('sources.allStatuses')}</option>
-              {(['enabled', 'disabled'] as const).map((s) => (
-                <option key={s} value={s}>
-                  {t(`sources.status.${s}`)}
-                </option>
-              ))}
-            </select>
-            <select
-              className="select"
-              aria-label={t('sources.filterReporting')}
-              value={reporting}
-              onChange={(e) => setReporting(e.target.value as ReportingStatus | '')}
-            >
-              <option value="">{t('sources.allReporting')}</option>
-              {reportingStatuses.map((r) => (
-                <option key={r} value={r}>
-                  {t(`sources.reporting.${r}`)}
-                </option>
-              ))}
-            </select>
-            {filtered ? (
-              <Button
-                variant="ghost"
-                size="sm"
-                onClick={() => {
-                  setStatus('');
-                  setReporting('');
-                }}
-              >
-                {t('sources.clearFilters')}
-              </Button>
-            ) : null}
-            <span className="toolbar-spacer" />
-            {manage ? (
-              <Button
-                variant="primary"
-                size="sm"
-                icon={<IconPlus />}
-                onClick={() => navigate(`${sourcesPath(projectId)}/new`)}
-              >
-                {t('connections.createSource')}
-              </Button>
-            ) : null}
-          </>
-        }
-        empty={
-          <EmptyState
-            icon={<IconDatabase />}
-            title={filtered ? t('common.noMatches') : t('connections.sourcesEmptyTitle')}
-            description={filtered ? t('common.noMatchesText') : t('connections.sourcesEmptyText')}
-          />
-        }
-        pager={<Pager pages={pages} shown={pages.items.length} />}
-      />
-      {lifecycle.dialogs}
-    </>
+    <ConnectionTable
+      lifecycle={lifecycle}
+      label={t('sources.listTitle')}
+      columns={columns}
+      rows={pages.items}
+      pages={pages}
+      links={links}
+      filters={[
+        {
+          label: t('sources.filterStatus'),
+          all: t('sources.allStatuses'),
+          value: status,
+          options: (['enabled', 'disabled'] as const).map((s) => ({
+            value: s,
+            label: t(`sources.status.${s}`),
+          })),
+          onChange: (v) => setStatus(v as SourceStatus | ''),
+        },
+        {
+          label: t('sources.filterReporting'),
+          all: t('sources.allReporting'),
+          value: reporting,
+          options: reportingStatuses.map((r) => ({ value: r, label: t(`sources.reporting.${r}`) })),
+          onChange: (v) => setReporting(v as ReportingStatus | ''),
+        },
+      ]}
+      create={t('connections.createSource')}
+      empty={{
+        icon: <IconDatabase />,
+        title: t('connections.sourcesEmptyTitle'),
+        description: t('connections.sourcesEmptyText'),
+      }}
+    />
   );
 }

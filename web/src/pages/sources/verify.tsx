@@ -12,7 +12,7 @@ import { useProject } from '../../project-context.tsx';
 import { Link } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
 import { CopyButton } from '../../ui/copy-button.tsx';
-import { Alert, Badge, Card, EmptyState, PageHeader, type Tone } from '../../ui/display.tsx';
+import { Alert, Badge, Card, EmptyState, Loading, PageHeader, type Tone } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
 import { SearchInput } from '../../ui/field.tsx';
 import { IconChevronDown, IconPause, IconPlay, IconPulse, IconRotate, IconSearch } from '../../ui/icons.tsx';
@@ -415,9 +415,7 @@ export function VerifyPage({ sourceId }: { sourceId: string }) {
           </span>
         </div>
         {!source ? (
-          <div className="card-body row" role="status">
-            <span className="spinner" aria-hidden="true" /> {t('common.loading')}
-          </div>
+          <Loading className="card-body row" />
         ) : visible.length === 0 ? (
           status === 'connecting' ? (
             <div className="card-body row" role="status">
