@@ -3,7 +3,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { IconChannel, IconPulse, IconSearch } from '../../ui/icons.tsx';
 import { ConnectionCard } from '../connections/connection-card.tsx';
 import type { Lifecycle } from '../connections/lifecycle.tsx';
-import { ChannelStatusBadge, TestStatusBadge, rateLimitText, timeoutText } from './channel-common.tsx';
+import { TestStatusBadge, rateLimitText, timeoutText } from './channel-common.tsx';
 
 /**
  * One reach channel on the Data Channel Connection overview: its kind and category, status and
@@ -22,12 +22,7 @@ export function ChannelCard({ channel, lifecycle }: { channel: Channel; lifecycl
           {t('channels.kind.webhook')} · {t(`channels.category.${channel.category}`)}
         </>
       }
-      badges={
-        <>
-          <ChannelStatusBadge channel={channel} />
-          <TestStatusBadge channel={channel} />
-        </>
-      }
+      badge={<TestStatusBadge channel={channel} />}
       chips={
         <span className="badge-list">
           <span className="platform-chip">{t('channels.sendIdChip', { type: channel.send_id_type })}</span>

@@ -5,14 +5,7 @@ import { useI18n, type Translate } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { Badge } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
-import {
-  connectionPath,
-  connectionsPath,
-  useLifecycle,
-  type ConnectionSpec,
-  type Lifecycle,
-  type LifecycleAction,
-} from '../connections/lifecycle.tsx';
+import { connectionPath, connectionsPath, type ConnectionSpec } from '../connections/lifecycle.tsx';
 import './channels.css';
 
 // What the reach channel pages share: paths, badges, the project's ID types, a one-shot hand-over
@@ -22,15 +15,6 @@ import './channels.css';
 export const channelsPath = (projectId: number) => connectionsPath(projectId, 'channels');
 export const channelPath = (projectId: number, channelId: string) =>
   connectionPath(projectId, 'channels', channelId);
-
-export function ChannelStatusBadge({ channel }: { channel: Pick<Channel, 'status'> }) {
-  const { t } = useI18n();
-  return (
-    <Badge tone={channel.status === 'enabled' ? 'blue' : 'red'} dot>
-      {t(`channels.status.${channel.status}`)}
-    </Badge>
-  );
-}
 
 export function TestStatusBadge({ channel }: { channel: Pick<Channel, 'test_status'> }) {
   const { t } = useI18n();
@@ -109,14 +93,3 @@ export const channelSpec: ConnectionSpec<Channel> = {
   deleteNeedsDisable: { long: 'channels.deleteNeedsDisable', short: 'channels.deleteNeedsDisableShort' },
   explain: lifecycleError,
 };
-
-/**
- * Disable, enable and delete for one channel. Disable and delete ask first and list what stops;
- * enable runs at once; only a disabled channel may be deleted. `onChanged` gets the action done
- * and the channel after it.
- */
-export function useChannelLifecycle(
-  onChanged: (action: LifecycleAction, channel: Channel) => void,
-): Lifecycle<Channel> {
-  return useLifecycle(channelSpec, onChanged);
-}

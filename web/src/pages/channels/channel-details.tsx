@@ -5,7 +5,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { navigate, useLocation } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
-import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { ConfirmDialog, Dialog, type DialogControl } from '../../ui/dialog.tsx';
 import { Alert, Badge, Card, Loading } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
 import { CheckboxGroup, TextField } from '../../ui/field.tsx';
@@ -19,16 +19,14 @@ import {
   SecretOnceDialog,
   useConnectionDetails,
 } from '../connections/connection-details.tsx';
-import { leaveDeleted } from '../connections/lifecycle.tsx';
+import { leaveDeleted, useLifecycle } from '../connections/lifecycle.tsx';
 import {
-  ChannelStatusBadge,
   TestStatusBadge,
   channelPath,
   channelSpec,
   rateLimitText,
   takeNewKey,
   timeoutText,
-  useChannelLifecycle,
 } from './channel-common.tsx';
 import { TestSendDialog } from './channel-test-send.tsx';
 import { useApps } from '../sources/source-common.tsx';
@@ -36,15 +34,13 @@ import { useApps } from '../sources/source-common.tsx';
 /** Rotate the signature-v2 key; during an overlap the API answers 409 and Force ends it now. */
 function RotateKeyDialog({
   channel,
-  open,
-  onClose,
   onRotated,
-}: {
+  ...control
+}: DialogControl & {
   channel: Channel;
-  open: boolean;
-  onClose: () => void;
   onRotated: (after: Channel) => void;
 }) {
+  const { open, onClose } = control;
   const { t, formatTime } = useI18n();
   const { projectId } = useProject();
   const [overlap, setOverlap] = useState<string | null>(null);
@@ -80,8 +76,7 @@ function RotateKeyDialog({
   };
   return (
     <Dialog
-      open={open}
-      onClose={onClose}
+      {...control}
       busy={busy}
       tone="danger"
       icon={<IconRotate />}
@@ -127,10 +122,8 @@ function CredentialsDialog({
   open,
   onClose,
   onSaved,
-}: {
+}: DialogControl & {
   channel: Channel;
-  open: boolean;
-  onClose: () => void;
   onSaved: (after: Channel) => void;
 }) {
   const { t } = useI18n();
@@ -207,10 +200,8 @@ function AuthorizeDialog({
   open,
   onClose,
   onSaved,
-}: {
+}: DialogControl & {
   channel: Channel;
-  open: boolean;
-  onClose: () => void;
   onSaved: (after: Channel) => void;
 }) {
   const { t } = useI18n();
@@ -421,7 +412,7 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
   const [dialog, setDialog] = useState<'test' | 'rotate' | 'credentials' | 'authorize' | null>(
     search.get('test') === '1' ? 'test' : null,
   );
-  const lifecycle = useChannelLifecycle((action) =>
+  const lifecycle = useLifecycle(channelSpec, (action) =>
     action === 'delete' ? leaveDeleted(projectId, 'channels') : reload(),
   );
   const manage = lifecycle.manage;
@@ -442,12 +433,7 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
         lifecycle={lifecycle}
         item={channel}
         breadcrumb={breadcrumb}
-        badges={
-          <>
-            <ChannelStatusBadge channel={channel} />
-            <TestStatusBadge channel={channel} />
-          </>
-        }
+        badge={<TestStatusBadge channel={channel} />}
         description={`${t('channels.kind.webhook')} · ${t(`channels.category.${channel.category}`)}${
           channel.description ? ` · ${channel.description}` : ''
         }`}
@@ -581,11 +567,19 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
             <table className="table" aria-label={t('channels.sectionTemplate')}>
               <thead>
                 <tr>
-                  <th scope="col">{t('channels.fieldKey')}</th>
-                  <th scope="col">{t('channels.fieldLabel')}</th>
-                  <th scope="col">{t('channels.fieldType')}</th>
-                  <th scope="col">{t('channels.required')}</th>
-                  <th scope="col">{t('channels.fieldDetails')}</th>
+                  {(
+                    [
+                      'channels.fieldKey',
+                      'channels.fieldLabel',
+                      'channels.fieldType',
+                      'channels.required',
+                      'channels.fieldDetails',
+                    ] as const
+                  ).map((key) => (
+                    <th scope="col" key={key}>
+                      {t(key)}
+                    </th>
+                  ))}
                 </tr>
               </thead>
               <tbody>

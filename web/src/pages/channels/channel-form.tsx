@@ -13,16 +13,11 @@ import { Link, navigate } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
 import { Alert, Card, EmptyState, Loading, PageHeader } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
-import { SelectField, Switch, TextField } from '../../ui/field.tsx';
-import { IconAlert, IconChannel, IconLock, IconPause, IconPlus, IconSearch, IconX } from '../../ui/icons.tsx';
+import { FieldMessage, SelectField, Switch, TextField } from '../../ui/field.tsx';
+import { IconChannel, IconLock, IconPause, IconPlus, IconSearch, IconX } from '../../ui/icons.tsx';
 import { useToast } from '../../ui/toast.tsx';
-import {
-  channelPath,
-  channelsPath,
-  handOverNewKey,
-  useChannelLifecycle,
-  useIdTypes,
-} from './channel-common.tsx';
+import { HowToCard } from '../connections/connection-details.tsx';
+import { channelPath, channelsPath, handOverNewKey, channelSpec, useIdTypes } from './channel-common.tsx';
 import {
   TemplateBuilder,
   fieldDraftOf,
@@ -31,6 +26,7 @@ import {
   type FieldDraft,
 } from './channel-template-builder.tsx';
 import { useApps } from '../sources/source-common.tsx';
+import { useLifecycle } from '../connections/lifecycle.tsx';
 
 interface ParamDraft {
   readonly uid: number;
@@ -209,16 +205,6 @@ function FormSection({
   );
 }
 
-function PathError({ message }: { message: string | undefined }) {
-  if (!message) return null;
-  return (
-    <div className="field-error" role="alert">
-      <IconAlert width={14} height={14} />
-      {message}
-    </div>
-  );
-}
-
 /** The create and edit form of a webhook channel (SPEC §3.1), every field with its own error. */
 export function ChannelFormPage({ channelId }: { channelId?: string }) {
   const { t } = useI18n();
@@ -234,7 +220,7 @@ export function ChannelFormPage({ channelId }: { channelId?: string }) {
   const [busy, setBusy] = useState(false);
   const [tick, setTick] = useState(0);
   const editing = channelId !== undefined;
-  const lifecycle = useChannelLifecycle((_action, after) => {
+  const lifecycle = useLifecycle(channelSpec, (_action, after) => {
     setChannel(after);
     setTick((n) => n + 1);
   });
@@ -466,7 +452,7 @@ export function ChannelFormPage({ channelId }: { channelId?: string }) {
                       ))}
                     </datalist>
                     {errors['/send_id_type'] ? (
-                      <PathError message={errors['/send_id_type']} />
+                      <FieldMessage error={errors['/send_id_type']} />
                     ) : (
                       <div className="field-hint" id="channel-send-id-type-hint">
                         {t('channels.sendIdTypeHint')}
@@ -582,7 +568,7 @@ export function ChannelFormPage({ channelId }: { channelId?: string }) {
                         onChange={(e) => set(key, e.target.checked, path)}
                       />
                       <div className="field-hint">{t(hint)}</div>
-                      <PathError message={errors[path]} />
+                      <FieldMessage error={errors[path]} />
                     </div>
                   ))}
                 </div>
@@ -666,11 +652,11 @@ export function ChannelFormPage({ channelId }: { channelId?: string }) {
                             clearErrors('/custom_params');
                           }}
                         />
-                        <PathError message={errors[`${at}/key`] ?? errors[`${at}/property`]} />
+                        <FieldMessage error={errors[`${at}/key`] ?? errors[`${at}/property`]} />
                       </div>
                     );
                   })}
-                  <PathError message={errors['/custom_params']} />
+                  <FieldMessage error={errors['/custom_params']} />
                   <div>
                     <Button
                       size="sm"
@@ -744,11 +730,11 @@ export function ChannelFormPage({ channelId }: { channelId?: string }) {
                             clearErrors('/receipt_funnel');
                           }}
                         />
-                        <PathError message={errors[`${at}/label`] ?? errors[`${at}/event`]} />
+                        <FieldMessage error={errors[`${at}/label`] ?? errors[`${at}/event`]} />
                       </div>
                     );
                   })}
-                  <PathError message={errors['/receipt_funnel']} />
+                  <FieldMessage error={errors['/receipt_funnel']} />
                   <div>
                     <Button
                       size="sm"
@@ -782,13 +768,7 @@ export function ChannelFormPage({ channelId }: { channelId?: string }) {
             </div>
           </form>
         </Card>
-        <Card title={t('channels.howTitle')} className="aside-card">
-          <ol className="how-list">
-            <li>{t('channels.how1')}</li>
-            <li>{t('channels.how2')}</li>
-            <li>{t('channels.how3')}</li>
-            <li>{t('channels.how4')}</li>
-          </ol>
+        <HowToCard area="channels">
           <pre className="json channel-sample" aria-label={t('channels.sampleBody')}>
             {JSON.stringify(
               [
@@ -808,7 +788,7 @@ export function ChannelFormPage({ channelId }: { channelId?: string }) {
               2,
             )}
           </pre>
-        </Card>
+        </HowToCard>
       </div>
       {lifecycle.dialogs}
     </>

@@ -6,8 +6,9 @@ import { useProject } from '../../project-context.tsx';
 import { Link } from '../../router.tsx';
 import { IconChannel } from '../../ui/icons.tsx';
 import { useCursorPages, type Column } from '../../ui/table.tsx';
-import { ConnectionTable } from '../connections/connection-table.tsx';
-import { ChannelStatusBadge, TestStatusBadge, channelPath, useChannelLifecycle } from './channel-common.tsx';
+import { ConnectionTable, statusFilter } from '../connections/connection-table.tsx';
+import { StatusBadge, useLifecycle } from '../connections/lifecycle.tsx';
+import { TestStatusBadge, channelPath, channelSpec } from './channel-common.tsx';
 
 /**
  * The reach channel list: status (enabled/disabled, filtered by the API) and test status
@@ -22,7 +23,7 @@ export function ChannelListPage() {
     (q) => api.listChannels({ projectId }, { ...q, status }),
     `channels:${projectId}:${status}`,
   );
-  const lifecycle = useChannelLifecycle(() => pages.reload());
+  const lifecycle = useLifecycle(channelSpec, () => pages.reload());
   const rows = tested === '' ? pages.items : pages.items.filter((c) => c.test_status === tested);
   const workspaceName = (id: string) => workspaces.find((w) => w.id === id)?.name ?? id;
 
@@ -53,7 +54,11 @@ export function ChannelListPage() {
         </>
       ),
     },
-    { key: 'status', header: t('channels.statusLabel'), render: (c) => <ChannelStatusBadge channel={c} /> },
+    {
+      key: 'status',
+      header: t('channels.statusLabel'),
+      render: (c) => <StatusBadge area="channels" item={c} />,
+    },
     {
       key: 'tested',
       header: t('channels.testStatusLabel'),
@@ -90,16 +95,7 @@ export function ChannelListPage() {
       rows={rows}
       pages={pages}
       filters={[
-        {
-          label: t('channels.filterStatus'),
-          all: t('channels.allStatuses'),
-          value: status,
-          options: (['enabled', 'disabled'] as const).map((s) => ({
-            value: s,
-            label: t(`channels.status.${s}`),
-          })),
-          onChange: (v) => setStatus(v as ChannelStatus | ''),
-        },
+        statusFilter(t, 'channels', status, setStatus),
         {
           label: t('channels.filterTested'),
           all: t('channels.allTestStatuses'),

@@ -8,12 +8,13 @@ import {
   type TemplateField,
   type TemplateFieldType,
 } from '../../api/types.ts';
+import { FieldMessage } from '../../ui/field.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { Button } from '../../ui/button.tsx';
 import { Alert, Badge } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
-import { IconAlert, IconChevronDown, IconEye, IconPlus, IconTrash, IconX } from '../../ui/icons.tsx';
+import { IconChevronDown, IconEye, IconPlus, IconTrash, IconX } from '../../ui/icons.tsx';
 
 // The template-field builder of the channel form (SPEC §3.1 "content template"): typed fields an
 // operator fills per campaign, each with a key, label, prompt and required flag; enum options by
@@ -124,16 +125,6 @@ export function templateOf(fields: readonly FieldDraft[]): TemplateField[] {
   }));
 }
 
-function RowError({ message }: { message: string | undefined }) {
-  if (!message) return null;
-  return (
-    <div className="field-error" role="alert">
-      <IconAlert width={14} height={14} />
-      {message}
-    </div>
-  );
-}
-
 /** Manual enum options: code/name rows with add and remove. */
 function OptionRows({
   rows,
@@ -194,10 +185,10 @@ function OptionRows({
               clearErrors(path);
             }}
           />
-          <RowError message={errors[`${path}/${i}/code`] ?? errors[`${path}/${i}/name`]} />
+          <FieldMessage error={errors[`${path}/${i}/code`] ?? errors[`${path}/${i}/name`]} />
         </div>
       ))}
-      <RowError message={errors[path]} />
+      <FieldMessage error={errors[path]} />
       <div>
         <Button
           size="sm"
@@ -282,7 +273,7 @@ function OptionsUrl({
           {t('channels.preview')}
         </Button>
       </div>
-      <RowError message={urlError} />
+      <FieldMessage error={urlError} />
       {!urlError ? <div className="field-hint">{t('channels.optionsUrlHint')}</div> : null}
       {error ? <Alert tone="error">{error}</Alert> : null}
       {preview ? (
@@ -389,7 +380,7 @@ function ColumnRows({
                 }}
               />
             </div>
-            <RowError message={errors[`${at}/key`] ?? errors[`${at}/label`] ?? errors[`${at}/type`]} />
+            <FieldMessage error={errors[`${at}/key`] ?? errors[`${at}/label`] ?? errors[`${at}/type`]} />
             {c.type === 'enum' ? (
               <OptionRows
                 rows={c.options}
@@ -403,7 +394,7 @@ function ColumnRows({
           </div>
         );
       })}
-      <RowError message={errors[path]} />
+      <FieldMessage error={errors[path]} />
       <div>
         <Button
           size="sm"
@@ -606,7 +597,7 @@ export function TemplateBuilder({
                   />
                 </div>
               </div>
-              <RowError message={errors[`${at}/key`] ?? errors[`${at}/label`] ?? errors[`${at}/type`]} />
+              <FieldMessage error={errors[`${at}/key`] ?? errors[`${at}/label`] ?? errors[`${at}/type`]} />
               <div className="tpl-field-body">
                 <label className="tpl-cell">
                   <span className="tpl-cell-label">
@@ -627,7 +618,7 @@ export function TemplateBuilder({
           );
         })}
       </ol>
-      <RowError message={errors['/template']} />
+      <FieldMessage error={errors['/template']} />
       <div>
         <Button
           icon={<IconPlus />}

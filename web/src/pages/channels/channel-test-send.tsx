@@ -4,10 +4,11 @@ import type { Channel, EnumOption, TemplateColumn, TemplateField, TestSendResult
 import { isMessageKey, useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { Button } from '../../ui/button.tsx';
-import { Dialog } from '../../ui/dialog.tsx';
+import { Dialog, type DialogControl } from '../../ui/dialog.tsx';
 import { Alert, Badge, type Tone } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
-import { IconAlert, IconPlus, IconPulse, IconX } from '../../ui/icons.tsx';
+import { FieldMessage } from '../../ui/field.tsx';
+import { IconPlus, IconPulse, IconX } from '../../ui/icons.tsx';
 import { useIdTypes } from './channel-common.tsx';
 import { issueText } from './channel-form.tsx';
 
@@ -237,15 +238,13 @@ export function TestSendResultView({ result }: { result: TestSendResult }) {
  */
 export function TestSendDialog({
   channel,
-  open,
-  onClose,
   onSent,
-}: {
+  ...control
+}: DialogControl & {
   channel: Channel;
-  open: boolean;
-  onClose: () => void;
   onSent: () => void;
 }) {
+  const { open, onClose } = control;
   const { t } = useI18n();
   const { projectId, can, workspace } = useProject();
   const idTypes = useIdTypes();
@@ -419,8 +418,7 @@ export function TestSendDialog({
 
   return (
     <Dialog
-      open={open}
-      onClose={onClose}
+      {...control}
       busy={busy}
       size="lg"
       icon={<IconPulse />}
@@ -485,14 +483,7 @@ export function TestSendDialog({
                   placeholder="r-1001"
                   onChange={(e) => setTestId(e.target.value)}
                 />
-                {errors.test_id ? (
-                  <div className="field-error" role="alert">
-                    <IconAlert width={14} height={14} />
-                    {errors.test_id}
-                  </div>
-                ) : (
-                  <div className="field-hint">{t('channels.testIdHint')}</div>
-                )}
+                <FieldMessage error={errors.test_id} hint={t('channels.testIdHint')} />
               </div>
             </div>
           ) : (
@@ -551,12 +542,7 @@ export function TestSendDialog({
                       {f.required !== false ? <span className="muted">{t('channels.required')}</span> : null}
                     </div>
                     {fieldInput(f)}
-                    {fieldError(f.key) ? (
-                      <div className="field-error" role="alert">
-                        <IconAlert width={14} height={14} />
-                        {fieldError(f.key)}
-                      </div>
-                    ) : null}
+                    <FieldMessage error={fieldError(f.key)} />
                   </div>
                 ))}
               </div>

@@ -1,7 +1,7 @@
 import { useId, type ReactNode } from 'react';
 import { useProject } from '../../project-context.tsx';
 import { Link } from '../../router.tsx';
-import { LifecycleMenu, connectionPath, type Connection, type Lifecycle } from './lifecycle.tsx';
+import { LifecycleMenu, StatusBadge, connectionPath, type Connection, type Lifecycle } from './lifecycle.tsx';
 
 /** A labelled value; `mono` ones are identifiers, shown in full in their tooltip. */
 export interface Param {
@@ -31,7 +31,7 @@ export function ConnectionCard<T extends Connection>({
   testId,
   icon,
   subtitle,
-  badges,
+  badge,
   chips,
   params,
   links,
@@ -43,7 +43,8 @@ export function ConnectionCard<T extends Connection>({
   testId: 'source-card' | 'channel-card';
   icon: ReactNode;
   subtitle: ReactNode;
-  badges: ReactNode;
+  /** Shown after the status badge. */
+  badge: ReactNode;
   chips: ReactNode;
   params: readonly Param[];
   links: readonly ItemLink[];
@@ -71,7 +72,10 @@ export function ConnectionCard<T extends Connection>({
         </div>
       </header>
       <div className="conn-card-body">
-        <div className="badge-list">{badges}</div>
+        <div className="badge-list">
+          <StatusBadge area={lifecycle.spec.area} item={item} />
+          {badge}
+        </div>
         {chips}
       </div>
       <dl className="conn-card-params" id={paramsId} data-testid={testId.replace('-card', '-params')}>

@@ -11,9 +11,11 @@ import { IconEdit, IconKey, IconSearch } from '../../ui/icons.tsx';
 import { SecretField } from '../../ui/secret-field.tsx';
 import {
   LifecycleButtons,
+  StatusBadge,
   connectionText,
   connectionsPath,
   type Connection,
+  type ConnectionArea,
   type ConnectionSpec,
   type Lifecycle,
 } from './lifecycle.tsx';
@@ -90,7 +92,7 @@ export function ConnectionHeader<T extends Connection>({
   lifecycle,
   item,
   breadcrumb,
-  badges,
+  badge,
   description,
   actions,
   onEdit,
@@ -98,7 +100,8 @@ export function ConnectionHeader<T extends Connection>({
   lifecycle: Lifecycle<T>;
   item: T;
   breadcrumb: ReactNode;
-  badges: ReactNode;
+  /** Shown after the status badge. */
+  badge: ReactNode;
   description: string | undefined;
   actions: ReactNode;
   onEdit: () => void;
@@ -111,7 +114,8 @@ export function ConnectionHeader<T extends Connection>({
         title={
           <span className="row">
             {item.name}
-            {badges}
+            <StatusBadge area={lifecycle.spec.area} item={item} />
+            {badge}
           </span>
         }
         description={description}
@@ -215,5 +219,20 @@ export function SecretOnce({
       <SecretField label={label} value={value} initiallyRevealed />
       {hint ? <p className="field-hint">{hint}</p> : null}
     </div>
+  );
+}
+
+/** The aside of a create or edit form: how the area's pieces fit, in four steps. */
+export function HowToCard({ area, children }: { area: ConnectionArea; children?: ReactNode }) {
+  const { t } = useI18n();
+  return (
+    <Card title={t(`${area}.howTitle`)} className="aside-card">
+      <ol className="how-list">
+        {([1, 2, 3, 4] as const).map((n) => (
+          <li key={n}>{t(`${area}.how${n}`)}</li>
+        ))}
+      </ol>
+      {children}
+    </Card>
   );
 }

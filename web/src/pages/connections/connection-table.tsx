@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { useI18n } from '../../i18n/i18n.tsx';
+import { useI18n, type Translate } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { navigate } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
@@ -12,6 +12,7 @@ import {
   connectionPath,
   connectionsPath,
   type Connection,
+  type ConnectionArea,
   type Lifecycle,
 } from './lifecycle.tsx';
 
@@ -24,6 +25,22 @@ export interface Filter {
   readonly value: string;
   readonly options: readonly { readonly value: string; readonly label: string }[];
   readonly onChange: (value: string) => void;
+}
+
+/** The enabled/disabled filter both lists have (the API filters by it). */
+export function statusFilter(
+  t: Translate,
+  area: ConnectionArea,
+  value: Connection['status'] | '',
+  onChange: (value: Connection['status'] | '') => void,
+): Filter {
+  return {
+    label: t(`${area}.filterStatus`),
+    all: t(`${area}.allStatuses`),
+    value,
+    options: (['enabled', 'disabled'] as const).map((s) => ({ value: s, label: t(`${area}.status.${s}`) })),
+    onChange: (v) => onChange(v as Connection['status'] | ''),
+  };
 }
 
 /**

@@ -7,12 +7,12 @@ import { Button } from '../../ui/button.tsx';
 import { Alert, Card, EmptyState, Loading, PageHeader, Tabs } from '../../ui/display.tsx';
 import { IconArrowRight, IconChannel, IconChart, IconDatabase, IconPlus } from '../../ui/icons.tsx';
 import { ChannelCard } from '../channels/channel-card.tsx';
-import { channelSpec, useChannelLifecycle } from '../channels/channel-common.tsx';
+import { channelSpec } from '../channels/channel-common.tsx';
 import { ChannelDetailsPage } from '../channels/channel-details.tsx';
 import { ChannelFormPage } from '../channels/channel-form.tsx';
 import { ChannelListPage } from '../channels/channel-list.tsx';
 import { SourceCard } from '../sources/source-card.tsx';
-import { sourceSpec, useApps, useSourceLifecycle } from '../sources/source-common.tsx';
+import { sourceSpec, useApps } from '../sources/source-common.tsx';
 import { SourceDetailsPage } from '../sources/source-details.tsx';
 import { SourceCreatePage } from '../sources/source-form.tsx';
 import { SourceEventsPage } from '../profiles/event-management.tsx';
@@ -24,6 +24,7 @@ import {
   type Connection,
   type ConnectionSpec,
   type Lifecycle,
+  useLifecycle,
 } from './lifecycle.tsx';
 
 /** Every item of one kind (all its pages), for the overview's cards and counts. */
@@ -126,9 +127,9 @@ function Overview() {
   const { t } = useI18n();
   const { byId } = useApps();
   const sources = useAllConnections(sourceSpec);
-  const sourceLifecycle = useSourceLifecycle(sources.reload);
+  const sourceLifecycle = useLifecycle(sourceSpec, sources.reload);
   const channels = useAllConnections(channelSpec);
-  const channelLifecycle = useChannelLifecycle(channels.reload);
+  const channelLifecycle = useLifecycle(channelSpec, channels.reload);
   const reporting = sources.items?.filter((s) => s.reporting_status === 'reporting').length ?? 0;
 
   return (

@@ -6,6 +6,7 @@ import { useProject } from '../../project-context.tsx';
 import { navigate } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
 import { ConfirmDialog } from '../../ui/dialog.tsx';
+import { Badge } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
 import { IconArrowRight, IconEdit, IconMore, IconPause, IconPlay, IconTrash } from '../../ui/icons.tsx';
 import { Menu, MenuItem, MenuSeparator } from '../../ui/menu.tsx';
@@ -303,6 +304,16 @@ export function LifecycleMenu<T extends Connection>({
         );
       }}
     </Menu>
+  );
+}
+
+/** Enabled (blue) or disabled (red), in the area's words. */
+export function StatusBadge({ area, item }: { area: ConnectionArea; item: Pick<Connection, 'status'> }) {
+  const { t } = useI18n();
+  return (
+    <Badge tone={item.status === 'enabled' ? 'blue' : 'red'} dot>
+      {t(`${area}.status.${item.status}`)}
+    </Badge>
   );
 }
 

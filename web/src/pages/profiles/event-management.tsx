@@ -5,7 +5,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { Link } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
-import { Dialog } from '../../ui/dialog.tsx';
+import { Dialog, type DialogControl } from '../../ui/dialog.tsx';
 import { Alert, Badge, EmptyState, Loading, PageHeader } from '../../ui/display.tsx';
 import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../../ui/errors.ts';
 import { SearchInput, TextField } from '../../ui/field.tsx';
@@ -19,9 +19,7 @@ function DeclareEventDialog({
   open,
   onClose,
   onDeclared,
-}: {
-  open: boolean;
-  onClose: () => void;
+}: DialogControl & {
   onDeclared: () => void;
 }) {
   const { t } = useI18n();

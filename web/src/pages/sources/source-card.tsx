@@ -3,7 +3,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { IconPulse, IconSearch } from '../../ui/icons.tsx';
 import { ConnectionCard, type ItemLink } from '../connections/connection-card.tsx';
 import type { Lifecycle } from '../connections/lifecycle.tsx';
-import { AppTypeIcon, PlatformList, ReportingBadge, StatusBadge } from './source-common.tsx';
+import { AppTypeIcon, PlatformList, ReportingBadge } from './source-common.tsx';
 
 /** View (its events) and Verify, on a source's card and its list row. */
 export function useSourceLinks(): readonly ItemLink[] {
@@ -36,12 +36,7 @@ export function SourceCard({
       testId="source-card"
       icon={<AppTypeIcon type={app?.app_type} />}
       subtitle={app ? `${app.name} · ${t(`appType.${app.app_type}`)}` : t('common.loading')}
-      badges={
-        <>
-          <StatusBadge source={source} />
-          <ReportingBadge source={source} />
-        </>
-      }
+      badge={<ReportingBadge source={source} />}
       chips={<PlatformList source={source} />}
       params={[
         { label: t('sources.sourceId'), value: source.id, mono: true },

@@ -5,14 +5,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { Badge, type Tone } from '../../ui/display.tsx';
 import { IconGlobe, IconPhone, IconServer } from '../../ui/icons.tsx';
-import {
-  connectionPath,
-  connectionsPath,
-  useLifecycle,
-  type ConnectionSpec,
-  type Lifecycle,
-  type LifecycleAction,
-} from '../connections/lifecycle.tsx';
+import { connectionPath, connectionsPath, type ConnectionSpec } from '../connections/lifecycle.tsx';
 
 // What the data source pages share: labels and badges, the project's apps, and how the shared
 // connection kit (../connections/) loads, disables, enables and deletes a data source.
@@ -27,20 +20,12 @@ const reportingTone: Record<ReportingStatus, Tone> = {
   stopped: 'amber',
 };
 
-export function StatusBadge({ source }: { source: Pick<DataSource, 'status'> }) {
-  const { t } = useI18n();
-  return (
-    <Badge tone={source.status === 'enabled' ? 'blue' : 'red'} dot>
-      {t(`sources.status.${source.status}`)}
-    </Badge>
-  );
-}
-
 export function ReportingBadge({ source }: { source: Pick<DataSource, 'reporting_status'> }) {
   const { t } = useI18n();
+  const reporting = source.reporting_status;
   return (
-    <Badge tone={reportingTone[source.reporting_status]} dot>
-      {t(`sources.reporting.${source.reporting_status}`)}
+    <Badge tone={reportingTone[reporting]} dot>
+      {t(`sources.reporting.${reporting}`)}
     </Badge>
   );
 }
@@ -105,13 +90,3 @@ export const sourceSpec: ConnectionSpec<DataSource> = {
   remove: (projectId, source) => api.deleteSource({ projectId, sourceId: source.id }),
   values: (source) => ({ key: source.credentials.app_key }),
 };
-
-/**
- * Disable, enable and delete for one data source. Disable and delete ask first and list what
- * stops; enable only restarts intake, so it runs at once. `onChanged` gets the action done.
- */
-export function useSourceLifecycle(
-  onChanged: (action: LifecycleAction, source: DataSource) => void,
-): Lifecycle<DataSource> {
-  return useLifecycle(sourceSpec, onChanged);
-}

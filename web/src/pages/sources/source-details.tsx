@@ -6,19 +6,11 @@ import { useProject } from '../../project-context.tsx';
 import { Link } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
 import { CopyButton } from '../../ui/copy-button.tsx';
-import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { ConfirmDialog, Dialog, type DialogControl } from '../../ui/dialog.tsx';
 import { Alert, Badge, Card } from '../../ui/display.tsx';
 import { describeError, fieldErrorsOf, useFieldErrors } from '../../ui/errors.ts';
-import { TextField } from '../../ui/field.tsx';
-import {
-  IconAlert,
-  IconEdit,
-  IconEye,
-  IconEyeOff,
-  IconPulse,
-  IconRotate,
-  IconSearch,
-} from '../../ui/icons.tsx';
+import { FieldMessage, TextField } from '../../ui/field.tsx';
+import { IconEdit, IconEye, IconEyeOff, IconPulse, IconRotate, IconSearch } from '../../ui/icons.tsx';
 import { useToast } from '../../ui/toast.tsx';
 import {
   ConnectionHeader,
@@ -27,16 +19,14 @@ import {
   SecretOnceDialog,
   useConnectionDetails,
 } from '../connections/connection-details.tsx';
-import { leaveDeleted } from '../connections/lifecycle.tsx';
+import { leaveDeleted, useLifecycle } from '../connections/lifecycle.tsx';
 import {
   AppTypeIcon,
   PlatformList,
   ReportingBadge,
-  StatusBadge,
   sourcePath,
   sourceSpec,
   useApps,
-  useSourceLifecycle,
 } from './source-common.tsx';
 import {
   PlatformFields,
@@ -108,16 +98,10 @@ function MasterSecret({ source, onRotated }: { source: DataSource; onRotated: ()
           </Button>
         ) : null}
       </div>
-      {error ? (
-        <div className="field-error" role="alert">
-          <IconAlert width={14} height={14} />
-          {error}
-        </div>
-      ) : (
-        <div className="field-hint">
-          {mayReveal ? t('sources.secretHint') : t('sources.revealNeedsPermission')}
-        </div>
-      )}
+      <FieldMessage
+        error={error}
+        hint={mayReveal ? t('sources.secretHint') : t('sources.revealNeedsPermission')}
+      />
       <ConfirmDialog
         open={rotating}
         onClose={() => setRotating(false)}
@@ -216,16 +200,14 @@ function IntegrationTabs({ prompts }: { prompts: readonly IntegrationPrompt[] })
 function EditSourceDialog({
   source,
   app,
-  open,
-  onClose,
   onSaved,
-}: {
+  ...control
+}: DialogControl & {
   source: DataSource;
   app: App | undefined;
-  open: boolean;
-  onClose: () => void;
   onSaved: (source: DataSource) => void;
 }) {
+  const { open, onClose } = control;
   const { t } = useI18n();
   const { projectId } = useProject();
   const [name, setName] = useState(source.name);
@@ -269,8 +251,7 @@ function EditSourceDialog({
   };
   return (
     <Dialog
-      open={open}
-      onClose={onClose}
+      {...control}
       busy={busy}
       size="lg"
       icon={<IconEdit />}
@@ -341,10 +322,8 @@ function RenameAppDialog({
   open,
   onClose,
   onSaved,
-}: {
+}: DialogControl & {
   app: App;
-  open: boolean;
-  onClose: () => void;
   onSaved: () => void;
 }) {
   const { t } = useI18n();
@@ -425,7 +404,7 @@ export function SourceDetailsPage({ sourceId }: { sourceId: string }) {
   const { item: source, reload, breadcrumb, fallback } = useConnectionDetails(sourceSpec, sourceId);
   const [editing, setEditing] = useState(false);
   const [renaming, setRenaming] = useState(false);
-  const lifecycle = useSourceLifecycle((action) =>
+  const lifecycle = useLifecycle(sourceSpec, (action) =>
     action === 'delete' ? leaveDeleted(projectId, 'sources') : reload(),
   );
   const manage = lifecycle.manage;
@@ -439,12 +418,7 @@ export function SourceDetailsPage({ sourceId }: { sourceId: string }) {
         lifecycle={lifecycle}
         item={source}
         breadcrumb={breadcrumb}
-        badges={
-          <>
-            <StatusBadge source={source} />
-            <ReportingBadge source={source} />
-          </>
-        }
+        badge={<ReportingBadge source={source} />}
         description={app ? `${app.name} · ${t(`appType.${app.app_type}`)}` : undefined}
         actions={
           <>

@@ -14,12 +14,13 @@ import { useProject } from '../../project-context.tsx';
 import { Link, navigate } from '../../router.tsx';
 import { timeZones } from '../../time-zones.ts';
 import { Button } from '../../ui/button.tsx';
-import { Dialog } from '../../ui/dialog.tsx';
+import { Dialog, type DialogControl } from '../../ui/dialog.tsx';
 import { Alert, Card, PageHeader } from '../../ui/display.tsx';
 import { describeError, fieldErrorsOf, useFieldErrors } from '../../ui/errors.ts';
-import { SelectField, Switch, TextAreaField, TextField } from '../../ui/field.tsx';
-import { IconAlert, IconDatabase, IconPlus } from '../../ui/icons.tsx';
+import { FieldMessage, SelectField, Switch, TextAreaField, TextField } from '../../ui/field.tsx';
+import { IconDatabase, IconPlus } from '../../ui/icons.tsx';
 import { useToast } from '../../ui/toast.tsx';
+import { HowToCard } from '../connections/connection-details.tsx';
 import { AppTypeIcon, sourcePath, sourcesPath, useApps } from './source-common.tsx';
 
 /** The platform part of a source form: which platforms, web origins, server secret rule. */
@@ -136,14 +137,10 @@ export function PlatformFields({
         ) : (
           <div className="field-hint">{t('sources.pickAppFirst')}</div>
         )}
-        {errors.platforms ? (
-          <div className="field-error" role="alert">
-            <IconAlert width={14} height={14} />
-            {errors.platforms}
-          </div>
-        ) : appType ? (
-          <div className="field-hint">{t('sources.platformsHint', { type: t(`appType.${appType}`) })}</div>
-        ) : null}
+        <FieldMessage
+          error={errors.platforms}
+          hint={appType ? t('sources.platformsHint', { type: t(`appType.${appType}`) }) : undefined}
+        />
       </fieldset>
       {draft.platforms.includes('web') ? (
         <TextAreaField
@@ -165,14 +162,7 @@ export function PlatformFields({
             checked={draft.requireSecret}
             onChange={(e) => onChange({ ...draft, requireSecret: e.target.checked }, 'requireSecret')}
           />
-          {errors.requireSecret ? (
-            <div className="field-error" role="alert">
-              <IconAlert width={14} height={14} />
-              {errors.requireSecret}
-            </div>
-          ) : (
-            <div className="field-hint">{t('sources.requireSecretHint')}</div>
-          )}
+          <FieldMessage error={errors.requireSecret} hint={t('sources.requireSecretHint')} />
         </div>
       ) : null}
     </>
@@ -212,9 +202,7 @@ export function NewAppDialog({
   open,
   onClose,
   onCreated,
-}: {
-  open: boolean;
-  onClose: () => void;
+}: DialogControl & {
   onCreated: (app: App) => void;
 }) {
   const { t } = useI18n();
@@ -467,14 +455,7 @@ export function SourceCreatePage() {
             </div>
           </form>
         </Card>
-        <Card title={t('sources.howTitle')} className="aside-card">
-          <ol className="how-list">
-            <li>{t('sources.how1')}</li>
-            <li>{t('sources.how2')}</li>
-            <li>{t('sources.how3')}</li>
-            <li>{t('sources.how4')}</li>
-          </ol>
-        </Card>
+        <HowToCard area="sources" />
       </div>
       <NewAppDialog
         open={creatingApp}

@@ -11,16 +11,10 @@ import { useProject } from '../../project-context.tsx';
 import { Link } from '../../router.tsx';
 import { IconDatabase } from '../../ui/icons.tsx';
 import { useCursorPages, type Column } from '../../ui/table.tsx';
-import { ConnectionTable } from '../connections/connection-table.tsx';
+import { ConnectionTable, statusFilter } from '../connections/connection-table.tsx';
+import { StatusBadge, useLifecycle } from '../connections/lifecycle.tsx';
 import { useSourceLinks } from './source-card.tsx';
-import {
-  PlatformList,
-  ReportingBadge,
-  StatusBadge,
-  sourcePath,
-  useApps,
-  useSourceLifecycle,
-} from './source-common.tsx';
+import { PlatformList, ReportingBadge, sourcePath, useApps, sourceSpec } from './source-common.tsx';
 
 /** The data source list: both filters of SPEC §2 (status, reporting status), cursor paging. */
 export function SourceListPage() {
@@ -33,7 +27,7 @@ export function SourceListPage() {
     (q) => api.listSources({ projectId }, { ...q, status, reporting_status: reporting }),
     `sources:${projectId}:${status}:${reporting}`,
   );
-  const lifecycle = useSourceLifecycle(() => pages.reload());
+  const lifecycle = useLifecycle(sourceSpec, () => pages.reload());
   const links = useSourceLinks();
 
   const columns: Column<DataSource>[] = [
@@ -53,7 +47,11 @@ export function SourceListPage() {
       },
     },
     { key: 'platforms', header: t('sources.platforms'), render: (s) => <PlatformList source={s} /> },
-    { key: 'status', header: t('sources.statusLabel'), render: (s) => <StatusBadge source={s} /> },
+    {
+      key: 'status',
+      header: t('sources.statusLabel'),
+      render: (s) => <StatusBadge area="sources" item={s} />,
+    },
     {
       key: 'reporting',
       header: t('sources.reportingLabel'),
@@ -85,16 +83,7 @@ export function SourceListPage() {
       pages={pages}
       links={links}
       filters={[
-        {
-          label: t('sources.filterStatus'),
-          all: t('sources.allStatuses'),
-          value: status,
-          options: (['enabled', 'disabled'] as const).map((s) => ({
-            value: s,
-            label: t(`sources.status.${s}`),
-          })),
-          onChange: (v) => setStatus(v as SourceStatus | ''),
-        },
+        statusFilter(t, 'sources', status, setStatus),
         {
           label: t('sources.filterReporting'),
           all: t('sources.allReporting'),
