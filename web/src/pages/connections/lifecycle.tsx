@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import type { Page, PageQuery, Permission } from '../../api/types.ts';
 import { useI18n, type Translate } from '../../i18n/i18n.tsx';
-import type { MessageKey } from '../../i18n/messages-en.ts';
+import type { MessageKey } from '../../i18n/messages.ts';
 import { useProject } from '../../project-context.tsx';
 import { navigate } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';

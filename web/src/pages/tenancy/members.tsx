@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client.ts';
 import { permissionNames, roleNames, type Member, type MemberAdded, type Role } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
-import type { MessageKey } from '../../i18n/messages-en.ts';
+import type { MessageKey } from '../../i18n/messages.ts';
 import { useProject } from '../../project-context.tsx';
 import { useLocation } from '../../router.tsx';
 import { useSession } from '../../session.tsx';
