@@ -10,6 +10,7 @@ import { Alert, Badge, Card, Loading } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
 import { CheckboxGroup, TextField } from '../../ui/field.tsx';
 import { IconKey, IconLayers, IconPulse, IconRotate, IconUserPlus } from '../../ui/icons.tsx';
+import { StaticTable } from '../../ui/table.tsx';
 import { useToast } from '../../ui/toast.tsx';
 import {
   ConnectionHeader,
@@ -563,53 +564,39 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
         {channel.template.length === 0 ? (
           <div className="card-body muted">{t('channels.noTemplate')}</div>
         ) : (
-          <div className="table-wrap">
-            <table className="table" aria-label={t('channels.sectionTemplate')}>
-              <thead>
-                <tr>
-                  {(
-                    [
-                      'channels.fieldKey',
-                      'channels.fieldLabel',
-                      'channels.fieldType',
-                      'channels.required',
-                      'channels.fieldDetails',
-                    ] as const
-                  ).map((key) => (
-                    <th scope="col" key={key}>
-                      {t(key)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {channel.template.map((f) => (
-                  <tr key={f.key}>
-                    <td className="mono">{f.key}</td>
-                    <td>
-                      {f.label}
-                      {f.prompt ? <div className="cell-sub">{f.prompt}</div> : null}
-                    </td>
-                    <td>
-                      <Badge>{t(`channels.fieldType.${f.type}`)}</Badge>
-                    </td>
-                    <td>{f.required !== false ? t('common.yes') : t('common.no')}</td>
-                    <td className="cell-sub">
-                      {f.options
-                        ? f.options.map((o) => `${o.code} · ${o.name}`).join(', ')
-                        : f.options_url
-                          ? t('channels.optionsFromUrl', { url: f.options_url })
-                          : f.columns
-                            ? f.columns
-                                .map((c) => `${c.key} (${t(`channels.fieldType.${c.type}`)})`)
-                                .join(', ')
-                            : '—'}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <StaticTable
+            label={t('channels.sectionTemplate')}
+            headings={[
+              t('channels.fieldKey'),
+              t('channels.fieldLabel'),
+              t('channels.fieldType'),
+              t('channels.required'),
+              t('channels.fieldDetails'),
+            ]}
+          >
+            {channel.template.map((f) => (
+              <tr key={f.key}>
+                <td className="mono">{f.key}</td>
+                <td>
+                  {f.label}
+                  {f.prompt ? <div className="cell-sub">{f.prompt}</div> : null}
+                </td>
+                <td>
+                  <Badge>{t(`channels.fieldType.${f.type}`)}</Badge>
+                </td>
+                <td>{f.required !== false ? t('common.yes') : t('common.no')}</td>
+                <td className="cell-sub">
+                  {f.options
+                    ? f.options.map((o) => `${o.code} · ${o.name}`).join(', ')
+                    : f.options_url
+                      ? t('channels.optionsFromUrl', { url: f.options_url })
+                      : f.columns
+                        ? f.columns.map((c) => `${c.key} (${t(`channels.fieldType.${c.type}`)})`).join(', ')
+                        : '—'}
+                </td>
+              </tr>
+            ))}
+          </StaticTable>
         )}
       </Card>
       <div className="details-grid details-grid-even">

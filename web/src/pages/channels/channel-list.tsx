@@ -3,12 +3,16 @@ import { api } from '../../api/client.ts';
 import type { Channel, ChannelStatus, ChannelTestStatus } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
-import { Link } from '../../router.tsx';
 import { IconChannel } from '../../ui/icons.tsx';
 import { useCursorPages, type Column } from '../../ui/table.tsx';
-import { ConnectionTable, statusFilter } from '../connections/connection-table.tsx';
-import { StatusBadge, useLifecycle } from '../connections/lifecycle.tsx';
-import { TestStatusBadge, channelPath, channelSpec } from './channel-common.tsx';
+import {
+  ConnectionTable,
+  choiceFilter,
+  statusColumn,
+  statusFilter,
+} from '../connections/connection-table.tsx';
+import { useLifecycle } from '../connections/lifecycle.tsx';
+import { TestStatusBadge, channelSpec } from './channel-common.tsx';
 
 /**
  * The reach channel list: status (enabled/disabled, filtered by the API) and test status
@@ -29,20 +33,6 @@ export function ChannelListPage() {
 
   const columns: Column<Channel>[] = [
     {
-      key: 'name',
-      header: t('channels.name'),
-      render: (c) => (
-        <>
-          <Link className="cell-primary" to={channelPath(projectId, c.id)}>
-            {c.name}
-          </Link>
-          <div className="cell-sub">
-            {t('channels.kind.webhook')} · {t(`channels.category.${c.category}`)}
-          </div>
-        </>
-      ),
-    },
-    {
       key: 'url',
       header: t('channels.url'),
       render: (c) => (
@@ -54,11 +44,7 @@ export function ChannelListPage() {
         </>
       ),
     },
-    {
-      key: 'status',
-      header: t('channels.statusLabel'),
-      render: (c) => <StatusBadge area="channels" item={c} />,
-    },
+    statusColumn(t, 'channels'),
     {
       key: 'tested',
       header: t('channels.testStatusLabel'),
@@ -91,29 +77,24 @@ export function ChannelListPage() {
     <ConnectionTable
       lifecycle={lifecycle}
       label={t('channels.listTitle')}
+      subtitle={(c) => (
+        <>
+          {t('channels.kind.webhook')} · {t(`channels.category.${c.category}`)}
+        </>
+      )}
       columns={columns}
       rows={rows}
       pages={pages}
       filters={[
         statusFilter(t, 'channels', status, setStatus),
-        {
+        choiceFilter(tested, setTested, ['tested', 'untested'], {
           label: t('channels.filterTested'),
           all: t('channels.allTestStatuses'),
-          value: tested,
-          options: (['tested', 'untested'] as const).map((s) => ({
-            value: s,
-            label: t(`channels.testStatus.${s}`),
-          })),
-          onChange: (v) => setTested(v as ChannelTestStatus | ''),
-        },
+          option: (s) => t(`channels.testStatus.${s}`),
+        }),
       ]}
-      create={t('connections.createChannel')}
-      empty={{
-        icon: <IconChannel />,
-        title: t('connections.channelsEmptyTitle'),
-        description: t('connections.channelsEmptyText'),
-        offerCreate: true,
-      }}
+      emptyIcon={<IconChannel />}
+      offerCreate
     />
   );
 }

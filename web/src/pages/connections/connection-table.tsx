@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { useI18n, type Translate } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
-import { navigate } from '../../router.tsx';
+import { Link, navigate } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
 import { EmptyState } from '../../ui/display.tsx';
 import { IconPlus } from '../../ui/icons.tsx';
@@ -9,7 +9,9 @@ import { DataTable, Pager, type Column, type CursorPages } from '../../ui/table.
 import { RowLinks, type ItemLink } from './connection-card.tsx';
 import {
   LifecycleButtons,
+  StatusBadge,
   connectionPath,
+  connectionText,
   connectionsPath,
   type Connection,
   type ConnectionArea,
@@ -27,6 +29,23 @@ export interface Filter {
   readonly onChange: (value: string) => void;
 }
 
+/** A filter over a fixed list of values; '' is "all". */
+export function choiceFilter<V extends string>(
+  value: V | '',
+  onChange: (value: V | '') => void,
+  values: readonly V[],
+  text: { readonly label: string; readonly all: string; readonly option: (value: V) => string },
+): Filter {
+  return {
+    label: text.label,
+    all: text.all,
+    value,
+    options: values.map((v) => ({ value: v, label: text.option(v) })),
+    // The select only offers `values` and ''.
+    onChange: (v) => onChange(v as V | ''),
+  };
+}
+
 /** The enabled/disabled filter both lists have (the API filters by it). */
 export function statusFilter(
   t: Translate,
@@ -34,55 +53,74 @@ export function statusFilter(
   value: Connection['status'] | '',
   onChange: (value: Connection['status'] | '') => void,
 ): Filter {
-  return {
+  return choiceFilter(value, onChange, ['enabled', 'disabled'], {
     label: t(`${area}.filterStatus`),
     all: t(`${area}.allStatuses`),
-    value,
-    options: (['enabled', 'disabled'] as const).map((s) => ({ value: s, label: t(`${area}.status.${s}`) })),
-    onChange: (v) => onChange(v as Connection['status'] | ''),
+    option: (s) => t(`${area}.status.${s}`),
+  });
+}
+
+/** The Status column both lists have. */
+export function statusColumn<T extends Connection>(t: Translate, area: ConnectionArea): Column<T> {
+  return {
+    key: 'status',
+    header: t(`${area}.statusLabel`),
+    render: (item) => <StatusBadge area={area} item={item} />,
   };
 }
 
 /**
  * The list of data sources or reach channels: filter selects with Clear, Create, cursor paging,
- * an empty state that tells "nothing yet" from "nothing matches", and per row the item's links,
- * Details and the lifecycle buttons. `columns` are the area's own; Created and the actions follow.
+ * an empty state that tells "nothing yet" from "nothing matches", and per row the item's name,
+ * the area's `columns`, Created, then its links, Details and the lifecycle buttons.
  */
 export function ConnectionTable<T extends Connection & { readonly created_at: string }>({
   lifecycle,
   label,
+  subtitle,
   columns,
   rows,
   pages,
   filters,
   links = [],
-  create,
-  empty,
+  emptyIcon,
+  offerCreate = false,
 }: {
   lifecycle: Lifecycle<T>;
   label: string;
+  /** Under the name in the first column. */
+  subtitle: (item: T) => ReactNode;
+  /** The area's columns after the name. */
   columns: readonly Column<T>[];
   /** The rows shown: the page, or the part of it a filter the API lacks lets through. */
   rows: readonly T[];
   pages: CursorPages<T>;
   filters: readonly Filter[];
   links?: readonly ItemLink[];
-  /** The Create button's text. */
-  create: string;
-  empty: {
-    readonly icon: ReactNode;
-    readonly title: string;
-    readonly description: string;
-    /** Offer Create in the empty state too. */
-    readonly offerCreate?: boolean;
-  };
+  emptyIcon: ReactNode;
+  /** Offer Create in the empty state too. */
+  offerCreate?: boolean;
 }) {
   const { t, formatTime } = useI18n();
   const { projectId } = useProject();
   const { area } = lifecycle.spec;
+  const text = connectionText[area];
+  const create = t(text.create);
   const filtered = filters.some((f) => f.value !== '');
   const createNew = () => navigate(`${connectionsPath(projectId, area)}/new`);
   const all: Column<T>[] = [
+    {
+      key: 'name',
+      header: t(`${area}.name`),
+      render: (item) => (
+        <>
+          <Link className="cell-primary" to={connectionPath(projectId, area, item.id)}>
+            {item.name}
+          </Link>
+          <div className="cell-sub">{subtitle(item)}</div>
+        </>
+      ),
+    },
     ...columns,
     {
       key: 'created',
@@ -153,11 +191,11 @@ export function ConnectionTable<T extends Connection & { readonly created_at: st
         }
         empty={
           <EmptyState
-            icon={empty.icon}
-            title={filtered ? t('common.noMatches') : empty.title}
-            description={filtered ? t('common.noMatchesText') : empty.description}
+            icon={emptyIcon}
+            title={t(filtered ? 'common.noMatches' : text.emptyTitle)}
+            description={t(filtered ? 'common.noMatchesText' : text.emptyText)}
             action={
-              empty.offerCreate && !filtered && lifecycle.manage ? (
+              offerCreate && !filtered && lifecycle.manage ? (
                 <Button variant="primary" icon={<IconPlus />} onClick={createNew}>
                   {create}
                 </Button>

@@ -11,6 +11,7 @@ import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../../ui/errors.ts';
 import { SearchInput, TextField } from '../../ui/field.tsx';
 import { IconChart, IconChevronDown, IconPlus, IconPulse, IconSearch } from '../../ui/icons.tsx';
 import { describeError } from '../../ui/errors.ts';
+import { StaticTable } from '../../ui/table.tsx';
 import { useToast } from '../../ui/toast.tsx';
 import { TypeBadge } from './profile-common.tsx';
 import { sourcePath, sourcesPath } from '../sources/source-common.tsx';
@@ -243,71 +244,65 @@ export function EventDefinitions() {
             />
           )
         ) : (
-          <div className="table-wrap">
-            <table className="table" aria-label={t('events.tableLabel')}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('events.name')}</th>
-                  <th scope="col">{t('events.volume')}</th>
-                  <th scope="col">{t('events.firstSeen')}</th>
-                  <th scope="col">{t('events.lastSeen')}</th>
-                  <th scope="col" className="cell-actions">
-                    {t('events.properties')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((e) => {
-                  const open = expanded.has(e.name);
-                  const detailsId = `event-${e.name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-                  return (
-                    <Fragment key={e.name}>
-                      <tr data-key={e.name} className={open ? 'is-expanded' : undefined}>
-                        <td>
-                          <span className="row event-name">
-                            <span className="cell-primary">{e.name}</span>
-                            {e.declared ? <Badge tone="blue">{t('events.metaEvent')}</Badge> : null}
-                          </span>
-                          {e.description ? <div className="cell-sub">{e.description}</div> : null}
-                        </td>
-                        <td className="cell-num">{e.event_count.toLocaleString()}</td>
-                        <td className="cell-muted">
-                          {e.first_seen ? formatTime(e.first_seen) : t('events.notYet')}
-                        </td>
-                        <td className="cell-muted">
-                          {e.last_seen ? formatTime(e.last_seen) : t('events.notYet')}
-                        </td>
-                        <td className="cell-actions">
-                          <Button
-                            variant="ghost"
-                            size="sm"
-                            className="expand-toggle"
-                            icon={<IconChevronDown />}
-                            aria-expanded={open}
-                            aria-controls={open ? detailsId : undefined}
-                            aria-label={t('events.togglePropertiesOf', {
-                              name: e.name,
-                              count: e.properties.length,
-                            })}
-                            onClick={() => toggle(e.name)}
-                          >
-                            {t('events.propertyCount', { count: e.properties.length })}
-                          </Button>
-                        </td>
-                      </tr>
-                      {open ? (
-                        <tr className="row-detail" id={detailsId}>
-                          <td colSpan={5}>
-                            <PropertyTable event={e} />
-                          </td>
-                        </tr>
-                      ) : null}
-                    </Fragment>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+          <StaticTable
+            label={t('events.tableLabel')}
+            headings={[
+              t('events.name'),
+              t('events.volume'),
+              t('events.firstSeen'),
+              t('events.lastSeen'),
+              { label: t('events.properties'), className: 'cell-actions' },
+            ]}
+          >
+            {rows.map((e) => {
+              const open = expanded.has(e.name);
+              const detailsId = `event-${e.name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+              return (
+                <Fragment key={e.name}>
+                  <tr data-key={e.name} className={open ? 'is-expanded' : undefined}>
+                    <td>
+                      <span className="row event-name">
+                        <span className="cell-primary">{e.name}</span>
+                        {e.declared ? <Badge tone="blue">{t('events.metaEvent')}</Badge> : null}
+                      </span>
+                      {e.description ? <div className="cell-sub">{e.description}</div> : null}
+                    </td>
+                    <td className="cell-num">{e.event_count.toLocaleString()}</td>
+                    <td className="cell-muted">
+                      {e.first_seen ? formatTime(e.first_seen) : t('events.notYet')}
+                    </td>
+                    <td className="cell-muted">
+                      {e.last_seen ? formatTime(e.last_seen) : t('events.notYet')}
+                    </td>
+                    <td className="cell-actions">
+                      <Button
+                        variant="ghost"
+                        size="sm"
+                        className="expand-toggle"
+                        icon={<IconChevronDown />}
+                        aria-expanded={open}
+                        aria-controls={open ? detailsId : undefined}
+                        aria-label={t('events.togglePropertiesOf', {
+                          name: e.name,
+                          count: e.properties.length,
+                        })}
+                        onClick={() => toggle(e.name)}
+                      >
+                        {t('events.propertyCount', { count: e.properties.length })}
+                      </Button>
+                    </td>
+                  </tr>
+                  {open ? (
+                    <tr className="row-detail" id={detailsId}>
+                      <td colSpan={5}>
+                        <PropertyTable event={e} />
+                      </td>
+                    </tr>
+                  ) : null}
+                </Fragment>
+              );
+            })}
+          </StaticTable>
         )}
       </section>
       <DeclareEventDialog

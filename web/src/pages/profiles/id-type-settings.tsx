@@ -9,6 +9,7 @@ import { Alert, Badge, Card, EmptyState, Loading } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
 import { Switch, TextField } from '../../ui/field.tsx';
 import { IconKey, IconPlus, IconTrash } from '../../ui/icons.tsx';
+import { StaticTable } from '../../ui/table.tsx';
 import { useToast } from '../../ui/toast.tsx';
 import { useIdTypes } from './profile-common.tsx';
 
@@ -163,86 +164,79 @@ export function IdTypeSettingsPage() {
             description={t('idTypes.emptyText')}
           />
         ) : (
-          <div className="table-wrap">
-            <table className="table" aria-label={t('idTypes.declaredTitle')}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('idTypes.name')}</th>
-                  <th scope="col">{t('idTypes.matching')}</th>
-                  <th scope="col" className="cell-actions">
+          <StaticTable
+            label={t('idTypes.declaredTitle')}
+            headings={[
+              t('idTypes.name'),
+              t('idTypes.matching'),
+              {
+                label: (
+                  <>
                     <span className="visually-hidden">{t('common.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {settings.id_types.map((d) => (
-                  <tr key={d.name} data-key={d.name}>
-                    <td>
-                      <code className="cell-primary">{d.name}</code>
-                    </td>
-                    <td>
-                      <Switch
-                        label={d.unique ? t('idTypes.uniqueOn') : t('idTypes.uniqueOff')}
-                        aria-label={t('idTypes.uniqueOf', { name: d.name })}
-                        checked={d.unique}
-                        disabled={!manage}
-                        onChange={(e) => void setUnique(d, e.target.checked)}
-                      />
-                    </td>
-                    <td className="cell-actions">
-                      {manage ? (
-                        <Button
-                          variant="ghost-danger"
-                          size="sm"
-                          icon={<IconTrash />}
-                          onClick={() => setRemoving(d)}
-                          aria-label={t('idTypes.removeOf', { name: d.name })}
-                        >
-                          {t('common.remove')}
-                        </Button>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                  </>
+                ),
+                className: 'cell-actions',
+              },
+            ]}
+          >
+            {settings.id_types.map((d) => (
+              <tr key={d.name} data-key={d.name}>
+                <td>
+                  <code className="cell-primary">{d.name}</code>
+                </td>
+                <td>
+                  <Switch
+                    label={d.unique ? t('idTypes.uniqueOn') : t('idTypes.uniqueOff')}
+                    aria-label={t('idTypes.uniqueOf', { name: d.name })}
+                    checked={d.unique}
+                    disabled={!manage}
+                    onChange={(e) => void setUnique(d, e.target.checked)}
+                  />
+                </td>
+                <td className="cell-actions">
+                  {manage ? (
+                    <Button
+                      variant="ghost-danger"
+                      size="sm"
+                      icon={<IconTrash />}
+                      onClick={() => setRemoving(d)}
+                      aria-label={t('idTypes.removeOf', { name: d.name })}
+                    >
+                      {t('common.remove')}
+                    </Button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </StaticTable>
         )}
       </Card>
 
       <Card title={t('idTypes.builtinTitle')} subtitle={t('idTypes.builtinSubtitle')} flush>
-        <div className="table-wrap">
-          <table className="table" aria-label={t('idTypes.builtinTitle')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('idTypes.name')}</th>
-                <th scope="col">{t('idTypes.from')}</th>
-                <th scope="col">{t('idTypes.matching')}</th>
+        <StaticTable
+          label={t('idTypes.builtinTitle')}
+          headings={[t('idTypes.name'), t('idTypes.from'), t('idTypes.matching')]}
+        >
+          {settings.builtin.map((name) => {
+            const key = `idTypes.from.${name}`;
+            const unique = name === 'user_id' || name === 'account_id' || declaredUnique.has(name);
+            return (
+              <tr key={name} data-key={name}>
+                <td>
+                  <code className="cell-primary">{name}</code>
+                </td>
+                <td className="cell-muted">{isMessageKey(key) ? t(key) : t('idTypes.from.property')}</td>
+                <td>
+                  {unique ? (
+                    <Badge tone="blue">{t('idTypes.unique')}</Badge>
+                  ) : (
+                    <Badge>{t('idTypes.multi')}</Badge>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {settings.builtin.map((name) => {
-                const key = `idTypes.from.${name}`;
-                const unique = name === 'user_id' || name === 'account_id' || declaredUnique.has(name);
-                return (
-                  <tr key={name} data-key={name}>
-                    <td>
-                      <code className="cell-primary">{name}</code>
-                    </td>
-                    <td className="cell-muted">{isMessageKey(key) ? t(key) : t('idTypes.from.property')}</td>
-                    <td>
-                      {unique ? (
-                        <Badge tone="blue">{t('idTypes.unique')}</Badge>
-                      ) : (
-                        <Badge>{t('idTypes.multi')}</Badge>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </StaticTable>
       </Card>
 
       <Card title={t('idTypes.accountTitle')} subtitle={t('idTypes.accountSubtitle')}>

@@ -18,7 +18,7 @@ import {
   IconProfiles,
   IconSearch,
 } from '../../ui/icons.tsx';
-import { DataTable, Pager, useCursorPages, type Column } from '../../ui/table.tsx';
+import { DataTable, Pager, StaticTable, useCursorPages, type Column } from '../../ui/table.tsx';
 import { EventDefinitions } from './event-management.tsx';
 import {
   JsonBlock,
@@ -220,34 +220,24 @@ function IdentitiesCard({ profile }: { profile: Profile }) {
   const unique = uniqueTypesOf(settings);
   return (
     <Card title={t('profiles.identities')} subtitle={t('profiles.identitiesSubtitle')} flush>
-      <div className="table-wrap">
-        <table className="table" aria-label={t('profiles.identities')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('profiles.idType')}</th>
-              <th scope="col">{t('profiles.value')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {profile.identities.map((i) => (
-              <tr key={`${i.type}:${i.value}`}>
-                <td>
-                  <span className="row">
-                    <code>{i.type}</code>
-                    {unique.has(i.type) ? <Badge tone="blue">{t('idTypes.unique')}</Badge> : null}
-                  </span>
-                </td>
-                <td className="mono identity-cell">
-                  <span className="copy-value">
-                    <span>{i.value}</span>
-                    <CopyButton value={i.value} label={t('profiles.copyIdentity', { type: i.type })} />
-                  </span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <StaticTable label={t('profiles.identities')} headings={[t('profiles.idType'), t('profiles.value')]}>
+        {profile.identities.map((i) => (
+          <tr key={`${i.type}:${i.value}`}>
+            <td>
+              <span className="row">
+                <code>{i.type}</code>
+                {unique.has(i.type) ? <Badge tone="blue">{t('idTypes.unique')}</Badge> : null}
+              </span>
+            </td>
+            <td className="mono identity-cell">
+              <span className="copy-value">
+                <span>{i.value}</span>
+                <CopyButton value={i.value} label={t('profiles.copyIdentity', { type: i.type })} />
+              </span>
+            </td>
+          </tr>
+        ))}
+      </StaticTable>
     </Card>
   );
 }
@@ -264,32 +254,24 @@ function PropertiesCard({ profile }: { profile: Profile }) {
           description={t('profiles.noPropertiesText')}
         />
       ) : (
-        <div className="table-wrap">
-          <table className="table" aria-label={t('profiles.properties')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('profiles.property')}</th>
-                <th scope="col">{t('profiles.type')}</th>
-                <th scope="col">{t('profiles.value')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map(([key, value]) => (
-                <tr key={key} data-key={key}>
-                  <td>
-                    <code className="property-name">{key}</code>
-                  </td>
-                  <td>
-                    <TypeBadge type={jsonType(value)} />
-                  </td>
-                  <td className="property-value">
-                    <JsonValue value={value} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <StaticTable
+          label={t('profiles.properties')}
+          headings={[t('profiles.property'), t('profiles.type'), t('profiles.value')]}
+        >
+          {entries.map(([key, value]) => (
+            <tr key={key} data-key={key}>
+              <td>
+                <code className="property-name">{key}</code>
+              </td>
+              <td>
+                <TypeBadge type={jsonType(value)} />
+              </td>
+              <td className="property-value">
+                <JsonValue value={value} />
+              </td>
+            </tr>
+          ))}
+        </StaticTable>
       )}
     </Card>
   );

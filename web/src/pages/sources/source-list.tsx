@@ -8,13 +8,17 @@ import {
 } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
-import { Link } from '../../router.tsx';
 import { IconDatabase } from '../../ui/icons.tsx';
 import { useCursorPages, type Column } from '../../ui/table.tsx';
-import { ConnectionTable, statusFilter } from '../connections/connection-table.tsx';
-import { StatusBadge, useLifecycle } from '../connections/lifecycle.tsx';
+import {
+  ConnectionTable,
+  choiceFilter,
+  statusColumn,
+  statusFilter,
+} from '../connections/connection-table.tsx';
+import { useLifecycle } from '../connections/lifecycle.tsx';
 import { useSourceLinks } from './source-card.tsx';
-import { PlatformList, ReportingBadge, sourcePath, useApps, sourceSpec } from './source-common.tsx';
+import { PlatformList, ReportingBadge, useApps, sourceSpec } from './source-common.tsx';
 
 /** The data source list: both filters of SPEC §2 (status, reporting status), cursor paging. */
 export function SourceListPage() {
@@ -31,27 +35,8 @@ export function SourceListPage() {
   const links = useSourceLinks();
 
   const columns: Column<DataSource>[] = [
-    {
-      key: 'name',
-      header: t('sources.name'),
-      render: (s) => {
-        const app = byId(s.app_id);
-        return (
-          <>
-            <Link className="cell-primary" to={sourcePath(projectId, s.id)}>
-              {s.name}
-            </Link>
-            <div className="cell-sub">{app ? `${app.name} · ${t(`appType.${app.app_type}`)}` : s.app_id}</div>
-          </>
-        );
-      },
-    },
     { key: 'platforms', header: t('sources.platforms'), render: (s) => <PlatformList source={s} /> },
-    {
-      key: 'status',
-      header: t('sources.statusLabel'),
-      render: (s) => <StatusBadge area="sources" item={s} />,
-    },
+    statusColumn(t, 'sources'),
     {
       key: 'reporting',
       header: t('sources.reportingLabel'),
@@ -78,26 +63,23 @@ export function SourceListPage() {
     <ConnectionTable
       lifecycle={lifecycle}
       label={t('sources.listTitle')}
+      subtitle={(s) => {
+        const app = byId(s.app_id);
+        return app ? `${app.name} · ${t(`appType.${app.app_type}`)}` : s.app_id;
+      }}
       columns={columns}
       rows={pages.items}
       pages={pages}
       links={links}
       filters={[
         statusFilter(t, 'sources', status, setStatus),
-        {
+        choiceFilter(reporting, setReporting, reportingStatuses, {
           label: t('sources.filterReporting'),
           all: t('sources.allReporting'),
-          value: reporting,
-          options: reportingStatuses.map((r) => ({ value: r, label: t(`sources.reporting.${r}`) })),
-          onChange: (v) => setReporting(v as ReportingStatus | ''),
-        },
+          option: (r) => t(`sources.reporting.${r}`),
+        }),
       ]}
-      create={t('connections.createSource')}
-      empty={{
-        icon: <IconDatabase />,
-        title: t('connections.sourcesEmptyTitle'),
-        description: t('connections.sourcesEmptyText'),
-      }}
+      emptyIcon={<IconDatabase />}
     />
   );
 }

@@ -16,6 +16,7 @@ import { Alert, Badge, Card, EmptyState, Loading, PageHeader, type Tone } from '
 import { describeError } from '../../ui/errors.ts';
 import { SearchInput } from '../../ui/field.tsx';
 import { IconChevronDown, IconPause, IconPlay, IconPulse, IconRotate, IconSearch } from '../../ui/icons.tsx';
+import { StaticTable } from '../../ui/table.tsx';
 import { JsonBlock } from '../profiles/profile-common.tsx';
 import { sourcePath, sourcesPath } from './source-common.tsx';
 
@@ -431,33 +432,35 @@ export function VerifyPage({ sourceId }: { sourceId: string }) {
             description={t('common.noMatchesText')}
           />
         ) : (
-          <div className="table-wrap">
-            <table className="table verify-table" aria-label={t('verify.tableLabel', { name })}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('verify.time')}</th>
-                  <th scope="col">{t('verify.verdictLabel')}</th>
-                  <th scope="col">{t('verify.event')}</th>
-                  <th scope="col">{t('verify.user')}</th>
-                  <th scope="col">{t('verify.reasons')}</th>
-                  <th scope="col" className="cell-actions">
+          <StaticTable
+            label={t('verify.tableLabel', { name })}
+            className="verify-table"
+            headings={[
+              t('verify.time'),
+              t('verify.verdictLabel'),
+              t('verify.event'),
+              t('verify.user'),
+              t('verify.reasons'),
+              {
+                label: (
+                  <>
                     <span className="visually-hidden">{t('common.actions')}</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((entry) => (
-                  <Fragment key={entry.key}>
-                    <EntryRow
-                      entry={entry}
-                      expanded={expanded.has(entry.key)}
-                      onToggle={() => toggle(entry.key)}
-                    />
-                  </Fragment>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                  </>
+                ),
+                className: 'cell-actions',
+              },
+            ]}
+          >
+            {rows.map((entry) => (
+              <Fragment key={entry.key}>
+                <EntryRow
+                  entry={entry}
+                  expanded={expanded.has(entry.key)}
+                  onToggle={() => toggle(entry.key)}
+                />
+              </Fragment>
+            ))}
+          </StaticTable>
         )}
       </section>
     </>
