@@ -10,22 +10,7 @@ import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../../ui/errors.ts';
 import { TextField } from '../../ui/field.tsx';
 import { IconLock } from '../../ui/icons.tsx';
 import { useToast } from '../../ui/toast.tsx';
-
-export const MIN_PASSWORD_LENGTH = 10;
-
-/** Checks a new password the way the server will, so most mistakes show before a round trip. */
-export function newPasswordErrors(
-  password: string,
-  confirm: string,
-  t: ReturnType<typeof useI18n>['t'],
-  field = 'new_password',
-): Record<string, string> {
-  const errors: Record<string, string> = {};
-  if (password.length < MIN_PASSWORD_LENGTH)
-    errors[field] = t('password.tooShort', { min: MIN_PASSWORD_LENGTH });
-  else if (password !== confirm) errors.confirm = t('password.mismatch');
-  return errors;
-}
+import { NewPasswordFields, newPasswordErrors } from './new-password.tsx';
 
 function ChangePasswordForm({
   onDone,
@@ -78,30 +63,19 @@ function ChangePasswordForm({
         }}
         error={errors.current_password}
       />
-      <TextField
-        label={t('password.new')}
+      <NewPasswordFields
         name="new_password"
-        type="password"
-        autoComplete="new-password"
-        value={next}
-        onChange={(e) => {
-          setNext(e.target.value);
+        password={next}
+        confirm={confirm}
+        onPassword={(value) => {
+          setNext(value);
           clearError('new_password');
         }}
-        error={errors.new_password}
-        hint={t('password.rule', { min: MIN_PASSWORD_LENGTH })}
-      />
-      <TextField
-        label={t('password.confirm')}
-        name="confirm"
-        type="password"
-        autoComplete="new-password"
-        value={confirm}
-        onChange={(e) => {
-          setConfirm(e.target.value);
+        onConfirm={(value) => {
+          setConfirm(value);
           clearError('confirm');
         }}
-        error={errors.confirm}
+        errors={errors}
       />
       <div className="row row-end">
         {onCancel ? (

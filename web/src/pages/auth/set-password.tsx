@@ -6,8 +6,7 @@ import { AuthLayout } from '../../ui/auth-layout.tsx';
 import { Button } from '../../ui/button.tsx';
 import { Alert } from '../../ui/display.tsx';
 import { describeError, fieldErrorsOf, useFieldErrors } from '../../ui/errors.ts';
-import { TextField } from '../../ui/field.tsx';
-import { MIN_PASSWORD_LENGTH, newPasswordErrors } from './change-password.tsx';
+import { NewPasswordFields, newPasswordErrors } from './new-password.tsx';
 
 /** The public page behind a new member's one-time link: `/set-password?token=…`. */
 export function SetPasswordPage() {
@@ -69,31 +68,20 @@ export function SetPasswordPage() {
       <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-label={t('setPassword.title')}>
         {tokenProblem ? <Alert tone="error">{tokenProblem}</Alert> : null}
         {bodyIssue ? <Alert tone="error">{describeError(error, t)}</Alert> : null}
-        <TextField
-          label={t('password.new')}
+        <NewPasswordFields
           name="password"
-          type="password"
-          autoComplete="new-password"
-          autoFocus
-          value={password}
-          onChange={(e) => {
-            setPassword(e.target.value);
+          password={password}
+          confirm={confirm}
+          onPassword={(value) => {
+            setPassword(value);
             clearError('password');
           }}
-          error={errors.password}
-          hint={t('password.rule', { min: MIN_PASSWORD_LENGTH })}
-        />
-        <TextField
-          label={t('password.confirm')}
-          name="confirm"
-          type="password"
-          autoComplete="new-password"
-          value={confirm}
-          onChange={(e) => {
-            setConfirm(e.target.value);
+          onConfirm={(value) => {
+            setConfirm(value);
             clearError('confirm');
           }}
-          error={errors.confirm}
+          errors={errors}
+          autoFocus
         />
         <Button type="submit" variant="primary" loading={busy}>
           {t('setPassword.submit')}
