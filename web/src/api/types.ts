@@ -1,6 +1,44 @@
-// Hand-written types mirroring the Admin REST API's OpenAPI document (`/api/openapi.json`).
-// test/e2e/openapi-contract.test.ts checks every endpoint in ./endpoints.ts against the document
-// a real server serves, so a renamed route fails the suite instead of the console at run time.
+// The console's names for what the Admin REST API answers and takes, derived from ./openapi.ts,
+// which scripts/generate-web-types.ts generates from the OpenAPI document the server serves
+// (test/web/api-types.test.ts keeps it in step). What the document leaves open is narrowed here:
+// - it lists few answer properties as required, yet the server always sends them (null when
+//   empty), so answers are read through `Answered`, and the few that really may be absent are
+//   put back as optional with `With`;
+// - some closed lists (roles, permissions, app types, platforms, template field types) are plain
+//   strings in answers; the console narrows them to SPEC's lists below.
+// test/e2e/openapi-contract.test.ts checks every endpoint in ./endpoints.ts against the document.
+
+import type { components, paths } from './openapi.ts';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type Json<R> = R extends { readonly content: { readonly 'application/json': infer J } } ? J : never;
+
+/** What `method path` answers with `status`, as the served document describes it. */
+type Answer<P extends keyof paths, M extends Method, S extends 200 | 201 = 200> = paths[P][M] extends {
+  readonly responses: infer R;
+}
+  ? S extends keyof R
+    ? Json<R[S]>
+    : never
+  : never;
+
+/** The JSON body `method path` takes. */
+type Body<P extends keyof paths, M extends Method> = paths[P][M] extends { readonly requestBody?: infer B }
+  ? Json<NonNullable<B>>
+  : never;
+
+/** One item of a list answer. */
+type ItemOf<T> = T extends { readonly items?: readonly (infer I)[] } ? I : never;
+
+/** Every property present (deep): how the server answers, whatever `required` the document lists. */
+type Answered<T> = T extends readonly (infer E)[]
+  ? readonly Answered<E>[]
+  : T extends object
+    ? { readonly [K in keyof T]-?: Answered<Exclude<T[K], undefined>> }
+    : T;
+
+/** `T` with the properties of `U` in place of its own. */
+type With<T, U> = Omit<T, keyof U> & U;
 
 export const roleNames = ['project_admin', 'workspace_admin', 'operator', 'viewer'] as const;
 export type Role = (typeof roleNames)[number];
@@ -24,103 +62,45 @@ export const permissionNames = [
 ] as const;
 export type Permission = (typeof permissionNames)[number];
 
-export interface Account {
-  readonly id: string;
-  readonly email: string;
-  readonly name: string;
-  readonly is_instance_admin: boolean;
-  readonly must_change_password: boolean;
-}
+export type Account = LoginAnswer['account'];
 
-export interface Membership {
-  readonly project_id: number;
-  readonly project_name: string;
-  readonly role: Role;
-  readonly workspace_ids: readonly string[];
-}
+type SessionServed = Answered<Answer<'/api/v1/auth/session', 'get'>>;
+export type Membership = With<SessionServed['memberships'][number], { readonly role: Role }>;
 
-export interface LoginAnswer {
-  readonly account: Account;
-  readonly csrf_token: string;
-}
+export type LoginAnswer = Answered<Answer<'/api/v1/auth/login', 'post'>>;
 
-export interface SessionAnswer extends LoginAnswer {
-  readonly memberships: readonly Membership[];
-}
+export type SessionAnswer = With<SessionServed, { readonly memberships: readonly Membership[] }>;
 
-export interface RoleInfo {
-  readonly role: Role;
-  readonly permissions: readonly Permission[];
-}
+export type RoleInfo = With<
+  Answered<ItemOf<Answer<'/api/v1/roles', 'get'>>>,
+  { readonly role: Role; readonly permissions: readonly Permission[] }
+>;
 
-export interface Project {
-  readonly id: number;
-  readonly name: string;
-  readonly time_zone: string;
-  readonly created_at: string;
-}
+export type Project = Answered<Answer<'/api/v1/projects/{projectId}', 'get'>>;
 
-export interface Workspace {
-  readonly id: string;
-  readonly project_id: number;
-  readonly name: string;
-  readonly require_approval: boolean;
-  readonly created_at: string;
-}
+export type Workspace = Answered<Answer<'/api/v1/projects/{projectId}/workspaces/{workspaceId}', 'get'>>;
 
-export interface Member {
-  readonly account_id: string;
-  readonly email: string;
-  readonly name: string;
-  readonly role: Role;
-  readonly workspace_ids: readonly string[];
-  readonly created_at: string;
-}
+export type Member = With<
+  Answered<ItemOf<Answer<'/api/v1/projects/{projectId}/members', 'get'>>>,
+  { readonly role: Role }
+>;
 
-export interface Invitation {
-  readonly id: string;
-  readonly email: string;
-  readonly role: Role;
-  readonly workspace_ids: readonly string[];
-  readonly invited_by: { readonly account_id: string; readonly email: string };
-  readonly created_at: string;
-  readonly expires_at: string;
-}
+/** The answer to adding a member: the same for known and unknown e-mails (an invitation). */
+export type MemberAdded = Answered<Answer<'/api/v1/projects/{projectId}/members', 'post', 201>>;
+export type Invitation = MemberAdded['invitation'];
 
-/** The answer to adding a member: the same for known and unknown e-mails. */
-export interface MemberAdded {
-  readonly invitation: Invitation;
-  /** The one-time link the invitee accepts with. */
-  readonly invite_url: string;
-}
+export type ApiToken = With<
+  Answered<ItemOf<Answer<'/api/v1/projects/{projectId}/tokens', 'get'>>>,
+  { readonly permissions: readonly Permission[] }
+>;
 
-export interface ApiToken {
-  readonly id: string;
-  readonly name: string;
-  readonly permissions: readonly Permission[];
-  readonly created_by: { readonly account_id: string; readonly email: string };
-  readonly created_at: string;
-  readonly expires_at: string | null;
-  readonly last_used_at: string | null;
-  readonly revoked_at: string | null;
-}
+/** `secret` is the `tp_…` token, shown once. */
+export type TokenCreated = With<
+  Answered<Answer<'/api/v1/projects/{projectId}/tokens', 'post', 201>>,
+  { readonly token: ApiToken }
+>;
 
-export interface TokenCreated {
-  readonly token: ApiToken;
-  /** `tp_…`, shown once. */
-  readonly secret: string;
-}
-
-export interface AuditEntry {
-  readonly id: number | string;
-  readonly at: string;
-  readonly actor: { readonly type: string; readonly id: string; readonly label: string };
-  readonly action: string;
-  readonly target: { readonly type: string; readonly id: string; readonly label: string };
-  readonly ip: string | null;
-  readonly request_id: string | null;
-  readonly details: Record<string, unknown>;
-}
+export type AuditEntry = Answered<ItemOf<Answer<'/api/v1/projects/{projectId}/audit', 'get'>>>;
 
 export const appTypes = ['app', 'mini_program', 'web'] as const;
 export type AppType = (typeof appTypes)[number];
@@ -143,145 +123,66 @@ export const platformsByAppType: Readonly<Record<AppType, readonly PlatformName[
   web: ['web', 'server'],
 };
 
-export interface App {
-  readonly id: string;
-  readonly name: string;
-  readonly app_type: AppType;
-  readonly created_at: string;
-}
+export type App = With<
+  Answered<ItemOf<Answer<'/api/v1/projects/{projectId}/apps', 'get'>>>,
+  { readonly app_type: AppType }
+>;
 
-export interface PlatformConfig {
-  readonly platform: PlatformName;
-  /** `web` only: `http(s)://host[:port]`. */
-  readonly origins?: readonly string[];
-  /** `server` only. */
-  readonly require_secret?: boolean;
-}
+/** `origins`: `web` only, `http(s)://host[:port]`; `require_secret`: `server` only. */
+export type PlatformConfig = SourceInput['platforms'][number];
 
-export type SourceStatus = 'enabled' | 'disabled';
+export type SourceStatus = DataSource['status'];
 export const reportingStatuses = ['never_reported', 'reporting', 'stopped'] as const;
 export type ReportingStatus = (typeof reportingStatuses)[number];
 
-export interface IntegrationPrompt {
-  readonly platform: PlatformName;
-  readonly title: string;
-  readonly language: string;
-  readonly code: string;
-}
+export type IntegrationPrompt = With<
+  NonNullable<Answered<SourceAnswer>['integration']>[number],
+  { readonly platform: PlatformName }
+>;
 
-export interface DataSource {
-  readonly id: string;
-  readonly app_id: string;
-  readonly name: string;
-  readonly platforms: readonly PlatformConfig[];
-  /** Null: the project's time zone applies (see effective_time_zone). */
-  readonly time_zone: string | null;
-  readonly effective_time_zone: string;
-  readonly rate_limit: number | null;
-  readonly status: SourceStatus;
-  readonly reporting_status: ReportingStatus;
-  readonly last_event_at: string | null;
-  readonly events_24h: number;
-  readonly credentials: {
-    readonly data_source_id: string;
-    readonly app_key: string;
-    /** Always masked. */
-    readonly master_secret: string;
-    readonly scheme: string | null;
-  };
-  readonly created_at: string;
-  readonly updated_at: string;
-  /** On GET one and POST only. */
-  readonly integration?: readonly IntegrationPrompt[];
-}
+type SourceAnswer = Answer<'/api/v1/projects/{projectId}/sources/{sourceId}', 'get'>;
 
-export interface SourceInput {
-  readonly name: string;
-  readonly app_id: string;
-  readonly platforms: readonly PlatformConfig[];
-  readonly time_zone?: string | null;
-}
+/** `time_zone` null: the project's time zone applies (see `effective_time_zone`). */
+export type DataSource = With<
+  Answered<Omit<SourceAnswer, 'integration'>>,
+  {
+    readonly platforms: readonly PlatformConfig[];
+    /** On GET one and POST only. */
+    readonly integration?: readonly IntegrationPrompt[];
+  }
+>;
+
+export type SourceInput = Body<'/api/v1/projects/{projectId}/sources', 'post'>;
 
 /** `GET/PUT …/id-types`: built-in ID types, the project's declared ones, the TE account switch. */
-export interface IdTypeSettings {
-  readonly account_id_is_user_id: boolean;
-  readonly builtin: readonly string[];
-  readonly id_types: readonly { readonly name: string; readonly unique: boolean }[];
-}
+/** `GET/PUT …/id-types`: built-in ID types, the project's declared ones, the TE account switch. */
+export type IdTypeSettings = Answered<Answer<'/api/v1/projects/{projectId}/id-types', 'get'>>;
 
-export interface IdTypeDeclaration {
-  readonly name: string;
-  readonly unique: boolean;
-}
+export type IdTypeDeclaration = IdTypeSettings['id_types'][number];
 
-export interface Identity {
-  readonly type: string;
-  readonly value: string;
-}
+export type Identity = Profile['identities'][number];
 
-export interface Profile {
-  readonly tp_uid: string;
-  readonly identities: readonly Identity[];
-  readonly properties: Readonly<Record<string, unknown>>;
-  readonly created_at: string;
-  readonly updated_at: string;
-  readonly last_event_at: string | null;
-  readonly event_count: number;
-}
+export type Profile = Answered<Answer<'/api/v1/projects/{projectId}/profiles/{tpUid}', 'get'>>;
 
 /** One event of a profile's timeline, as stored. */
-export interface ProfileEvent {
-  readonly id: number;
-  readonly source_id: string;
-  readonly message_id: string;
-  readonly type: string;
-  readonly event_name: string | null;
-  readonly user_id: string | null;
-  readonly anonymous_id: string | null;
-  readonly account_id: string | null;
-  readonly distinct_id: string | null;
-  readonly properties: Readonly<Record<string, unknown>>;
-  readonly traits: Readonly<Record<string, unknown>>;
-  readonly ops_request_id: string | null;
-  readonly event_time: string;
-  readonly received_at: string;
-}
+export type ProfileEvent = Answered<
+  ItemOf<Answer<'/api/v1/projects/{projectId}/profiles/{tpUid}/events', 'get'>>
+>;
 
-export interface EventPropertyDefinition {
-  readonly name: string;
-  /** Observed JSON types: `string`, `number`, `boolean`, `object`, `array`, `null`. */
-  readonly types: readonly string[];
-  readonly first_seen: string;
-  readonly last_seen: string;
-}
+/** `types`: observed JSON types: `string`, `number`, `boolean`, `object`, `array`, `null`. */
+export type EventPropertyDefinition = EventDefinition['properties'][number];
 
 /** Event management: one event name as discovered from what arrived, or declared. */
-export interface EventDefinition {
-  readonly name: string;
-  readonly event_count: number;
-  readonly first_seen: string | null;
-  readonly last_seen: string | null;
-  readonly declared: boolean;
-  readonly description: string | null;
-  readonly properties: readonly EventPropertyDefinition[];
-}
+export type EventDefinition = Answered<ItemOf<Answer<'/api/v1/projects/{projectId}/events', 'get'>>>;
 
 export const verdicts = ['accepted', 'rejected', 'dry_run', 'warning'] as const;
 export type Verdict = (typeof verdicts)[number];
 
 /** One line of a data source's verify view (`GET …/verify`, or `event: entry` of the stream). */
-export interface VerifyEntry {
-  readonly key: string;
-  readonly received_at: string;
-  readonly verdict: Verdict;
-  readonly reasons: readonly { readonly code: string; readonly message: string }[];
-  readonly type: string | null;
-  readonly event_name: string | null;
-  readonly user_id: string | null;
-  readonly anonymous_id: string | null;
-  readonly message_id: string | null;
-  readonly event: unknown;
-}
+/** One line of a data source's verify view (`GET …/verify`, or `event: entry` of the stream). */
+export type VerifyEntry = Answered<
+  ItemOf<Answer<'/api/v1/projects/{projectId}/sources/{sourceId}/verify', 'get'>>
+>;
 
 export interface Page<T> {
   readonly items: readonly T[];
@@ -300,14 +201,15 @@ export interface ValidationIssue {
   readonly message: string;
 }
 
-export interface ErrorBody {
-  readonly error: {
-    readonly code: string;
-    readonly message: string;
-    readonly details?: Record<string, unknown> & { readonly issues?: readonly ValidationIssue[] };
-    readonly requestId?: string;
-  };
-}
+export type ErrorBody = With<
+  components['schemas']['ErrorBody'],
+  {
+    readonly error: With<
+      components['schemas']['ErrorBody']['error'],
+      { readonly details?: Record<string, unknown> & { readonly issues?: readonly ValidationIssue[] } }
+    >;
+  }
+>;
 
 /** Audit actions the console knows how to name; others are shown as sent. */
 export const auditActions = [
@@ -348,152 +250,70 @@ export const templateFieldTypes = ['text', 'dynamic_text', 'number', 'date', 'en
 export type TemplateFieldType = (typeof templateFieldTypes)[number];
 export const columnTypes = ['text', 'number', 'date', 'enum'] as const;
 export type ColumnType = (typeof columnTypes)[number];
-export type ChannelStatus = 'enabled' | 'disabled';
-export type ChannelTestStatus = 'untested' | 'tested';
+export type ChannelStatus = Channel['status'];
+export type ChannelTestStatus = Answered<
+  Answer<'/api/v1/projects/{projectId}/channels/{channelId}', 'get'>
+>['test_status'];
 
-export interface EnumOption {
-  readonly code: string;
-  readonly name: string;
-}
+export type EnumOption = NonNullable<TemplateField['options']>[number];
 
-export interface TemplateColumn {
-  readonly key: string;
-  readonly label: string;
-  readonly type: ColumnType;
-  readonly required?: boolean;
-  readonly options?: readonly EnumOption[];
-}
+export type TemplateColumn = NonNullable<TemplateField['columns']>[number];
 
-export interface TemplateField {
-  readonly key: string;
-  readonly label: string;
-  readonly type: TemplateFieldType;
-  readonly prompt?: string | null;
-  readonly required?: boolean;
-  readonly options?: readonly EnumOption[];
-  readonly options_url?: string;
-  readonly columns?: readonly TemplateColumn[];
-}
+export type TemplateField = NonNullable<
+  Body<'/api/v1/projects/{projectId}/channels', 'post'>['template']
+>[number];
 
-export interface CustomParam {
-  readonly key: string;
-  readonly property: string;
-  readonly default?: string | null;
-}
+export type CustomParam = NonNullable<
+  Body<'/api/v1/projects/{projectId}/channels', 'post'>['custom_params']
+>[number];
 
-export interface ReceiptStep {
-  readonly label: string;
-  readonly event: string;
-}
+export type ReceiptStep = NonNullable<
+  Body<'/api/v1/projects/{projectId}/channels', 'post'>['receipt_funnel']
+>[number];
 
 /** The settings a channel form sends (create: all required ones; edit: any). */
-export interface ChannelInput {
-  readonly name?: string;
-  readonly category?: ChannelCategory;
-  readonly url?: string;
-  readonly send_id_type?: string;
-  readonly auth?: 'none' | 'token';
-  /** Write-only; omit to keep the current token. */
-  readonly token?: string | null;
-  readonly batch_size?: number;
-  readonly rate_limit?: number;
-  readonly timeout_s?: number;
-  readonly compression?: boolean;
-  readonly strict_response?: boolean;
-  readonly retry_failed_items?: boolean;
-  readonly template?: readonly TemplateField[];
-  readonly custom_params?: readonly CustomParam[];
-  readonly receipt_funnel?: readonly ReceiptStep[];
-  readonly signature_v2?: boolean;
-  readonly description?: string | null;
-  readonly app_id?: string | null;
-}
+export type ChannelInput = Omit<Body<'/api/v1/projects/{projectId}/channels/{channelId}', 'patch'>, 'kind'>;
 
-export interface Channel {
-  readonly id: string;
-  readonly kind: 'webhook';
-  readonly name: string;
-  readonly category: ChannelCategory;
-  readonly description: string | null;
-  readonly app_id: string | null;
-  readonly status: ChannelStatus;
-  readonly test_status: ChannelTestStatus;
-  readonly tested_at: string | null;
-  readonly url: string;
-  readonly send_id_type: string;
-  readonly auth: 'none' | 'token';
-  /** Secrets are never shown, only whether they are set. */
-  readonly token: { readonly set: boolean };
-  readonly batch_size: number;
-  readonly rate_limit: number;
-  readonly timeout_s: number;
-  readonly compression: boolean;
-  readonly strict_response: boolean;
-  readonly retry_failed_items: boolean;
-  readonly template: readonly TemplateField[];
-  readonly custom_params: readonly CustomParam[];
-  readonly receipt_funnel: readonly ReceiptStep[];
-  readonly signature_v2: {
-    readonly enabled: boolean;
-    readonly key: { readonly set: boolean };
-    readonly previous_key_expires_at: string | null;
-    /** The generated `whsec_` key, only in the answer that generated it. */
-    readonly new_key?: string;
-  };
-  readonly workspace_ids: readonly string[];
-  readonly created_at: string;
-  readonly updated_at: string;
-}
+type ChannelAnswer = Answered<
+  Omit<Answer<'/api/v1/projects/{projectId}/channels/{channelId}', 'get'>, 'signature_v2'>
+>;
+type SignatureV2Answer = NonNullable<
+  Answer<'/api/v1/projects/{projectId}/channels/{channelId}', 'get'>['signature_v2']
+>;
 
-export interface ChannelGrant {
-  readonly account_id: string;
-  readonly granted_by: string;
-  readonly created_at: string;
-}
+/** Secrets are never shown, only whether they are set. */
+export type Channel = With<
+  ChannelAnswer,
+  {
+    readonly template: readonly TemplateField[];
+    readonly custom_params: readonly CustomParam[];
+    readonly receipt_funnel: readonly ReceiptStep[];
+    readonly signature_v2: With<
+      Answered<Omit<SignatureV2Answer, 'new_key'>>,
+      {
+        /** The generated `whsec_` key, only in the answer that generated it. */
+        readonly new_key?: string;
+      }
+    >;
+  }
+>;
 
-export interface EnumOptionList {
-  readonly options: readonly EnumOption[];
-  readonly stale: boolean;
-  readonly fetched_at?: string;
-  readonly error?: string | null;
-  readonly warning?: string | null;
-}
+export type ChannelGrant = Answered<
+  ItemOf<Answer<'/api/v1/projects/{projectId}/channels/{channelId}/grants', 'get'>>
+>;
 
-export interface TestSendInput {
-  readonly id_type?: string;
-  readonly test_id?: string;
-  readonly properties?: Record<string, unknown>;
-  readonly params: Record<string, unknown>;
-}
+export type EnumOptionList = Answered<
+  Answer<'/api/v1/projects/{projectId}/channels/{channelId}/fields/{fieldKey}/options', 'get'>
+>;
 
-export interface TestSendResult {
-  readonly verdict: {
-    readonly result: 'success' | 'partial' | 'failure' | 'sent';
-    readonly reason: string | null;
-    readonly detail: string;
-    readonly status: number | null;
-    readonly message_outcome?: {
-      readonly state: string;
-      readonly reason?: string;
-      readonly receiver_message?: string | null;
-    };
-  };
-  readonly request: {
-    readonly method: string;
-    readonly url: string;
-    readonly headers: Record<string, string>;
-    readonly body: string;
-    readonly body_bytes: number;
-  } | null;
-  readonly response: {
-    readonly status: number;
-    readonly headers: Record<string, string>;
-    readonly body: string;
-  } | null;
-  readonly timing: { readonly total_ms: number; readonly response_start_ms: number | null };
-  readonly channel: {
-    readonly id: string;
-    readonly test_status: ChannelTestStatus;
-    readonly tested_at: string | null;
-  };
-}
+/** The document types `params` and `properties` as objects without properties (no `additionalProperties`). */
+export type TestSendInput = With<
+  Body<'/api/v1/projects/{projectId}/channels/{channelId}/test-send', 'post'>,
+  { readonly properties?: Record<string, unknown>; readonly params: Record<string, unknown> }
+>;
+
+type TestSendAnswer = Answered<Answer<'/api/v1/projects/{projectId}/channels/{channelId}/test-send', 'post'>>;
+export type TestSendResult = With<
+  TestSendAnswer,
+  { readonly channel: With<TestSendAnswer['channel'], { readonly test_status: ChannelTestStatus }> }
+>;

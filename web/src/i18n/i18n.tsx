@@ -1,6 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { en, type MessageKey } from './messages-en.ts';
-import { zhCN } from './messages-zh-cn.ts';
+import { en, zhCN, type MessageKey } from './messages.ts';
 
 export const locales = ['en', 'zh-CN'] as const;
 export type Locale = (typeof locales)[number];

@@ -1,6 +1,6 @@
 import type { ComponentType, SVGProps } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
-import type { MessageKey } from '../i18n/messages-en.ts';
+import type { MessageKey } from '../i18n/messages.ts';
 import { Card, EmptyState, PageHeader } from '../ui/display.tsx';
 import { IconCampaign, IconDelivery, IconProfiles } from '../ui/icons.tsx';
 

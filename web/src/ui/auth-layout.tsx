@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
-import { LanguageMenuItems, localeNames } from './layout.tsx';
+import { LanguageMenuItems, localeNames } from './language-menu.tsx';
 import { IconChevronDown, IconGlobe } from './icons.tsx';
 import { Menu } from './menu.tsx';
 

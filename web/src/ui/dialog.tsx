@@ -8,6 +8,12 @@ import { IconWarning, IconX } from './icons.tsx';
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
+/** What a page hands a dialog it owns: whether it is open, and how to close it. */
+export interface DialogControl {
+  readonly open: boolean;
+  readonly onClose: () => void;
+}
+
 export interface DialogProps {
   readonly open: boolean;
   readonly onClose: () => void;

@@ -1,5 +1,6 @@
 import { useId, type ReactNode } from 'react';
 import { Link } from '../router.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
 import { IconAlert, IconCheckCircle, IconInfo, IconWarning } from './icons.tsx';
 
 export type Tone = 'neutral' | 'blue' | 'green' | 'red' | 'amber';
@@ -136,5 +137,15 @@ export function Tabs({
         </Link>
       ))}
     </nav>
+  );
+}
+
+/** "Loading…" with a spinner, announced politely; `className` places it (default: a row). */
+export function Loading({ className = 'row' }: { className?: string }) {
+  const { t } = useI18n();
+  return (
+    <div className={className} role="status">
+      <span className="spinner" aria-hidden="true" /> {t('common.loading')}
+    </div>
   );
 }

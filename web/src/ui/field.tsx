@@ -16,6 +16,22 @@ interface FieldFrameProps {
   readonly children: ReactNode;
 }
 
+/** Under a control: its error (announced), else its hint; with `id`, `${id}-error`/`-hint`. */
+export function FieldMessage({ id, error, hint }: { id?: string; error?: string | null; hint?: ReactNode }) {
+  if (error)
+    return (
+      <div className="field-error" id={id ? `${id}-error` : undefined} role="alert">
+        <IconAlert width={14} height={14} />
+        {error}
+      </div>
+    );
+  return hint ? (
+    <div className="field-hint" id={id ? `${id}-hint` : undefined}>
+      {hint}
+    </div>
+  ) : null;
+}
+
 function FieldFrame({ id, label, hint, error, optional, children }: FieldFrameProps) {
   return (
     <div className="field">
@@ -24,16 +40,7 @@ function FieldFrame({ id, label, hint, error, optional, children }: FieldFramePr
         {optional ? <span className="optional">{optional}</span> : null}
       </label>
       {children}
-      {error ? (
-        <div className="field-error" id={`${id}-error`} role="alert">
-          <IconAlert width={14} height={14} />
-          {error}
-        </div>
-      ) : hint ? (
-        <div className="field-hint" id={`${id}-hint`}>
-          {hint}
-        </div>
-      ) : null}
+      <FieldMessage id={id} error={error} hint={hint} />
     </div>
   );
 }
@@ -154,16 +161,7 @@ export function CheckboxGroup({ label, hint, error, options, value, onChange, na
           </label>
         ))}
       </div>
-      {error ? (
-        <div className="field-error" id={`${id}-error`} role="alert">
-          <IconAlert width={14} height={14} />
-          {error}
-        </div>
-      ) : hint ? (
-        <div className="field-hint" id={`${id}-hint`}>
-          {hint}
-        </div>
-      ) : null}
+      <FieldMessage id={id} error={error} hint={hint} />
     </fieldset>
   );
 }

@@ -1,18 +1,17 @@
 import { useState, type ReactNode } from 'react';
-import { locales, useI18n, type Locale } from '../i18n/i18n.tsx';
-import type { MessageKey } from '../i18n/messages-en.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import type { MessageKey } from '../i18n/messages.ts';
 import { useProject } from '../project-context.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
-import { ChangePasswordDialog } from '../pages/change-password.tsx';
-import { CreateProjectDialog } from '../pages/create-project.tsx';
+import { ChangePasswordDialog } from '../pages/auth/change-password.tsx';
+import { CreateProjectDialog } from '../pages/tenancy/create-project.tsx';
 import {
   IconCampaign,
   IconChevronDown,
   IconConnection,
   IconDelivery,
   IconFolder,
-  IconGlobe,
   IconLayers,
   IconLock,
   IconLogout,
@@ -21,6 +20,7 @@ import {
   IconProfiles,
   IconSettings,
 } from './icons.tsx';
+import { LanguageMenuItems } from './language-menu.tsx';
 import { Menu, MenuHeading, MenuItem, MenuSeparator } from './menu.tsx';
 
 export const areas = [
@@ -32,34 +32,10 @@ export const areas = [
   { path: 'settings', label: 'nav.settings', icon: IconSettings },
 ] as const satisfies readonly { path: string; label: MessageKey; icon: unknown }[];
 
-export const localeNames: Record<Locale, string> = { en: 'English', 'zh-CN': '简体中文' };
-
 function initials(name: string, email: string): string {
   const source = name.trim() || email;
   const parts = source.split(/[\s@._-]+/).filter(Boolean);
   return ((parts[0]?.[0] ?? '?') + (parts[1]?.[0] ?? '')).toUpperCase();
-}
-
-export function LanguageMenuItems({ close }: { close: () => void }) {
-  const { locale, setLocale, t } = useI18n();
-  return (
-    <>
-      <MenuHeading>{t('user.language')}</MenuHeading>
-      {locales.map((l) => (
-        <MenuItem
-          key={l}
-          checked={l === locale}
-          icon={<IconGlobe />}
-          onSelect={() => {
-            setLocale(l);
-            close();
-          }}
-        >
-          {localeNames[l]}
-        </MenuItem>
-      ))}
-    </>
-  );
 }
 
 function UserMenu() {

@@ -185,3 +185,46 @@ export function Pager({ pages, shown }: { pages: CursorPages<unknown>; shown: nu
     </nav>
   );
 }
+
+/** A column heading of a `StaticTable`: its text, or its content and class. */
+export type Heading = string | { readonly label: ReactNode; readonly className?: string };
+
+/**
+ * A table whose rows the page writes itself (DataTable builds them from columns): the scrolling
+ * wrapper, the accessible name and the head row.
+ */
+export function StaticTable({
+  label,
+  className,
+  headings,
+  children,
+}: {
+  label: string;
+  /** Added to `table`. */
+  className?: string;
+  headings: readonly Heading[];
+  children: ReactNode;
+}) {
+  return (
+    <div className="table-wrap">
+      <table className={className ? `table ${className}` : 'table'} aria-label={label}>
+        <thead>
+          <tr>
+            {headings.map((h, i) =>
+              typeof h === 'string' ? (
+                <th scope="col" key={i}>
+                  {h}
+                </th>
+              ) : (
+                <th scope="col" key={i} className={h.className}>
+                  {h.label}
+                </th>
+              ),
+            )}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}

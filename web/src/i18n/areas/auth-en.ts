@@ -1,0 +1,38 @@
+// English text of sign-in, password change and set-password pages.
+
+export const authEn = {
+  'auth.pitchTitle': 'Data in, messages out, receipts back.',
+  'auth.pitchText':
+    'Touchpoint connects your apps’ data sources to the channels that reach your users, and follows every message to a click and a conversion.',
+  'auth.flowIn': 'Data sources',
+  'auth.flowDecide': 'Audiences',
+  'auth.flowOut': 'Reach channels',
+  'auth.flowBack': 'Receipts',
+  'auth.foot': 'Self-hosted · your data stays on your servers',
+  'login.title': 'Sign in',
+  'login.lead': 'Use the account your Touchpoint admin gave you.',
+  'login.email': 'E-mail',
+  'login.password': 'Password',
+  'login.submit': 'Sign in',
+  'login.help': 'Forgot your password? Ask a project admin to send you a new set-password link.',
+  'password.forcedTitle': 'Choose a new password',
+  'password.forcedLead': '{email} signs in with a generated password. Choose your own before you continue.',
+  'password.forcedSubmit': 'Set password and continue',
+  'password.changeTitle': 'Change password',
+  'password.changeSubmit': 'Change password',
+  'password.current': 'Current password',
+  'password.new': 'New password',
+  'password.confirm': 'Repeat the new password',
+  'password.rule': 'At least {min} characters.',
+  'password.tooShort': 'Use at least {min} characters.',
+  'password.mismatch': 'The two passwords differ.',
+  'password.changed': 'Password changed.',
+  'setPassword.title': 'Set your password',
+  'setPassword.lead': 'You were added to Touchpoint. Choose a password to finish setting up your account.',
+  'setPassword.missingToken':
+    'This link is incomplete. Open the full link you were given, or ask for a new one.',
+  'setPassword.submit': 'Set password',
+  'setPassword.doneTitle': 'Password set',
+  'setPassword.doneLead': 'Your account is ready. Sign in with your e-mail and the new password.',
+  'setPassword.toLogin': 'Go to sign in',
+} as const;

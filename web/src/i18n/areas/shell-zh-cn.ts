@@ -1,0 +1,40 @@
+import type { shellEn } from './shell-en.ts';
+
+// Simplified Chinese text of the signed-in frame: navigation, user menu, switchers, areas still to
+// come. Typed against the area's English keys: a missing or extra key is a type error.
+
+export const shellZhCN: Record<keyof typeof shellEn, string> = {
+  'home.noProjectTitle': '暂无项目',
+  'home.noProjectText': '您的账号还不是任何项目的成员。请联系项目管理员添加您。',
+  'notFound.title': '页面不存在',
+  'notFound.text': '地址可能有误，或页面已移动。请通过导航继续。',
+  'nav.label': '主导航',
+  'nav.sectionData': '运营',
+  'nav.sectionAdmin': '管理',
+  'nav.connections': '数据通道连接',
+  'nav.campaigns': '运营活动',
+  'nav.profiles': '用户档案',
+  'nav.delivery': '消息投递',
+  'nav.members': '成员',
+  'nav.settings': '设置',
+  'nav.selfHosted': '私有化部署',
+  'switcher.project': '切换项目',
+  'switcher.projectKicker': '项目',
+  'switcher.projects': '项目',
+  'switcher.workspace': '切换空间',
+  'switcher.workspaceKicker': '空间',
+  'switcher.workspaces': '空间',
+  'switcher.noWorkspace': '无空间',
+  'user.menu': '账号菜单',
+  'user.language': '语言',
+  'user.changePassword': '修改密码',
+  'user.logout': '退出登录',
+  'campaigns.title': '运营活动',
+  'campaigns.description': '受众、单次与周期发送、行为触发的旅程及其审批。',
+  'campaigns.emptyTitle': '本空间还没有运营活动',
+  'campaigns.emptyText': '运营活动选择受众、触达通道及模板参数，然后立即发送、定时发送或在事件到达时触发。',
+  'delivery.title': '消息投递',
+  'delivery.description': 'Touchpoint 发出的每条消息、每次尝试及其状态；可重放失败和死信消息。',
+  'delivery.emptyTitle': '还没有发送过消息',
+  'delivery.emptyText': '运营活动或测试发送使用触达通道后，消息及其状态会显示在这里。',
+};

@@ -1,0 +1,41 @@
+import { commonEn } from './areas/common-en.ts';
+import { authEn } from './areas/auth-en.ts';
+import { shellEn } from './areas/shell-en.ts';
+import { tenancyEn } from './areas/tenancy-en.ts';
+import { sourcesEn } from './areas/sources-en.ts';
+import { profilesEn } from './areas/profiles-en.ts';
+import { channelsEn } from './areas/channels-en.ts';
+import { commonZhCN } from './areas/common-zh-cn.ts';
+import { authZhCN } from './areas/auth-zh-cn.ts';
+import { shellZhCN } from './areas/shell-zh-cn.ts';
+import { tenancyZhCN } from './areas/tenancy-zh-cn.ts';
+import { sourcesZhCN } from './areas/sources-zh-cn.ts';
+import { profilesZhCN } from './areas/profiles-zh-cn.ts';
+import { channelsZhCN } from './areas/channels-zh-cn.ts';
+
+// Every string the console shows comes from the area files in ./areas (English and its zh-CN
+// twin per area), merged here into the two dictionaries. Each zh-CN file is typed against its
+// English one, and the merged zh-CN dictionary against every key, so a missing key is a type
+// error. `{name}` placeholders are filled by t(key, values).
+
+export const en = {
+  ...commonEn,
+  ...authEn,
+  ...shellEn,
+  ...tenancyEn,
+  ...sourcesEn,
+  ...profilesEn,
+  ...channelsEn,
+} as const;
+
+export type MessageKey = keyof typeof en;
+
+export const zhCN: Record<MessageKey, string> = {
+  ...commonZhCN,
+  ...authZhCN,
+  ...shellZhCN,
+  ...tenancyZhCN,
+  ...sourcesZhCN,
+  ...profilesZhCN,
+  ...channelsZhCN,
+};
