@@ -127,6 +127,8 @@ function textRule(
 const dialectFolder = under('src/store/dialects');
 /** The one file that picks a dialect. */
 const storeFactory = is('src/store/store.ts');
+/** Each reach-channel kind's own folder (STYLE: `src/channels/<kind>/`). */
+const channelKindFolders = ['webhook', 'email', 'webpush', 'plugin'];
 const databaseDriver = packageIs('pg', 'pg-pool', 'node:sqlite', 'better-sqlite3');
 
 const rules: readonly Rule[] = [
@@ -198,6 +200,51 @@ const rules: readonly Rule[] = [
         path: 'src/config/load-config.ts',
         text: "// SQLITE_BUSY is the dialect's business\nkey: 'TOUCHPOINT_SQLITE_BUSY_TIMEOUT_MS',\nif (error instanceof UniqueViolationError) throw x;",
       },
+    },
+  ),
+  importRule(
+    'under src/channels/, no file outside a kind folder imports a kind folder, except the driver registry',
+    (path) =>
+      under('src/channels')(path) &&
+      !channelKindFolders.some((kind) => under(`src/channels/${kind}`)(path)) &&
+      !is('src/channels/channel-drivers.ts')(path),
+    (target) => channelKindFolders.some((kind) => under(`src/channels/${kind}`)(target)),
+    {
+      flags: {
+        path: 'src/channels/channel-service.ts',
+        text: "import { generateV2Key } from './webhook/protocol/sign-v2.ts';",
+      },
+      passes: {
+        path: 'src/channels/channel-service.ts',
+        text: "import { channelDrivers } from './channel-drivers.ts';\nimport type { RenderedMessage } from './message.ts';",
+      },
+    },
+  ),
+  importRule(
+    'domain folders (sources, ingest, profiles, channels, delivery, campaigns) import no file of src/tenancy/ (src/access/ is the neutral seam)',
+    (path) =>
+      ['src/sources', 'src/ingest', 'src/profiles', 'src/channels', 'src/delivery', 'src/campaigns'].some(
+        (d) => under(d)(path),
+      ),
+    (target) => under('src/tenancy')(target),
+    {
+      flags: {
+        path: 'src/sources/sources-service.ts',
+        text: "import { auditContextOf } from '../tenancy/tenancy-service.ts';",
+      },
+      passes: {
+        path: 'src/sources/sources-service.ts',
+        text: "import { auditContextOf } from '../access/caller.ts';",
+      },
+    },
+  ),
+  importRule(
+    'no domain folder imports Fastify (only src/api/ adapts HTTP)',
+    not(under('src/api'), under('src/cli'), is('src/main.ts')),
+    packageIs('fastify', '@fastify/cookie', '@fastify/static', '@fastify/swagger', '@fastify/swagger-ui'),
+    {
+      flags: { path: 'src/delivery/x.ts', text: "import type { FastifyRequest } from 'fastify';" },
+      passes: { path: 'src/delivery/x.ts', text: "import type { Store } from '../store/store.ts';" },
     },
   ),
 ];
