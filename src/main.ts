@@ -11,6 +11,9 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { LifecycleEvents } from './observability/lifecycle-events.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { WorkerRunner } from './runner/worker-runner.ts';
+import { Dispatcher } from './delivery/dispatcher.ts';
+import { MessageService } from './delivery/message-service.ts';
+import { SendService } from './delivery/send-service.ts';
 import { unlockSecrets } from './secrets/master-key.ts';
 import { openStore, storeOptionsFromConfig, type Store } from './store/store.ts';
 import { IngestService } from './ingest/ingest-service.ts';
@@ -73,6 +76,36 @@ export async function assemble(
       allowTargets: config.allowTargets,
       profiles,
     });
+    const queued = (projectId: number, messages: number) =>
+      events.emit('delivery:queued', { projectId, messages });
+    const sends = new SendService({
+      store,
+      channels,
+      profiles,
+      onEnqueued: (projectId, messages) => queued(projectId, messages),
+    });
+    const messages = new MessageService({
+      store,
+      audit: tenancy,
+      onQueued: (projectId, count) => queued(projectId, count),
+    });
+    const dispatcher = new Dispatcher({
+      store,
+      channels,
+      client: outbound,
+      logger,
+      events,
+      options: {
+        retrySchedule: config.deliveryRetrySchedule,
+        concurrency: config.deliveryConcurrency,
+        channelConcurrency: config.deliveryChannelConcurrency,
+        pollMs: config.deliveryPollMs,
+        leaseMarginMs: config.deliveryLeaseMarginMs,
+        drainMs: config.deliveryDrainMs,
+        unhealthyAfterMs: config.deliveryUnhealthyAfterMs,
+        unhealthyFailures: config.deliveryUnhealthyFailures,
+      },
+    });
     const verify = new VerifyService({ store, logger, retentionHours: config.verifyRetentionHours });
     verify.listen(events);
     applier.onConflict = (projectId, conflict) => verify.recordConflict(projectId, conflict);
@@ -92,6 +125,9 @@ export async function assemble(
       verify,
       outbound,
       channels,
+      sends,
+      messages,
+      dispatcher,
     };
     return { deps, events, generated };
   } catch (error) {
@@ -121,6 +157,11 @@ export async function startTouchpoint(
   if (options.role !== 'api') {
     runner.register(deps.profiles.applier.job());
     runner.register(deps.verify.retentionJob());
+    runner.register(deps.dispatcher.job());
+    events.on('delivery:queued', () => {
+      runner.notify('dispatcher');
+      deps.dispatcher.wake();
+    });
     events.on('ingest:accepted', (batch) => {
       if (!batch.dryRun) runner.notify('profiles');
     });

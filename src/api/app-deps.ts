@@ -1,6 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { ChannelsService } from '../channels/channel-service.ts';
 import type { Config } from '../config/load-config.ts';
+import type { Dispatcher } from '../delivery/dispatcher.ts';
+import type { MessageService } from '../delivery/message-service.ts';
+import type { SendService } from '../delivery/send-service.ts';
 import type { GuardedClient } from '../net/guarded-client.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -42,4 +45,7 @@ export interface AppDeps {
   /** The guarded client every customer URL goes through. */
   readonly outbound: GuardedClient;
   readonly channels: ChannelsService;
+  readonly sends: SendService;
+  readonly messages: MessageService;
+  readonly dispatcher: Dispatcher;
 }

@@ -17,6 +17,7 @@ import { authRoutes } from './routes/auth-routes.ts';
 import { channelAccessRoutes } from './routes/channel-access-routes.ts';
 import { channelRoutes } from './routes/channel-routes.ts';
 import { channelSendRoutes } from './routes/channel-send-routes.ts';
+import { deliveryRoutes } from './routes/delivery-routes.ts';
 import { consoleRoutes } from './routes/console-routes.ts';
 import { ingestRoutes } from './routes/ingest-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
@@ -175,6 +176,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(channelRoutes(deps));
   await app.register(channelAccessRoutes(deps));
   await app.register(channelSendRoutes(deps));
+  await app.register(deliveryRoutes(deps));
   await app.register(profileRoutes(deps));
   await app.register(ingestRoutes(deps));
   for (const plugin of options.plugins ?? []) await app.register(plugin);

@@ -101,6 +101,9 @@ const context = (channel: { id: string; projectId: number }, column: 'token' | '
 
 const isUniqueViolation = (error: unknown) => error instanceof UniqueViolationError;
 
+/** Messages a lifecycle change re-queues are spread over this long (no burst after a hold). */
+const heldResumeSpreadMs = 5000;
+
 /** A test send waits at most this long, whatever the channel's timeout. */
 export const testSendMaxTimeoutMs = 30_000;
 
@@ -350,6 +353,13 @@ export class ChannelsService {
     if (channel.status === status) return channel;
     return this.#store.transaction(async (tx) => {
       await tx.channels.update(access.scope, id, { status });
+      // SPEC §4: a disabled channel's queued messages wait (held); enabling re-queues them.
+      if (status === 'disabled') await tx.delivery.hold(access.scope, id, 'disabled');
+      else
+        await tx.delivery.resume(access.scope, id, ['disabled'], {
+          nowMs: this.#now(),
+          spreadMs: heldResumeSpreadMs,
+        });
       await this.#audit(
         tx,
         caller,
@@ -454,6 +464,11 @@ export class ChannelsService {
     if (channel.workspaceIds.includes(workspaceId)) return channel;
     return this.#store.transaction(async (tx) => {
       await tx.channels.authorize(access.scope, id, workspaceId, caller.account.id);
+      await tx.delivery.resume(access.scope, id, ['not_authorized'], {
+        nowMs: this.#now(),
+        spreadMs: heldResumeSpreadMs,
+        workspaceId,
+      });
       await this.#audit(tx, caller, access, 'channel.authorized', channel, { workspace_id: workspaceId });
       return this.get(access, id, tx);
     });
@@ -469,6 +484,8 @@ export class ChannelsService {
     if (!channel.workspaceIds.includes(workspaceId)) return channel;
     return this.#store.transaction(async (tx) => {
       await tx.channels.deauthorize(access.scope, id, workspaceId);
+      // The workspace's sends wait until it is authorized again.
+      await tx.delivery.hold(access.scope, id, 'not_authorized', { workspaceId });
       await this.#audit(tx, caller, access, 'channel.deauthorized', channel, { workspace_id: workspaceId });
       return this.get(access, id, tx);
     });
@@ -617,6 +634,17 @@ export class ChannelsService {
   }
 
   // ---- test send --------------------------------------------------------------------------------
+
+  /**
+   * For the delivery engine: a channel by id in its project (deleted ones included, so held
+   * messages can name it) and a reader of its secrets in clear, called only when a request is
+   * about to be made.
+   */
+  async forDelivery(projectId: number, channelId: string) {
+    const channel = await this.#store.channels.get({ kind: 'project', projectId }, channelId);
+    if (!channel) return undefined;
+    return { channel, secrets: () => this.#decryptSecrets(channel) };
+  }
 
   #decryptSecrets(channel: Channel): ChannelSecrets {
     const { v2Key, v2PreviousKey } = channel.secrets;

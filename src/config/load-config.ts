@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { TouchpointError } from '../errors.ts';
 import { FIRST_ADMIN_EMAIL } from '../tenancy/model.ts';
 import { describePasswordProblem, passwordProblem } from '../tenancy/password-policy.ts';
+import { parseRetrySchedule } from '../delivery/retry-schedule.ts';
 import { parseCidrList, type Cidr } from './cidr.ts';
 
 export type Environment = 'development' | 'production' | 'test';
@@ -42,6 +43,21 @@ export interface Config {
   readonly ingestBodyTimeoutMs: number;
   /** Time allowed to receive a request's line and headers (slowloris). */
   readonly headersTimeoutMs: number;
+  /** Delivery: delays between attempts (SPEC §4 by default). */
+  readonly deliveryRetrySchedule: readonly number[];
+  /** Delivery: requests in flight per process, across channels. */
+  readonly deliveryConcurrency: number;
+  /** Delivery: requests in flight per channel per process. */
+  readonly deliveryChannelConcurrency: number;
+  /** Delivery: how often a dispatcher looks for due work. */
+  readonly deliveryPollMs: number;
+  /** Delivery: added to a request's timeout to make its lease. */
+  readonly deliveryLeaseMarginMs: number;
+  /** Delivery: SIGTERM lets in-flight requests finish this long before releasing their leases. */
+  readonly deliveryDrainMs: number;
+  /** Delivery: a channel failing this long (with enough failures) becomes unhealthy. */
+  readonly deliveryUnhealthyAfterMs: number;
+  readonly deliveryUnhealthyFailures: number;
   /** Password of the first-run instance admin, set by scripts; undefined: a random one is printed. */
   readonly adminPassword: string | undefined;
 }
@@ -264,6 +280,60 @@ const specs = {
     default: '60000',
     parse: integer('TOUCHPOINT_HEADERS_TIMEOUT_MS', 100, 600000),
   },
+  deliveryRetrySchedule: {
+    key: 'TOUCHPOINT_DELIVERY_RETRY_SCHEDULE',
+    doc: 'Delays before each retry of a failed message, comma-separated (`250ms`, `5s`, `2m`, `6h`); after the last one fails the message is `dead`. SPEC §4 default; ±20 % jitter applies; `Retry-After` (up to 1 h) is a floor.',
+    default: '5s,30s,2m,10m,30m,2h,6h,12h',
+    parse: (raw: string) => {
+      try {
+        return parseRetrySchedule(raw);
+      } catch (error) {
+        return fail('TOUCHPOINT_DELIVERY_RETRY_SCHEDULE', (error as Error).message, raw);
+      }
+    },
+  },
+  deliveryConcurrency: {
+    key: 'TOUCHPOINT_DELIVERY_CONCURRENCY',
+    doc: 'Delivery requests in flight at once per worker process, across channels.',
+    default: '32',
+    parse: integer('TOUCHPOINT_DELIVERY_CONCURRENCY', 1, 10000),
+  },
+  deliveryChannelConcurrency: {
+    key: 'TOUCHPOINT_DELIVERY_CHANNEL_CONCURRENCY',
+    doc: 'Delivery requests in flight at once per channel per worker process, so a slow channel never takes every slot.',
+    default: '4',
+    parse: integer('TOUCHPOINT_DELIVERY_CHANNEL_CONCURRENCY', 1, 1000),
+  },
+  deliveryPollMs: {
+    key: 'TOUCHPOINT_DELIVERY_POLL_MS',
+    doc: 'How often a dispatcher looks for due messages (retries, other processes’ sends); sends in the same process wake it at once.',
+    default: '500',
+    parse: integer('TOUCHPOINT_DELIVERY_POLL_MS', 10, 60000),
+  },
+  deliveryLeaseMarginMs: {
+    key: 'TOUCHPOINT_DELIVERY_LEASE_MARGIN_MS',
+    doc: 'Added to a request’s timeout to make the lease on its messages; a dispatcher that dies mid-request loses its messages to another after the lease.',
+    default: '30000',
+    parse: integer('TOUCHPOINT_DELIVERY_LEASE_MARGIN_MS', 100, 3600000),
+  },
+  deliveryDrainMs: {
+    key: 'TOUCHPOINT_DELIVERY_DRAIN_MS',
+    doc: 'On SIGTERM, how long in-flight delivery requests may finish before their messages are released for the next start.',
+    default: '10000',
+    parse: integer('TOUCHPOINT_DELIVERY_DRAIN_MS', 0, 600000),
+  },
+  deliveryUnhealthyAfterMs: {
+    key: 'TOUCHPOINT_DELIVERY_UNHEALTHY_AFTER_MS',
+    doc: 'A channel whose requests have failed this long (with at least TOUCHPOINT_DELIVERY_UNHEALTHY_FAILURES failures, no success) becomes unhealthy and its messages are held until Resume (SPEC §4: 6 h).',
+    default: '21600000',
+    parse: integer('TOUCHPOINT_DELIVERY_UNHEALTHY_AFTER_MS', 0, 604800000),
+  },
+  deliveryUnhealthyFailures: {
+    key: 'TOUCHPOINT_DELIVERY_UNHEALTHY_FAILURES',
+    doc: 'Failed requests in a row that, over TOUCHPOINT_DELIVERY_UNHEALTHY_AFTER_MS, make a channel unhealthy (SPEC §4: 5).',
+    default: '5',
+    parse: integer('TOUCHPOINT_DELIVERY_UNHEALTHY_FAILURES', 1, 100000),
+  },
   adminPassword: {
     key: 'TOUCHPOINT_ADMIN_PASSWORD',
     doc: `For scripts and CI: the password of the instance admin \`${FIRST_ADMIN_EMAIL}\` that the first embedded start (\`npm start\`, \`serve --embedded\`) creates, with no forced change at first sign-in, so \`touchpoint token create --as ${FIRST_ADMIN_EMAIL}\` works at once. Empty: a random password is printed once and must be changed at first sign-in. Ignored once the account exists. The password rules apply: a weak value stops start-up.`,
@@ -353,6 +423,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     ingestBodyTimeoutMs: read(specs.ingestBodyTimeoutMs),
     headersTimeoutMs: read(specs.headersTimeoutMs),
     adminPassword: read(specs.adminPassword),
+    deliveryRetrySchedule: read(specs.deliveryRetrySchedule),
+    deliveryConcurrency: read(specs.deliveryConcurrency),
+    deliveryChannelConcurrency: read(specs.deliveryChannelConcurrency),
+    deliveryPollMs: read(specs.deliveryPollMs),
+    deliveryLeaseMarginMs: read(specs.deliveryLeaseMarginMs),
+    deliveryDrainMs: read(specs.deliveryDrainMs),
+    deliveryUnhealthyAfterMs: read(specs.deliveryUnhealthyAfterMs),
+    deliveryUnhealthyFailures: read(specs.deliveryUnhealthyFailures),
   });
 }
 

@@ -25,9 +25,26 @@ export interface RejectedEvents {
  * Every lifecycle event of the process, by name (STYLE "Seams"): ingest now; delivery
  * (`delivery:attempt|delivered|retry|dead`), campaigns and journeys add theirs here.
  */
+/** One delivery request and what it meant for the messages it carried. */
+export interface DeliveryAttempt {
+  readonly projectId: number;
+  readonly channelId: string;
+  readonly batchId: string;
+  readonly result: string;
+  readonly reason: string | null;
+  readonly status: number | null;
+  readonly messages: number;
+  readonly latencyMs: number;
+  /** Messages by the state this attempt left them in (`delivered`, `queued`, `dead`, …). */
+  readonly states: Readonly<Record<string, number>>;
+}
+
 export interface LifecycleEventMap {
   'ingest:accepted': AcceptedEvents;
   'ingest:rejected': RejectedEvents;
+  'delivery:attempt': DeliveryAttempt;
+  /** Messages became due in this process (a send, a replay, a resume): wake the dispatcher. */
+  'delivery:queued': { readonly projectId: number; readonly messages: number };
 }
 
 export type LifecycleEventName = keyof LifecycleEventMap;

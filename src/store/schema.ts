@@ -55,6 +55,10 @@ export interface Database {
   verify_buffer: VerifyBufferTable;
   channels: ChannelsTable;
   channel_workspaces: ChannelWorkspacesTable;
+  sends: SendsTable;
+  messages: MessagesTable;
+  message_attempts: MessageAttemptsTable;
+  channel_health: ChannelHealthTable;
 }
 
 export interface AccountsTable {
@@ -331,4 +335,76 @@ export interface ChannelWorkspacesTable {
   workspace_id: string;
   authorized_by: string;
   created_at: number;
+}
+
+export interface SendsTable {
+  id: string;
+  project_id: number;
+  workspace_id: string;
+  channel_id: string;
+  idempotency_key: string | null;
+  created_by: string;
+  queued: number;
+  skipped: JsonColumn;
+  created_at: number;
+}
+
+export interface MessagesTable {
+  id: Generated<number>;
+  project_id: number;
+  channel_id: string;
+  ops_request_id: string;
+  push_id: string;
+  tp_uid: string | null;
+  workspace_id: string | null;
+  send_id: string | null;
+  campaign_id: string | null;
+  task_id: string;
+  task_instance_id: string;
+  body: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  lease_token: string | null;
+  leased_until: number | null;
+  leased_by: string | null;
+  last_reason: string | null;
+  last_error: string | null;
+  held_reason: string | null;
+  manual_replay: ColumnType<number, number | undefined, number>;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+export interface MessageAttemptsTable {
+  id: Generated<number>;
+  project_id: number;
+  message_id: number;
+  batch_id: string;
+  attempt: number;
+  lease_token: string;
+  started_at: number;
+  latency_ms: number;
+  status: number | null;
+  result: string;
+  outcome: string;
+  reason: string | null;
+  detail: string | null;
+  response_excerpt: string | null;
+  manual_replay: ColumnType<number, number | undefined, number>;
+  late: ColumnType<number, number | undefined, number>;
+}
+
+export interface ChannelHealthTable {
+  channel_id: string;
+  project_id: number;
+  state: string;
+  reason: string | null;
+  since: number | null;
+  last_success_at: number | null;
+  first_failure_at: number | null;
+  last_failure_at: number | null;
+  failed_requests: number;
+  updated_at: number;
 }

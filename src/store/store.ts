@@ -9,6 +9,7 @@ import { checkSchema, migrate, type MigrationResult } from './migrator.ts';
 import { accountsRepository, type AccountsRepository } from './repositories/accounts-repository.ts';
 import { auditRepository, type AuditRepository } from './repositories/audit-repository.ts';
 import { channelsRepository, type ChannelsRepository } from './repositories/channels-repository.ts';
+import { deliveryRepository, type DeliveryRepository } from './repositories/delivery-repository.ts';
 import { eventsRepository, type EventsRepository } from './repositories/events-repository.ts';
 import { profilesRepository, type ProfilesRepository } from './repositories/profiles-repository.ts';
 import { verifyRepository, type VerifyRepository } from './repositories/verify-repository.ts';
@@ -41,6 +42,7 @@ export interface Repositories {
   readonly profiles: ProfilesRepository;
   readonly verify: VerifyRepository;
   readonly channels: ChannelsRepository;
+  readonly delivery: DeliveryRepository;
 }
 
 /**
@@ -105,6 +107,7 @@ function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories
     profiles: profilesRepository(db, (trx, key) => handle.transactionLock(trx, key)),
     verify: verifyRepository(db),
     channels: channelsRepository(db),
+    delivery: deliveryRepository(db, handle),
   };
 }
 

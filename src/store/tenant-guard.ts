@@ -31,6 +31,10 @@ export const tenantTables: Readonly<Record<string, string>> = {
   verify_buffer: 'project_id',
   channels: 'project_id',
   channel_workspaces: 'project_id',
+  sends: 'project_id',
+  messages: 'project_id',
+  message_attempts: 'project_id',
+  channel_health: 'project_id',
 };
 
 /** Thrown when a project-scoped query touches a tenant table without its project predicate. */

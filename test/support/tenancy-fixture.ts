@@ -34,8 +34,11 @@ export interface TenancyFixture {
   close(): Promise<void>;
 }
 
-export async function createTenancyFixture(kind: StoreKind): Promise<TenancyFixture> {
-  const t = await buildTestApp(kind);
+export async function createTenancyFixture(
+  kind: StoreKind,
+  options: { env?: Record<string, string> } = {},
+): Promise<TenancyFixture> {
+  const t = await buildTestApp(kind, options.env ? { env: options.env } : {});
   const { tenancy, access } = t.deps;
   const account = (email: string, isInstanceAdmin = false) =>
     tenancy.createAccount({ email, password: PASSWORD, isInstanceAdmin, mustChangePassword: false }, cli);

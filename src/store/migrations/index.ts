@@ -6,6 +6,7 @@ import { migration0005 } from './0005-channels.ts';
 import { migration0006 } from './0006-profiles.ts';
 import { migration0007 } from './0007-partial-profile-index.ts';
 import { migration0008 } from './0008-invitations.ts';
+import { migration0009 } from './0009-delivery.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in order. Append only. */
@@ -18,4 +19,5 @@ export const migrations: readonly Migration[] = [
   migration0006,
   migration0007,
   migration0008,
+  migration0009,
 ];
