@@ -22,7 +22,11 @@ import { ProfilesService } from './profiles/profiles-service.ts';
 import { SourcesService } from './sources/sources-service.ts';
 import { VerifyService } from './sources/verify-service.ts';
 import { AccessControl } from './tenancy/access.ts';
-import { TenancyService } from './tenancy/tenancy-service.ts';
+import { AuditLogService } from './tenancy/audit-log-service.ts';
+import { AuthService } from './tenancy/auth-service.ts';
+import { MembersService } from './tenancy/members-service.ts';
+import { ProjectsService } from './tenancy/projects-service.ts';
+import { TokensService } from './tenancy/tokens-service.ts';
 
 export type ServeRole = 'api' | 'worker' | 'all';
 
@@ -53,9 +57,10 @@ export async function assemble(
       Buffer.from(hkdfSync('sha256', box.deriveSeed(), '', 'touchpoint cursors v1', 32)),
     );
     const access = new AccessControl(store);
-    const tenancy = new TenancyService(store, access, config);
+    const audit = new AuditLogService(store);
+    const projects = new ProjectsService({ store, audit, access });
     const metrics = createMetrics();
-    const sources = new SourcesService({ store, secrets: box, audit: tenancy, config });
+    const sources = new SourcesService({ store, secrets: box, audit, config });
     // The one client for customer URLs (RELIABILITY decision 6).
     const outbound = new GuardedClient({ allowTargets: config.allowTargets, logger });
     const events = new LifecycleEvents(logger);
@@ -66,11 +71,11 @@ export async function assemble(
       registry: metrics.registry,
       killBeforeCommit: config.testFaults && config.testFault === 'profiles-before-commit',
     });
-    const profiles = new ProfilesService({ store, audit: tenancy, applier });
+    const profiles = new ProfilesService({ store, audit, applier });
     const channels = new ChannelsService({
       store,
       secrets: box,
-      audit: tenancy,
+      audit,
       access,
       client: outbound,
       allowTargets: config.allowTargets,
@@ -86,7 +91,7 @@ export async function assemble(
     });
     const messages = new MessageService({
       store,
-      audit: tenancy,
+      audit,
       onQueued: (projectId, count) => queued(projectId, count),
     });
     const dispatcher = new Dispatcher({
@@ -118,7 +123,11 @@ export async function assemble(
       cursors,
       guard: createRouteGuard(access),
       access,
-      tenancy,
+      audit,
+      auth: new AuthService({ store, audit, config, projects }),
+      projects,
+      members: new MembersService({ store, audit, access, config }),
+      tokens: new TokensService({ store, audit }),
       sources,
       ingest,
       profiles,
@@ -148,7 +157,7 @@ export async function startTouchpoint(
   const { deps, events, generated } = await assemble(config, logger);
   logger.info({ allowTargets: config.allowTargets.map((c) => c.text) }, 'outbound allowlist');
   // Embedded first run: an instance admin with a one-time random password (changed at first login).
-  const firstAdmin = options.embedded ? await deps.tenancy.bootstrapEmbedded() : undefined;
+  const firstAdmin = options.embedded ? await deps.auth.bootstrapEmbedded() : undefined;
   let app: FastifyInstance | undefined;
   let url: string | undefined;
   // Workers run every background job through one runner; in one process, each ingest commit

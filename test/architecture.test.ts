@@ -230,7 +230,7 @@ const rules: readonly Rule[] = [
     {
       flags: {
         path: 'src/sources/sources-service.ts',
-        text: "import { auditContextOf } from '../tenancy/tenancy-service.ts';",
+        text: "import { auditContextOf } from '../tenancy/audit-log-service.ts';",
       },
       passes: {
         path: 'src/sources/sources-service.ts',

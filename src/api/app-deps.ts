@@ -14,7 +14,11 @@ import type { ProfilesService } from '../profiles/profiles-service.ts';
 import type { SourcesService } from '../sources/sources-service.ts';
 import type { VerifyService } from '../sources/verify-service.ts';
 import type { AccessControl } from '../tenancy/access.ts';
-import type { TenancyService } from '../tenancy/tenancy-service.ts';
+import type { AuditLogService } from '../tenancy/audit-log-service.ts';
+import type { AuthService } from '../tenancy/auth-service.ts';
+import type { MembersService } from '../tenancy/members-service.ts';
+import type { ProjectsService } from '../tenancy/projects-service.ts';
+import type { TokensService } from '../tenancy/tokens-service.ts';
 import type { CursorCodec } from './pagination.ts';
 import type { RouteScope } from './route-scope.ts';
 
@@ -37,7 +41,11 @@ export interface AppDeps {
   readonly cursors: CursorCodec;
   readonly guard: RouteGuard;
   readonly access: AccessControl;
-  readonly tenancy: TenancyService;
+  readonly audit: AuditLogService;
+  readonly auth: AuthService;
+  readonly projects: ProjectsService;
+  readonly members: MembersService;
+  readonly tokens: TokensService;
   readonly sources: SourcesService;
   readonly profiles: ProfilesService;
   readonly verify: VerifyService;

@@ -13,6 +13,7 @@ import type { AppDeps } from './app-deps.ts';
 import { clientErrorHandler } from './client-error-handler.ts';
 import { errorBodySchema, errorHandler, sendError, toTouchpointError } from './error-handler.ts';
 import { describeScope, type RouteScope } from './route-scope.ts';
+import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { channelAccessRoutes } from './routes/channel-access-routes.ts';
 import { channelRoutes } from './routes/channel-routes.ts';
@@ -25,6 +26,8 @@ import { memberRoutes } from './routes/member-routes.ts';
 import { profileRoutes } from './routes/profile-routes.ts';
 import { projectRoutes } from './routes/project-routes.ts';
 import { sourceRoutes } from './routes/source-routes.ts';
+import { tokenRoutes } from './routes/token-routes.ts';
+import { verifyRoutes } from './routes/verify-routes.ts';
 import { validatorCompiler } from './validation.ts';
 
 export interface BuildAppOptions {
@@ -172,12 +175,15 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(authRoutes(deps));
   await app.register(projectRoutes(deps));
   await app.register(memberRoutes(deps));
+  await app.register(tokenRoutes(deps));
+  await app.register(auditRoutes(deps));
   await app.register(sourceRoutes(deps));
   await app.register(channelRoutes(deps));
   await app.register(channelAccessRoutes(deps));
   await app.register(channelSendRoutes(deps));
   await app.register(deliveryRoutes(deps));
   await app.register(profileRoutes(deps));
+  await app.register(verifyRoutes(deps));
   await app.register(ingestRoutes(deps));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;

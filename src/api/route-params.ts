@@ -25,3 +25,6 @@ export function pathParams<const N extends string>(...names: N[]) {
 export function isoTime(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
+
+/** The response of a route that answers 204 with no body. */
+export const noContent = { 204: { type: 'null', description: 'Done' } } as const;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { hashSecret } from '../../src/tenancy/credentials.ts';
-import { LOCKOUT_THRESHOLD } from '../../src/tenancy/tenancy-service.ts';
+import { LOCKOUT_THRESHOLD } from '../../src/tenancy/auth-service.ts';
 import { createTenancyFixture, login, PASSWORD, type TenancyFixture } from '../support/tenancy-fixture.ts';
 
 describe('authentication: sessions, CSRF, passwords, tokens', () => {
@@ -139,7 +139,7 @@ describe('authentication: sessions, CSRF, passwords, tokens', () => {
   });
 
   test('an account that must change its password reaches only the auth routes until it does', async () => {
-    const account = await f.t.deps.tenancy.createAccount(
+    const account = await f.t.deps.auth.createAccount(
       {
         email: 'fresh@example.com',
         password: 'first-password-1',

@@ -274,7 +274,7 @@ for (const kind of storeKinds) {
       const service = new SourcesService({
         store: f.t.deps.store,
         secrets: f.t.deps.secrets,
-        audit: f.t.deps.tenancy,
+        audit: f.t.deps.audit,
         config: f.t.deps.config,
         now: () => now,
       });

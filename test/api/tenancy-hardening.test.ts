@@ -19,9 +19,9 @@ for (const kind of storeKinds) {
     after(() => f.close());
 
     test('passwords: the e-mail itself and the commonest passwords are refused with a coded reason', async () => {
-      const { tenancy } = f.t.deps;
+      const { auth } = f.t.deps;
       const create = (email: string, password: string) =>
-        tenancy.createAccount({ email, password, isInstanceAdmin: false, mustChangePassword: false }, cli);
+        auth.createAccount({ email, password, isInstanceAdmin: false, mustChangePassword: false }, cli);
       await assert.rejects(create('weak-1@example.com', 'password123'), {
         code: 'TP_ERR_AUTH_PASSWORD_COMMON',
       });
@@ -73,7 +73,7 @@ for (const kind of storeKinds) {
       assert.ok(adminToken && viewerToken);
       // An operator of the workspace admin's own workspace: its tokens are manageable.
       const operatorAccess = await f.t.deps.access.memberAccess(f.accounts.operatorA.id, id);
-      const { token: operatorToken } = await f.t.deps.tenancy.createToken(
+      const { token: operatorToken } = await f.t.deps.tokens.createToken(
         f.accounts.operatorA,
         operatorAccess!,
         { name: 'operator script', permissions: ['campaign.edit'], expiresAt: null },

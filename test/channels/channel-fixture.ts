@@ -103,7 +103,7 @@ export async function channelApp(
   const channels = new ChannelsService({
     store: deps.store,
     secrets: deps.secrets,
-    audit: deps.tenancy,
+    audit: deps.audit,
     access: deps.access,
     client,
     allowTargets,

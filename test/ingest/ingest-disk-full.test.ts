@@ -27,7 +27,7 @@ test('ING-21 SQLite disk full: 503 + Retry-After, no 2xx without commit; after f
     let projectId = 0;
     {
       const { deps } = await assemble(loadConfig(env), createLogger('silent'));
-      await deps.tenancy.createAccount(
+      await deps.auth.createAccount(
         {
           email: 'a@example.com',
           password: 'correct-horse-battery',
@@ -36,7 +36,7 @@ test('ING-21 SQLite disk full: 503 + Retry-After, no 2xx without commit; after f
         },
         cli,
       );
-      const project = await deps.tenancy.createProject({ name: 'P', adminEmail: 'a@example.com' }, cli);
+      const project = await deps.projects.createProject({ name: 'P', adminEmail: 'a@example.com' }, cli);
       projectId = project.id;
       const admin = (await deps.store.accounts.findByEmail('a@example.com'))!;
       const access = (await deps.access.memberAccess(admin.id, project.id))!;

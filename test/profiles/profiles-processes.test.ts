@@ -22,7 +22,7 @@ const cli = { actor: { type: 'cli' as const, id: 'test', label: 'test' }, ip: nu
 async function seed(db: TestDatabase, env: Record<string, string>) {
   const { deps } = await assemble(loadConfig({ ...db.env, ...env }), createLogger('silent'));
   try {
-    await deps.tenancy.createAccount(
+    await deps.auth.createAccount(
       {
         email: 'admin@example.com',
         password: 'correct-horse-battery',
@@ -31,7 +31,7 @@ async function seed(db: TestDatabase, env: Record<string, string>) {
       },
       cli,
     );
-    const project = await deps.tenancy.createProject({ name: 'P', adminEmail: 'admin@example.com' }, cli);
+    const project = await deps.projects.createProject({ name: 'P', adminEmail: 'admin@example.com' }, cli);
     const admin = (await deps.store.accounts.findByEmail('admin@example.com'))!;
     const access = (await deps.access.memberAccess(admin.id, project.id))!;
     const caller = {

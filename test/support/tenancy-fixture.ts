@@ -39,9 +39,9 @@ export async function createTenancyFixture(
   options: { env?: Record<string, string> } = {},
 ): Promise<TenancyFixture> {
   const t = await buildTestApp(kind, options.env ? { env: options.env } : {});
-  const { tenancy, access } = t.deps;
+  const { auth, projects, access } = t.deps;
   const account = (email: string, isInstanceAdmin = false) =>
-    tenancy.createAccount({ email, password: PASSWORD, isInstanceAdmin, mustChangePassword: false }, cli);
+    auth.createAccount({ email, password: PASSWORD, isInstanceAdmin, mustChangePassword: false }, cli);
   const accounts = {
     instanceAdmin: await account('root@example.com', true),
     adminA: await account('admin-a@example.com'),
@@ -54,7 +54,7 @@ export async function createTenancyFixture(
   } satisfies Record<UserKey, Account>;
 
   async function project(name: string, adminEmail: string): Promise<ProjectFixture> {
-    const p = await tenancy.createProject({ name, timeZone: 'Asia/Shanghai', adminEmail }, cli);
+    const p = await projects.createProject({ name, timeZone: 'Asia/Shanghai', adminEmail }, cli);
     const admin = (await t.deps.store.accounts.findByEmail(adminEmail))!;
     const adminAccess = await access.memberAccess(admin.id, p.id);
     const caller = {
@@ -63,8 +63,8 @@ export async function createTenancyFixture(
       ip: null,
       requestId: null,
     };
-    const w1 = await tenancy.createWorkspace(caller, adminAccess!, { name: `${name} one` });
-    const w2 = await tenancy.createWorkspace(caller, adminAccess!, { name: `${name} two` });
+    const w1 = await projects.createWorkspace(caller, adminAccess!, { name: `${name} one` });
+    const w2 = await projects.createWorkspace(caller, adminAccess!, { name: `${name} two` });
     return { project: p, workspaces: [w1, w2] };
   }
   const a = await project('Project A', accounts.adminA.email);
@@ -98,7 +98,7 @@ export async function createTenancyFixture(
   ];
   for (const [user, p] of memberships) {
     const memberAccess = (await access.memberAccess(accounts[user].id, p.project.id))!;
-    const { secret } = await tenancy.createToken(
+    const { secret } = await t.deps.tokens.createToken(
       accounts[user],
       memberAccess,
       {

@@ -6,9 +6,8 @@ import { permissions } from '../../access/permissions.ts';
 import { rolePermissions } from '../../tenancy/roles.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { callerOf, SESSION_COOKIE } from '../route-guard.ts';
+import { noContent } from '../route-params.ts';
 import { accountJson, accountSchema, membershipJson, membershipSchema } from '../serializers/tenancy-json.ts';
-
-const noContent = { 204: { type: 'null', description: 'Done' } } as const;
 
 function setSessionCookie(
   request: FastifyRequest,
@@ -27,7 +26,7 @@ function setSessionCookie(
 
 /** Login, logout, the current session, password change and set-password links. */
 export function authRoutes(deps: AppDeps): FastifyPluginAsync {
-  const { tenancy } = deps;
+  const { auth } = deps;
   return async (app) => {
     app.post(
       '/api/v1/auth/login',
@@ -54,7 +53,7 @@ export function authRoutes(deps: AppDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const body = request.body as { email: string; password: string };
-        const result = await tenancy.login(body.email, body.password, {
+        const result = await auth.login(body.email, body.password, {
           ip: request.ip,
           requestId: String(request.id),
         });
@@ -70,7 +69,7 @@ export function authRoutes(deps: AppDeps): FastifyPluginAsync {
         schema: { tags: ['auth'], summary: 'End the session', response: noContent },
       },
       async (request, reply) => {
-        await tenancy.logout(callerOf(request));
+        await auth.logout(callerOf(request));
         reply.clearCookie(SESSION_COOKIE, { path: '/' });
         return reply.code(204).send();
       },
@@ -96,7 +95,7 @@ export function authRoutes(deps: AppDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const info = await tenancy.sessionInfo(callerOf(request));
+        const info = await auth.sessionInfo(callerOf(request));
         return {
           account: accountJson(info.account),
           csrf_token: info.csrfToken,
@@ -126,7 +125,7 @@ export function authRoutes(deps: AppDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const body = request.body as { current_password: string; new_password: string };
-        await tenancy.changePassword(callerOf(request), body.current_password, body.new_password);
+        await auth.changePassword(callerOf(request), body.current_password, body.new_password);
         return reply.code(204).send();
       },
     );
@@ -152,7 +151,7 @@ export function authRoutes(deps: AppDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const body = request.body as { token: string; password: string };
-        await tenancy.setPasswordWithLink(body.token, body.password, {
+        await auth.setPasswordWithLink(body.token, body.password, {
           ip: request.ip,
           requestId: String(request.id),
         });

@@ -1,25 +1,13 @@
-import { auditContextOf } from '../../access/caller.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import { roles, type Role } from '../../tenancy/model.ts';
-import { permissions, type Permission } from '../../access/permissions.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { pageQuerySchema, pageSchema, readPage } from '../pagination.ts';
 import { accessOf, callerOf } from '../route-guard.ts';
-import {
-  auditEntryJson,
-  auditEntrySchema,
-  invitationJson,
-  invitationSchema,
-  memberJson,
-  memberSchema,
-  tokenJson,
-  tokenSchema,
-} from '../serializers/tenancy-json.ts';
-import { pathParams, projectParams } from '../route-params.ts';
+import { invitationJson, invitationSchema, memberJson, memberSchema } from '../serializers/tenancy-json.ts';
+import { noContent, pathParams, projectParams } from '../route-params.ts';
 import { publicBaseUrl } from '../public-url.ts';
 
 const memberParams = pathParams('accountId');
-const tokenParams = pathParams('tokenId');
 const invitationParams = pathParams('invitationId');
 const linkTokenParams = {
   type: 'object',
@@ -32,12 +20,10 @@ const workspaceIds = {
   maxItems: 200,
   items: { type: 'string', minLength: 1, maxLength: 64 },
 } as const;
-const noContent = { 204: { type: 'null', description: 'Done' } } as const;
-const listQuery = { type: 'object', additionalProperties: false, properties: pageQuerySchema } as const;
 
-/** Members and roles, API tokens, and the audit log of a project. */
+/** Members and roles of a project: invitations, changes, removal and set-password links. */
 export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
-  const { tenancy, cursors } = deps;
+  const { members, cursors } = deps;
   return async (app) => {
     app.get(
       '/api/v1/projects/:projectId/members',
@@ -47,7 +33,7 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
           tags: ['members'],
           summary: 'Members of the project',
           params: projectParams,
-          querystring: listQuery,
+          querystring: { type: 'object', additionalProperties: false, properties: pageQuerySchema },
           response: { 200: pageSchema(memberSchema) },
         },
       },
@@ -58,7 +44,7 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
           `members:${access.scope.projectId}`,
           request.query as { limit?: number },
         );
-        const rows = await tenancy.listMembers(access, page.request);
+        const rows = await members.listMembers(access, page.request);
         return page.respond(rows, (m) => [m.createdAt, m.accountId], memberJson);
       },
     );
@@ -93,7 +79,7 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const body = request.body as { email: string; role: Role; workspace_ids?: string[]; name?: string };
-        const result = await tenancy.addMember(callerOf(request), accessOf(request), {
+        const result = await members.addMember(callerOf(request), accessOf(request), {
           email: body.email,
           role: body.role,
           workspaceIds: body.workspace_ids,
@@ -114,7 +100,7 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
           tags: ['members'],
           summary: 'Pending invitations (not accepted, revoked or expired), newest first',
           params: projectParams,
-          querystring: listQuery,
+          querystring: { type: 'object', additionalProperties: false, properties: pageQuerySchema },
           response: { 200: pageSchema(invitationSchema) },
         },
       },
@@ -126,7 +112,7 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
           request.query as { limit?: number; cursor?: string },
         );
         // Few at a time by nature: filtered in memory, paged by position.
-        const all = await tenancy.listInvitations(access);
+        const all = await members.listInvitations(access);
         const after = page.request.after;
         const start = after ? all.findIndex((i) => i.id === after[0]) + 1 : 0;
         return page.respond(all.slice(start, start + page.request.limit), (i) => [i.id], invitationJson);
@@ -146,7 +132,7 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const { invitationId } = request.params as { invitationId: string };
-        await tenancy.revokeInvitation(callerOf(request), accessOf(request), invitationId);
+        await members.revokeInvitation(callerOf(request), accessOf(request), invitationId);
         return reply.code(204).send();
       },
     );
@@ -175,7 +161,7 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
       },
       async (request) => {
         const { token } = request.params as { token: string };
-        const { invitation, projectName } = await tenancy.invitationByToken(token);
+        const { invitation, projectName } = await members.invitationByToken(token);
         return {
           project_id: invitation.projectId,
           project_name: projectName,
@@ -201,7 +187,7 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
       },
       async (request) => {
         const { token } = request.params as { token: string };
-        const { projectId, member } = await tenancy.acceptInvitation(callerOf(request), token);
+        const { projectId, member } = await members.acceptInvitation(callerOf(request), token);
         return { project_id: projectId, member: memberJson(member) };
       },
     );
@@ -227,7 +213,7 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
         const body = request.body as { role?: Role; workspace_ids?: string[] };
         const { accountId } = request.params as { accountId: string };
         return memberJson(
-          await tenancy.updateMember(callerOf(request), accessOf(request), accountId, {
+          await members.updateMember(callerOf(request), accessOf(request), accountId, {
             role: body.role,
             workspaceIds: body.workspace_ids,
           }),
@@ -248,7 +234,7 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const { accountId } = request.params as { accountId: string };
-        await tenancy.removeMember(callerOf(request), accessOf(request), accountId);
+        await members.removeMember(callerOf(request), accessOf(request), accountId);
         return reply.code(204).send();
       },
     );
@@ -275,7 +261,7 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const { accountId } = request.params as { accountId: string };
-        const link = await tenancy.issuePasswordLink(
+        const link = await members.issuePasswordLink(
           callerOf(request),
           accessOf(request),
           accountId,
@@ -284,126 +270,6 @@ export function memberRoutes(deps: AppDeps): FastifyPluginAsync {
         return reply
           .code(201)
           .send({ set_password_url: link.url, expires_at: new Date(link.expiresAt).toISOString() });
-      },
-    );
-
-    app.get(
-      '/api/v1/projects/:projectId/tokens',
-      {
-        config: { scope: { kind: 'member', permission: 'token.manage' } },
-        schema: {
-          tags: ['tokens'],
-          summary: 'API tokens of the project (never their secrets)',
-          params: projectParams,
-          querystring: listQuery,
-          response: { 200: pageSchema(tokenSchema) },
-        },
-      },
-      async (request) => {
-        const access = accessOf(request);
-        const page = readPage(
-          cursors,
-          `tokens:${access.scope.projectId}`,
-          request.query as { limit?: number },
-        );
-        const rows = await tenancy.listTokens(callerOf(request), access, page.request);
-        return page.respond(rows, (t) => [t.createdAt, t.id], tokenJson);
-      },
-    );
-
-    app.post(
-      '/api/v1/projects/:projectId/tokens',
-      {
-        config: { scope: { kind: 'member', permission: 'token.manage' } },
-        schema: {
-          tags: ['tokens'],
-          summary: 'Create an API token with a subset of your permissions; the secret is shown once',
-          params: projectParams,
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['name', 'permissions'],
-            properties: {
-              name: { type: 'string', minLength: 1, maxLength: 100 },
-              permissions: {
-                type: 'array',
-                maxItems: permissions.length,
-                items: { type: 'string', enum: permissions },
-              },
-              expires_in_days: { type: ['integer', 'null'], minimum: 1, maximum: 3650 },
-            },
-          },
-          response: {
-            201: { type: 'object', properties: { token: tokenSchema, secret: { type: 'string' } } },
-          },
-        },
-      },
-      async (request, reply) => {
-        const body = request.body as {
-          name: string;
-          permissions: Permission[];
-          expires_in_days?: number | null;
-        };
-        const caller = callerOf(request);
-        const result = await tenancy.createToken(
-          caller.account,
-          accessOf(request),
-          {
-            name: body.name,
-            permissions: body.permissions,
-            expiresAt: body.expires_in_days ? Date.now() + body.expires_in_days * 86_400_000 : null,
-          },
-          auditContextOf(caller),
-        );
-        return reply.code(201).send({ token: tokenJson(result.token), secret: result.secret });
-      },
-    );
-
-    app.delete(
-      '/api/v1/projects/:projectId/tokens/:tokenId',
-      {
-        config: { scope: { kind: 'member', permission: 'token.manage' } },
-        schema: {
-          tags: ['tokens'],
-          summary: 'Revoke a token (effective immediately)',
-          params: tokenParams,
-          response: noContent,
-        },
-      },
-      async (request, reply) => {
-        const { tokenId } = request.params as { tokenId: string };
-        await tenancy.revokeToken(callerOf(request), accessOf(request), tokenId);
-        return reply.code(204).send();
-      },
-    );
-
-    app.get(
-      '/api/v1/projects/:projectId/audit',
-      {
-        config: { scope: { kind: 'member', permission: 'audit.read' } },
-        schema: {
-          tags: ['audit'],
-          summary: 'The audit log, newest first (read only: entries are never edited or deleted)',
-          params: projectParams,
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: { ...pageQuerySchema, action: { type: 'string', maxLength: 100 } },
-          },
-          response: { 200: pageSchema(auditEntrySchema) },
-        },
-      },
-      async (request) => {
-        const access = accessOf(request);
-        const query = request.query as { limit?: number; cursor?: string; action?: string };
-        const page = readPage(cursors, `audit:${access.scope.projectId}:${query.action ?? ''}`, query);
-        const rows = await tenancy.listAudit(
-          callerOf(request),
-          access,
-          { action: query.action },
-          page.request,
-        );
-        return page.respond(rows, (e) => [e.id], auditEntryJson);
       },
     );
   };

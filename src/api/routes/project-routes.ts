@@ -14,7 +14,7 @@ const name = { type: 'string', minLength: 1, maxLength: 100 } as const;
 
 /** Projects (the tenant) and their workspaces. */
 export function projectRoutes(deps: AppDeps): FastifyPluginAsync {
-  const { tenancy } = deps;
+  const { projects } = deps;
   return async (app) => {
     app.get(
       '/api/v1/projects',
@@ -27,7 +27,7 @@ export function projectRoutes(deps: AppDeps): FastifyPluginAsync {
         },
       },
       async (request) => ({
-        items: (await tenancy.listProjects(callerOf(request))).map(projectJson),
+        items: (await projects.listProjects(callerOf(request))).map(projectJson),
         next_cursor: null,
       }),
     );
@@ -51,7 +51,7 @@ export function projectRoutes(deps: AppDeps): FastifyPluginAsync {
       async (request, reply) => {
         const body = request.body as { name: string; time_zone?: string; admin_email?: string };
         const caller = callerOf(request);
-        const project = await tenancy.createProject(
+        const project = await projects.createProject(
           { name: body.name, timeZone: body.time_zone, adminEmail: body.admin_email ?? caller.account.email },
           auditContextOf(caller),
         );
@@ -70,7 +70,7 @@ export function projectRoutes(deps: AppDeps): FastifyPluginAsync {
           response: { 200: projectSchema },
         },
       },
-      async (request) => projectJson(await tenancy.getProject(accessOf(request))),
+      async (request) => projectJson(await projects.getProject(accessOf(request))),
     );
 
     app.patch(
@@ -93,7 +93,7 @@ export function projectRoutes(deps: AppDeps): FastifyPluginAsync {
       async (request) => {
         const body = request.body as { name?: string; time_zone?: string };
         return projectJson(
-          await tenancy.updateProject(callerOf(request), accessOf(request), {
+          await projects.updateProject(callerOf(request), accessOf(request), {
             name: body.name,
             timeZone: body.time_zone,
           }),
@@ -120,7 +120,7 @@ export function projectRoutes(deps: AppDeps): FastifyPluginAsync {
           `workspaces:${access.scope.projectId}`,
           request.query as { limit?: number; cursor?: string },
         );
-        const all = await tenancy.listWorkspaces(access);
+        const all = await projects.listWorkspaces(access);
         const after = page.request.after;
         const rows = (after ? all.slice(all.findIndex((w) => w.id === after[0]) + 1) : all).slice(
           0,
@@ -149,7 +149,7 @@ export function projectRoutes(deps: AppDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const body = request.body as { name: string; require_approval?: boolean };
-        const workspace = await tenancy.createWorkspace(callerOf(request), accessOf(request), {
+        const workspace = await projects.createWorkspace(callerOf(request), accessOf(request), {
           name: body.name,
           requireApproval: body.require_approval,
         });
@@ -171,7 +171,7 @@ export function projectRoutes(deps: AppDeps): FastifyPluginAsync {
       async (request) => {
         const access = accessOf(request);
         const { workspaceId } = request.params as { workspaceId: string };
-        const workspace = (await tenancy.listWorkspaces(access)).find((w) => w.id === workspaceId);
+        const workspace = (await projects.listWorkspaces(access)).find((w) => w.id === workspaceId);
         return workspaceJson(workspace as NonNullable<typeof workspace>);
       },
     );
@@ -197,7 +197,7 @@ export function projectRoutes(deps: AppDeps): FastifyPluginAsync {
         const body = request.body as { name?: string; require_approval?: boolean };
         const { workspaceId } = request.params as { workspaceId: string };
         return workspaceJson(
-          await tenancy.updateWorkspace(callerOf(request), accessOf(request), workspaceId, {
+          await projects.updateWorkspace(callerOf(request), accessOf(request), workspaceId, {
             name: body.name,
             requireApproval: body.require_approval,
           }),

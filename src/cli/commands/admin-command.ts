@@ -16,7 +16,7 @@ const createCommand: Command = {
       throw new UsageError('--email and --password are required');
     const { email, password, name } = values as { email: string; password: string; name?: string };
     const account = await withServices(io.env, (deps) =>
-      deps.tenancy.createAccount(
+      deps.auth.createAccount(
         { email, password, name, isInstanceAdmin: true, mustChangePassword: false },
         { actor: { type: 'cli', id: 'cli', label: 'cli' }, ip: null, requestId: null },
       ),

@@ -1,6 +1,6 @@
 import type { TestRecipient } from '../../channels/channel-service.ts';
 import { TouchpointError } from '../../errors.ts';
-import { normalizeEmail } from '../../tenancy/tenancy-service.ts';
+import { normalizeEmail } from '../../tenancy/normalize-email.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withServices } from './with-services.ts';
 

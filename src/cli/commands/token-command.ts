@@ -1,6 +1,6 @@
 import { TouchpointError } from '../../errors.ts';
 import { isPermission, type Permission } from '../../access/permissions.ts';
-import { normalizeEmail } from '../../tenancy/tenancy-service.ts';
+import { normalizeEmail } from '../../tenancy/normalize-email.ts';
 import { UsageError, type Command } from '../command.ts';
 import { withServices } from './with-services.ts';
 
@@ -56,7 +56,7 @@ const createCommand: Command = {
           {},
           { message: `${as} lacks token.manage in project ${project}` },
         );
-      const { secret } = await deps.tenancy.createToken(
+      const { secret } = await deps.tokens.createToken(
         account,
         access,
         { name, permissions: (requested as Permission[] | undefined) ?? [...access.permissions], expiresAt },

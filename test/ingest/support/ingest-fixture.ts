@@ -55,15 +55,15 @@ export interface SourceOptions {
   appType?: 'app' | 'web' | 'mini_program';
 }
 
-/** A project with an admin (caller, access, API token), made through the tenancy service. */
+/** A project with an admin (caller, access, API token), made through the tenancy services. */
 export async function projectFor(deps: AppDeps, name: string, timeZone = 'UTC'): Promise<ProjectHandle> {
-  const { tenancy, access } = deps;
+  const { auth, projects, tokens, access } = deps;
   const email = `admin-${++counter}-${Date.now()}@example.com`;
-  await tenancy.createAccount(
+  await auth.createAccount(
     { email, password: 'correct-horse-battery', isInstanceAdmin: false, mustChangePassword: false },
     cli,
   );
-  const p = await tenancy.createProject({ name, timeZone, adminEmail: email }, cli);
+  const p = await projects.createProject({ name, timeZone, adminEmail: email }, cli);
   const admin = (await deps.store.accounts.findByEmail(email))!;
   const memberAccess = (await access.memberAccess(admin.id, p.id))!;
   const caller: Caller = {
@@ -72,7 +72,7 @@ export async function projectFor(deps: AppDeps, name: string, timeZone = 'UTC'):
     ip: null,
     requestId: null,
   };
-  const { secret } = await tenancy.createToken(
+  const { secret } = await tokens.createToken(
     admin,
     memberAccess,
     { name: 'ingest fixture', permissions: [...memberAccess.permissions], expiresAt: null },
