@@ -65,14 +65,14 @@ export async function scriptableReceiver(
     if (action.delayMs) setTimeout(answer, action.delayMs);
     else answer();
   });
-  return Object.assign(listener, {
-    received,
-    get script() {
-      return holder.script;
-    },
-    set script(next: Script) {
+  Object.defineProperty(listener, 'script', {
+    get: () => holder.script,
+    set: (next: Script) => {
       holder.script = next;
     },
+  });
+  return Object.assign(listener as Listener & { script: Script }, {
+    received,
     ids: () =>
       received.flatMap((r) => r.messages.map((m) => String(m['#ops_receipt_properties'].ops_request_id))),
   });
