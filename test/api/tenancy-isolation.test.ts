@@ -27,6 +27,8 @@ for (const kind of storeKinds) {
       `/api/v1/projects/${projectId}/tokens`,
       `/api/v1/projects/${projectId}/invitations`,
       `/api/v1/projects/${projectId}/audit`,
+      `/api/v1/projects/${projectId}/messages`,
+      `/api/v1/projects/${projectId}/messages-counts`,
     ];
 
     test('MT-02/MT-18 reading another project answers 404 exactly like a missing one', async () => {
