@@ -109,6 +109,9 @@ export async function assemble(
         drainMs: config.deliveryDrainMs,
         unhealthyAfterMs: config.deliveryUnhealthyAfterMs,
         unhealthyFailures: config.deliveryUnhealthyFailures,
+        ...(config.testFaults && config.testFault === 'delivery-pause-before-complete'
+          ? { testPauseBeforeCompleteMs: 3000 }
+          : {}),
       },
     });
     const verify = new VerifyService({ store, logger, retentionHours: config.verifyRetentionHours });

@@ -39,6 +39,11 @@ export interface DispatcherOptions {
   /** SPEC §4 "Unhealthy": no success for this long with at least `unhealthyFailures` failures. */
   readonly unhealthyAfterMs: number;
   readonly unhealthyFailures: number;
+  /**
+   * Fault point for the durability tests (DUR-07: a worker paused past its lease): waits this
+   * long between the answer and the completion. Honoured only with TOUCHPOINT_TEST_FAULTS.
+   */
+  readonly testPauseBeforeCompleteMs?: number;
 }
 
 /** At most this much of a receiver's answer is kept per attempt. */
@@ -248,6 +253,7 @@ export class Dispatcher {
       timeZone: 'UTC',
       nowMs: startedAt,
     });
+    if (this.#options.testPauseBeforeCompleteMs) await sleep(this.#options.testPauseBeforeCompleteMs);
     const finishedAt = this.#now();
     const { verdict } = result;
     const gone = verdict.reason === 'gone';
