@@ -125,6 +125,11 @@ export class ServeProcess {
     return child.pid ?? -1;
   }
 
+  /** Sends a signal without waiting (SIGSTOP freezes the process where it stands). */
+  signal(name: NodeJS.Signals): void {
+    if (this.running) this.#child?.kill(name);
+  }
+
   async term(): Promise<void> {
     const child = this.#child;
     if (!child || !this.running) return;
@@ -243,6 +248,8 @@ export interface Cluster {
   drain(timeoutMs: number): Promise<Record<string, number>>;
   /** message_attempts with their leases, read from the database. */
   leaseAttempts(): Promise<LeaseAttempt[]>;
+  /** Rows of a read-only SQL query on the database, for what the API does not show. */
+  rows(sqlText: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
@@ -295,6 +302,7 @@ export async function startCluster(options: {
         ];
   const base = `http://127.0.0.1:${port}`;
   const kills: Kill[] = [];
+  const rows = (sqlText: string) => queryDatabase(options.kind, db.dataDir, db.schema, sqlText);
   const close = async () => {
     await Promise.all(processes.map((p) => p.kill9()));
     await receiver.close();
@@ -432,7 +440,8 @@ export async function startCluster(options: {
           await sleep(100);
         }
       },
-      leaseAttempts: () => leaseAttempts(options.kind, db.dataDir, db.schema),
+      rows,
+      leaseAttempts: () => leaseAttempts(rows),
       close,
     };
   } catch (error) {
@@ -585,32 +594,39 @@ export function attemptsBySlot(
   return counts;
 }
 
-/** Every message_attempts row with its lease (read directly: the API does not show leases). */
-async function leaseAttempts(
+/** Rows of a read-only query on the cluster's database (PostgreSQL: in its schema). */
+async function queryDatabase(
   kind: StoreKind,
   dataDir: string,
   schema: string | undefined,
-): Promise<LeaseAttempt[]> {
-  const sqlText =
-    'SELECT message_id, lease_token, leased_by, leased_until, started_at, latency_ms, late FROM message_attempts';
-  let rows: Record<string, unknown>[];
+  sqlText: string,
+): Promise<Record<string, unknown>[]> {
   if (kind === 'sqlite') {
     const database = new DatabaseSync(join(dataDir, 'touchpoint.db'), { readOnly: true });
     try {
-      rows = database.prepare(sqlText).all() as Record<string, unknown>[];
+      return database.prepare(sqlText).all() as Record<string, unknown>[];
     } finally {
       database.close();
     }
-  } else {
-    const client = new pg.Client({ connectionString: testPostgresUrl });
-    await client.connect();
-    try {
-      rows = (await client.query(sqlText.replace('message_attempts', `${schema}.message_attempts`))).rows;
-    } finally {
-      await client.end();
-    }
   }
-  return rows.map((r) => ({
+  const client = new pg.Client({ connectionString: testPostgresUrl });
+  await client.connect();
+  try {
+    await client.query(`SET search_path TO ${schema}`);
+    return (await client.query(sqlText)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Every message_attempts row with its lease (read directly: the API does not show leases). */
+async function leaseAttempts(
+  rows: (sqlText: string) => Promise<Record<string, unknown>[]>,
+): Promise<LeaseAttempt[]> {
+  const found = await rows(
+    'SELECT message_id, lease_token, leased_by, leased_until, started_at, latency_ms, late FROM message_attempts',
+  );
+  return found.map((r) => ({
     messageId: Number(r.message_id),
     leaseToken: String(r.lease_token),
     leasedBy: r.leased_by === null ? null : String(r.leased_by),
@@ -648,6 +664,7 @@ export function summarize(report: CrashReport): string[] {
     if (cut?.kill) entry.beforeKill.push(cut.kill.afterMs);
     byCause.set(cause, entry);
   }
+  const shown = (cause: string) => (cause === 'UNEXPLAINED' ? 20 : 2);
   const ordered = [...byCause].sort(([a]) => (a === 'UNEXPLAINED' ? -1 : 0));
   for (const [cause, { list, beforeKill }] of ordered)
     lines.push(
@@ -657,13 +674,13 @@ export function summarize(report: CrashReport): string[] {
           : '') +
         ' — ' +
         list
-          .slice(0, cause === 'UNEXPLAINED' ? 20 : 2)
+          .slice(0, shown(cause))
           .map(
             (d) =>
               `${d.opsRequestId} ×${d.times} [${d.attempts.map((a) => `#${a.attempt} ${a.status ?? '-'} ${a.outcome}${a.late ? ' late' : ''}`).join(', ')}]`,
           )
           .join('; ') +
-        (list.length > 2 ? '; …' : ''),
+        (list.length > shown(cause) ? '; …' : ''),
     );
   for (const f of report.failures) lines.push(`  FAIL ${f}`);
   return lines;
