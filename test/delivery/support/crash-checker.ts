@@ -137,16 +137,14 @@ export function explainDuplicate(
     .map((r) => r.at);
   const used = new Set<number>();
   const explainedReceptions = times.map((at) => {
-    const attempt = attempts.find((a, i) => {
+    // Whatever the attempt made of the answer: a 200 it recorded as a timeout or a network
+    // error is a duplicate at-least-once allows too (the answer was lost, WH-14).
+    const index = attempts.findIndex((a, i) => {
       const start = Date.parse(a.at);
-      return (
-        !used.has(i) &&
-        a.status === 200 &&
-        start - slack <= at &&
-        at <= start + a.latency_ms + slack &&
-        (used.add(i), true)
-      );
+      return !used.has(i) && start - slack <= at && at <= start + a.latency_ms + slack;
     });
+    const attempt = index >= 0 ? attempts[index] : undefined;
+    if (attempt) used.add(index);
     if (attempt) return { at, attempt: attempt.attempt, kill: null };
     const kill = kills.find((k) => k.dispatches && k.at >= at - slack && k.at <= at + options.killWindowMs);
     return {

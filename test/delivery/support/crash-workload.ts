@@ -456,6 +456,8 @@ export interface CrashOptions {
   readonly seed: number;
   /** Nemesis pause between kills, uniformly in [min, max] ms. */
   readonly killEveryMs?: readonly [number, number];
+  /** Go on past `seconds` until the nemesis has killed this many times (at most 3 × `seconds`). */
+  readonly minKills?: number;
   /** Users in the project; each send goes to 1–3 of them. */
   readonly users?: number;
   /** Send requests in flight at once, and each client's pause between sends. */
@@ -481,7 +483,11 @@ export interface CrashReport {
   readonly attempts: number;
   readonly attemptsBy: Record<string, number>;
   readonly overlaps: readonly LeaseOverlap[];
+  /** Messages with attempts by more than one dispatcher: the material of the overlap check. */
+  readonly handedOver: number;
   readonly drainMs: number;
+  /** How long the generator and the nemesis ran. */
+  readonly runMs: number;
   /** Violations as lines; empty when the run is clean. */
   readonly failures: readonly string[];
 }
@@ -504,10 +510,16 @@ export async function runCrashWorkload(options: CrashOptions): Promise<CrashRepo
 
     // Generator and nemesis for `seconds`.
     const history: SendOp[] = [];
-    const stopAt = Date.now() + options.seconds * 1000;
+    // The run lasts `seconds`, longer if the nemesis has not yet killed `minKills` times (slow
+    // restarts on a busy machine), but never more than three times as long.
+    const started = Date.now();
+    const stopAt = started + options.seconds * 1000;
+    const hardStop = started + options.seconds * 3000;
+    const minKills = options.minKills ?? 0;
+    const running = () => Date.now() < hardStop && (Date.now() < stopAt || kills.length < minKills);
     let next = 0;
     const client = async () => {
-      while (Date.now() < stopAt) {
+      while (running()) {
         const k = (next += 1);
         const picked = new Set<string>();
         const n = 1 + Math.floor(random() * 3);
@@ -519,7 +531,7 @@ export async function runCrashWorkload(options: CrashOptions): Promise<CrashRepo
     const nemesis = async () => {
       for (;;) {
         const pause = killMin + random() * (killMax - killMin);
-        if (Date.now() + pause >= stopAt) return;
+        if (Date.now() + pause >= (kills.length < minKills ? hardStop : stopAt)) return;
         await sleep(pause);
         const victim = processes[Math.floor(random() * processes.length)] as ServeProcess;
         await cluster.kill9(victim);
@@ -528,6 +540,7 @@ export async function runCrashWorkload(options: CrashOptions): Promise<CrashRepo
       }
     };
     await Promise.all([...Array.from({ length: options.clients ?? 4 }, client), nemesis()]);
+    const runMs = Date.now() - started;
 
     // Heal: every process running, no more kills; drain until every message is final.
     for (const p of processes) if (!p.running) await p.start();
@@ -551,6 +564,10 @@ export async function runCrashWorkload(options: CrashOptions): Promise<CrashRepo
     const rows = await cluster.leaseAttempts();
     const attemptsBy = attemptsBySlot(rows, processes);
     const overlaps = leaseOverlaps(rows);
+    const leasesOf = new Map<number, Set<string>>();
+    for (const row of rows)
+      leasesOf.set(row.messageId, (leasesOf.get(row.messageId) ?? new Set()).add(row.leasedBy ?? '?'));
+    const handedOver = [...leasesOf.values()].filter((by) => by.size > 1).length;
     const failures = violations(verdict, duplicates, overlaps);
     if (finalStates.dead || finalStates.failed)
       failures.push(`messages ended dead or failed: ${JSON.stringify(finalStates)}`);
@@ -571,7 +588,9 @@ export async function runCrashWorkload(options: CrashOptions): Promise<CrashRepo
       attempts: rows.length,
       attemptsBy,
       overlaps,
+      handedOver,
       drainMs,
+      runMs,
       failures,
     };
   } finally {
@@ -641,11 +660,11 @@ async function leaseAttempts(
 export function summarize(report: CrashReport): string[] {
   const v = report.verdict;
   const lines = [
-    `delivery crash checker [${report.kind}] seed ${report.seed}, ${report.seconds} s: ${report.kills.length} kills (${countBy(report.kills.map((k) => k.name))})`,
+    `delivery crash checker [${report.kind}] seed ${report.seed}, ${Math.round(report.runMs / 1000)} s: ${report.kills.length} kills (${countBy(report.kills.map((k) => k.name))})`,
     `  sends: ${v.sends.ok} ok, ${v.sends.fail} fail, ${v.sends.info} indeterminate; messages acknowledged ${v.acked}, delivered ${v.delivered}, recovered ${v.recovered.length}`,
     `  receiver requests: ${report.receptions.length} (${report.receptions.filter((r) => r.status !== 200).length} answered 500); final states ${JSON.stringify(report.finalStates)}; drained in ${report.drainMs} ms`,
     `  lost: ${v.lost.length}  unexpected: ${v.unexpected.length}  revived: ${v.revived.length}  doubled: ${v.doubled.length}  duplicates: ${v.duplicates.length}`,
-    `  attempts: ${report.attempts} (${countBy(Object.entries(report.attemptsBy).flatMap(([k, n]) => Array<string>(n).fill(k)))}); overlapping valid leases: ${report.overlaps.length}`,
+    `  attempts: ${report.attempts} (${countBy(Object.entries(report.attemptsBy).flatMap(([k, n]) => Array<string>(n).fill(k)))}); messages attempted by several dispatchers: ${report.handedOver}; overlapping valid leases: ${report.overlaps.length}`,
   ];
   // Duplicates grouped by what explains them: the kill that cut their request off (the batch in
   // flight at that kill), a late (fenced) completion, or nothing (unexplained, listed first).
