@@ -2,13 +2,20 @@
 // lease check, DUR-20). The long one is `npx node bench/delivery-crash.ts --db sqlite|postgres`.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkSet, leaseOverlaps, violations, type LeaseAttempt } from './support/crash-checker.ts';
+import {
+  checkSet,
+  explainDuplicate,
+  leaseOverlaps,
+  violations,
+  type LeaseAttempt,
+  type Reception,
+} from './support/crash-checker.ts';
 import { runCrashWorkload, summarize, type CrashReport } from './support/crash-workload.ts';
 
 const reports: Partial<Record<'sqlite' | 'postgres', CrashReport>> = {};
 
 describe('delivery under kill -9 (the set workload)', () => {
-  test('DUR-10 [sqlite] one embedded process killed ≥ 5 times: nothing lost, nothing unexpected, every duplicate explained by a kill', async () => {
+  test('DUR-10 [sqlite] one embedded process killed ≥ 5 times: nothing lost, nothing unexpected, every duplicate explained by a kill or its attempts', async () => {
     const report = await runCrashWorkload({
       kind: 'sqlite',
       seconds: 10,
@@ -93,5 +100,52 @@ describe('delivery under kill -9 (the set workload)', () => {
       violations(checkSet([], []), [], leaseOverlaps([a, during])).join('\n'),
       /OVERLAPPING LEASES: 1/,
     );
+  });
+
+  test('a duplicate is explained only by a recorded attempt or a kill of a dispatcher right after it was received', () => {
+    const reception = (at: number): Reception => ({
+      at,
+      status: 200,
+      items: [{ opsRequestId: 'r-1', element: '1/u-1' }],
+    });
+    const receptions = [reception(1_000), reception(5_000)];
+    const attempts = [
+      {
+        attempt: 1,
+        batch_id: 'b',
+        at: new Date(4_990).toISOString(),
+        latency_ms: 30,
+        status: 200,
+        outcome: 'delivered',
+        late: false,
+      },
+    ];
+    const duplicate = { opsRequestId: 'r-1', element: '1/u-1', times: 2 };
+    const options = { killWindowMs: 3_000 };
+    const killed = explainDuplicate(
+      duplicate,
+      attempts,
+      receptions,
+      [{ at: 1_020, name: 'all', pid: 7, dispatches: true }],
+      options,
+    );
+    assert.equal(killed.explained, true);
+    assert.deepEqual(
+      killed.receptions.map((r) => [r.attempt, r.kill?.pid ?? null]),
+      [
+        [null, 7],
+        [1, null],
+      ],
+    );
+    // No kill, a kill of the api (it never dispatches), or a kill long after: unexplained.
+    for (const kills of [
+      [],
+      [{ at: 1_020, name: 'api', pid: 8, dispatches: false }],
+      [{ at: 9_000, name: 'all', pid: 9, dispatches: true }],
+    ]) {
+      const explanation = explainDuplicate(duplicate, attempts, receptions, kills, options);
+      assert.equal(explanation.explained, false);
+      assert.match(violations(checkSet([], []), [explanation]).join('\n'), /UNEXPLAINED DUPLICATES: 1/);
+    }
   });
 });

@@ -136,6 +136,7 @@ export function explainDuplicate(
     .filter((r) => r.status === 200 && r.items.some((i) => i.opsRequestId === duplicate.opsRequestId))
     .map((r) => r.at);
   const used = new Set<number>();
+  const usedKills = new Set<Kill>();
   const explainedReceptions = times.map((at) => {
     // Whatever the attempt made of the answer: a 200 it recorded as a timeout or a network
     // error is a duplicate at-least-once allows too (the answer was lost, WH-14).
@@ -146,7 +147,11 @@ export function explainDuplicate(
     const attempt = index >= 0 ? attempts[index] : undefined;
     if (attempt) used.add(index);
     if (attempt) return { at, attempt: attempt.attempt, kill: null };
-    const kill = kills.find((k) => k.dispatches && k.at >= at - slack && k.at <= at + options.killWindowMs);
+    // One kill cuts off one request of a message: a second unrecorded request needs its own.
+    const kill = kills.find(
+      (k) => k.dispatches && !usedKills.has(k) && k.at >= at - slack && k.at <= at + options.killWindowMs,
+    );
+    if (kill) usedKills.add(kill);
     return {
       at,
       attempt: null,
