@@ -1,6 +1,7 @@
 // `npm run bench -- <name>`: runs one benchmark from bench/<name>.ts. Benchmarks never run in npm test.
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   ingest: () => import('./ingest.ts'),
+  'delivery-crash': () => import('./delivery-crash.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -275,6 +275,8 @@ export class Dispatcher {
         batchId,
         attempt: m.attempts + 1,
         leaseToken,
+        leasedBy: this.#workerId,
+        leasedUntil: m.leasedUntil,
         startedAt,
         latencyMs: result.timings.totalMs,
         status: verdict.status ?? null,

@@ -49,6 +49,10 @@ export interface MessageAttempt {
   readonly batchId: string;
   readonly attempt: number;
   readonly leaseToken: string;
+  /** The dispatcher that held the lease (`host:pid:…`); null on rows older than migration 10. */
+  readonly leasedBy: string | null;
+  /** Until when the lease was valid (database clock); null on rows older than migration 10. */
+  readonly leasedUntil: number | null;
   readonly startedAt: number;
   readonly latencyMs: number;
   readonly status: number | null;

@@ -384,6 +384,8 @@ export interface MessageAttemptsTable {
   batch_id: string;
   attempt: number;
   lease_token: string;
+  leased_by: string | null;
+  leased_until: number | null;
   started_at: number;
   latency_ms: number;
   status: number | null;

@@ -7,6 +7,7 @@ import { migration0006 } from './0006-profiles.ts';
 import { migration0007 } from './0007-partial-profile-index.ts';
 import { migration0008 } from './0008-invitations.ts';
 import { migration0009 } from './0009-delivery.ts';
+import { migration0010 } from './0010-attempt-leases.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in order. Append only. */
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   migration0007,
   migration0008,
   migration0009,
+  migration0010,
 ];
