@@ -275,7 +275,6 @@ export const channelsZhCN: Record<keyof typeof channelsEn, string> = {
   'channels.rotated': '签名密钥已轮换。',
   'channels.credentialsTitle': '更新“{name}”的 Token',
   'channels.credentialsDescription': '替换用于 X-TE-OPS-Signature 的 Token，启用状态下也可操作。',
-  'channels.credentialsForm': '新 Token',
   'channels.newToken': '新 Token',
   'channels.newTokenHint': '只写：之后不再显示。',
   'channels.credentialsConfirmTitle': '替换“{name}”的 Token？',
