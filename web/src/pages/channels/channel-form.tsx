@@ -143,6 +143,9 @@ function inputOf(d: ChannelDraft, editing: Channel | null): ChannelInput {
   };
 }
 
+/** What the API accepts as a template, column or custom param key. */
+const KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 function sentence(message: string): string {
   const text = message.trim();
   if (!text) return text;
@@ -276,6 +279,18 @@ export function ChannelFormPage({ channelId }: { channelId?: string }) {
     if (!draft.sendIdType.trim()) local['/send_id_type'] = t('channels.sendIdTypeRequired');
     if (draft.auth === 'token' && !draft.token && !(channel?.token.set ?? false))
       local['/token'] = t('channels.tokenRequired');
+    // Keys are checked here too: the server checks them only once the request passes its schema
+    // (name, send ID type…), which would show them one round-trip later.
+    const badKey = (key: string) => key.trim() !== '' && !KEY_PATTERN.test(key.trim());
+    draft.template.forEach((f, i) => {
+      if (badKey(f.key)) local[`/template/${i}/key`] = t('channels.rule.pattern');
+      f.columns.forEach((c, j) => {
+        if (badKey(c.key)) local[`/template/${i}/columns/${j}/key`] = t('channels.rule.pattern');
+      });
+    });
+    draft.customParams.forEach((p, i) => {
+      if (badKey(p.key)) local[`/custom_params/${i}/key`] = t('channels.rule.pattern');
+    });
     setFormError(null);
     // The server checks everything at once (template keys, custom params, URLs…), so the form
     // asks it even when a field is already known to be wrong: every error shows in one go, the
