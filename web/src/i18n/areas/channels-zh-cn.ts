@@ -167,7 +167,7 @@ export const channelsZhCN: Record<keyof typeof channelsEn, string> = {
   'channels.optionsFromOf': '{owner} 枚举来源',
   'channels.optionsFrom.manual': '人工配置',
   'channels.optionsFrom.url': 'API 获取',
-  'channels.optionCode': 'Code',
+  'channels.optionCode': '代码',
   'channels.optionName': '名称',
   'channels.optionNamePlaceholder': '展示给运营人员',
   'channels.optionCodeOf': '{owner} 选项 {n} code',
