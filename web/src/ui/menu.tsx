@@ -57,7 +57,8 @@ export function Menu({ label, trigger, triggerClassName, align = 'end', children
   const menuId = useId();
   const [place, setPlace] = useState<{ style: CSSProperties; up: boolean } | null>(null);
 
-  // Placed before paint, and again when anything scrolls or the window resizes while open.
+  // Placed before paint (transparent, not hidden, until then: the first item takes focus at
+  // once), and again when anything scrolls or the window resizes while open.
   useLayoutEffect(() => {
     if (!open) {
       setPlace(null);
@@ -138,7 +139,7 @@ export function Menu({ label, trigger, triggerClassName, align = 'end', children
         <div
           ref={popover}
           className={`menu-popover${place?.up ? ' is-up' : ''}`}
-          style={place?.style ?? { visibility: 'hidden' }}
+          style={place?.style ?? { opacity: 0 }}
           role="menu"
           id={menuId}
           aria-label={label}
