@@ -357,7 +357,8 @@ describe('console: data sources against the real backend', () => {
     await rows.filter({ hasText: mobile.name }).waitFor();
 
     // Disable from the list: the confirmation says what stops; the key is then refused with 403.
-    await page.getByRole('button', { name: `Disable ${web.name}` }).click();
+    await page.getByRole('button', { name: `More actions for ${web.name}` }).click();
+    await page.getByRole('menuitem', { name: 'Disable' }).click();
     const confirm = page.getByRole('dialog', { name: `Disable “${web.name}”?` });
     await confirm
       .getByText('Every request with this key will be refused with 403 and nothing stored.')
@@ -371,7 +372,8 @@ describe('console: data sources against the real backend', () => {
     await rows.filter({ hasText: web.name }).waitFor({ state: 'detached' });
     assert.deepEqual(await names([mobile.name]), [mobile.name]);
     await page.getByLabel('Filter by status').selectOption('');
-    await page.getByRole('button', { name: `Enable ${web.name}` }).click();
+    await page.getByRole('button', { name: `More actions for ${web.name}` }).click();
+    await page.getByRole('menuitem', { name: 'Enable' }).click();
     await toast(page, `Data source “${web.name}” enabled`);
     // Verify and View are one click away from each row too (SPEC §7).
     await page.getByRole('link', { name: `Verify ${mobile.name}` }).click();

@@ -34,6 +34,11 @@ export async function startConsoleServer(
   options: {
     /** Extra environment for the server, e.g. `TOUCHPOINT_ALLOW_TARGETS` for a local receiver. */
     env?: Record<string, string>;
+    /**
+     * The first admin's password through TOUCHPOINT_ADMIN_PASSWORD (the scripted first run): no
+     * forced change, so a test can sign in and go straight to the page it is about.
+     */
+    adminPassword?: string;
   } = {},
 ): Promise<ConsoleServer> {
   await ensureConsoleBuilt();
@@ -53,6 +58,7 @@ export async function startConsoleServer(
         TOUCHPOINT_LOG_LEVEL: 'warn',
         TOUCHPOINT_PUBLIC_URL: '',
         ...options.env,
+        ...(options.adminPassword ? { TOUCHPOINT_ADMIN_PASSWORD: options.adminPassword } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -62,8 +68,9 @@ export async function startConsoleServer(
     const timer = setTimeout(() => reject(new Error(`Touchpoint did not start in 30 s:\n${output}`)), 30_000);
     const check = () => {
       const url = /console:\s+(http:\/\/\S+?)\/?\s/.exec(output)?.[1];
-      const email = /e-mail:\s+(\S+)/.exec(output)?.[1];
-      const password = /password:\s+(\S+)/.exec(output)?.[1];
+      const email =
+        /e-mail:\s+(\S+)/.exec(output)?.[1] ?? /the instance admin (\S+) was created/.exec(output)?.[1];
+      const password = options.adminPassword ?? /password:\s+(\S+)/.exec(output)?.[1];
       if (url && email && password) {
         clearTimeout(timer);
         resolve({ url, email, password });

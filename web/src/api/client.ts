@@ -125,7 +125,10 @@ async function call<T>(
     message: `HTTP ${response.status}`,
   };
   const error = new ApiError(response.status, body, Number.isFinite(retryAfter) ? retryAfter : undefined);
-  if (response.status === 401 && !options.quiet401 && onUnauthorized) onUnauthorized();
+  // A wrong password typed into a form (change password) is a validation error of that form,
+  // not the end of the session: only other 401 answers sign the console out.
+  const sessionEnded = response.status === 401 && error.code !== 'TP_ERR_AUTH_INVALID_CREDENTIALS';
+  if (sessionEnded && !options.quiet401 && onUnauthorized) onUnauthorized();
   throw error;
 }
 

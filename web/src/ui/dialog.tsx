@@ -146,7 +146,10 @@ export interface ConfirmDialogProps {
   /** What stops when the user confirms, one sentence each; shown as a list. */
   readonly consequences: readonly ReactNode[];
   readonly confirmLabel: string;
-  readonly onConfirm: () => Promise<void>;
+  /** Resolves `'stay'` to keep the dialog open (it changed what it asks, e.g. to "Force"). */
+  readonly onConfirm: () => Promise<void | 'stay'>;
+  /** Shown under the consequences, e.g. why the first confirmation was refused. */
+  readonly notice?: ReactNode;
 }
 
 /** Asks before a destructive action and says exactly what will stop. Focus starts on Cancel. */
@@ -158,6 +161,7 @@ export function ConfirmDialog({
   consequences,
   confirmLabel,
   onConfirm,
+  notice,
 }: ConfirmDialogProps) {
   const i18n = useI18n();
   const [busy, setBusy] = useState(false);
@@ -169,8 +173,7 @@ export function ConfirmDialog({
     setBusy(true);
     setError(null);
     try {
-      await onConfirm();
-      onClose();
+      if ((await onConfirm()) !== 'stay') onClose();
     } catch (e) {
       setError(describeError(e, i18n.t));
     } finally {
@@ -206,6 +209,7 @@ export function ConfirmDialog({
             ))}
           </ul>
         </div>
+        {notice}
         {error ? <Alert tone="error">{error}</Alert> : null}
       </div>
     </Dialog>

@@ -1,7 +1,39 @@
-import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import {
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+  type CSSProperties,
+  type KeyboardEvent,
+  type ReactNode,
+} from 'react';
 import { IconCheck } from './icons.tsx';
 
 const ITEM = '[role="menuitem"], [role="menuitemradio"]';
+const GAP = 6;
+const EDGE = 8;
+const MAX_HEIGHT = 360;
+
+/**
+ * Where the popover goes: below the trigger, or above it when it does not fit below and there is
+ * more room above (a row near the bottom of the window); aligned to the trigger's start or end,
+ * kept inside the window. Fixed positioning, so a table or card that clips its overflow does
+ * not cut the menu off.
+ */
+function placement(trigger: DOMRect, popover: { width: number; height: number }, align: 'start' | 'end') {
+  const below = window.innerHeight - trigger.bottom - GAP - EDGE;
+  const above = trigger.top - GAP - EDGE;
+  const wanted = Math.min(popover.height, MAX_HEIGHT);
+  const up = wanted > below && above > below;
+  const style: CSSProperties = up
+    ? { bottom: window.innerHeight - trigger.top + GAP, maxHeight: Math.min(MAX_HEIGHT, above) }
+    : { top: trigger.bottom + GAP, maxHeight: Math.min(MAX_HEIGHT, below) };
+  const width = Math.min(popover.width, window.innerWidth - 2 * EDGE);
+  const left = align === 'start' ? trigger.left : trigger.right - width;
+  style.left = Math.max(EDGE, Math.min(left, window.innerWidth - EDGE - width));
+  return { style, up };
+}
 
 export interface MenuProps {
   /** Accessible name of the trigger button. */
@@ -21,7 +53,31 @@ export function Menu({ label, trigger, triggerClassName, align = 'end', children
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
+  const popover = useRef<HTMLDivElement>(null);
   const menuId = useId();
+  const [place, setPlace] = useState<{ style: CSSProperties; up: boolean } | null>(null);
+
+  // Placed before paint (transparent, not hidden, until then: the first item takes focus at
+  // once), and again when anything scrolls or the window resizes while open.
+  useLayoutEffect(() => {
+    if (!open) {
+      setPlace(null);
+      return;
+    }
+    const update = () => {
+      const trigger = button.current?.getBoundingClientRect();
+      const menu = popover.current;
+      if (!trigger || !menu) return;
+      setPlace(placement(trigger, { width: menu.offsetWidth, height: menu.scrollHeight }, align));
+    };
+    update();
+    window.addEventListener('scroll', update, true);
+    window.addEventListener('resize', update);
+    return () => {
+      window.removeEventListener('scroll', update, true);
+      window.removeEventListener('resize', update);
+    };
+  }, [open, align]);
 
   useEffect(() => {
     if (!open) return;
@@ -80,7 +136,14 @@ export function Menu({ label, trigger, triggerClassName, align = 'end', children
         {trigger}
       </button>
       {open ? (
-        <div className={`menu-popover align-${align}`} role="menu" id={menuId} aria-label={label}>
+        <div
+          ref={popover}
+          className={`menu-popover${place?.up ? ' is-up' : ''}`}
+          style={place?.style ?? { opacity: 0 }}
+          role="menu"
+          id={menuId}
+          aria-label={label}
+        >
           {children(close)}
         </div>
       ) : null}

@@ -21,6 +21,7 @@ export const authEn = {
   'password.changeTitle': 'Change password',
   'password.changeSubmit': 'Change password',
   'password.current': 'Current password',
+  'password.currentWrong': 'The current password is wrong.',
   'password.new': 'New password',
   'password.confirm': 'Repeat the new password',
   'password.rule': 'At least {min} characters.',

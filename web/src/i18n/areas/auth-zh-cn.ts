@@ -23,6 +23,7 @@ export const authZhCN: Record<keyof typeof authEn, string> = {
   'password.changeTitle': '修改密码',
   'password.changeSubmit': '修改密码',
   'password.current': '当前密码',
+  'password.currentWrong': '当前密码不正确。',
   'password.new': '新密码',
   'password.confirm': '再次输入新密码',
   'password.rule': '至少 {min} 个字符。',

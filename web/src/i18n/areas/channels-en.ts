@@ -279,7 +279,6 @@ export const channelsEn = {
   'channels.rotated': 'Signing key rotated.',
   'channels.credentialsTitle': 'Update the token of “{name}”',
   'channels.credentialsDescription': 'Replaces the token that keys X-TE-OPS-Signature. Works while enabled.',
-  'channels.credentialsForm': 'New token',
   'channels.newToken': 'New token',
   'channels.newTokenHint': 'Write-only: it is never shown again.',
   'channels.credentialsConfirmTitle': 'Replace the token of “{name}”?',

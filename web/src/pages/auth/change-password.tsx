@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/client.ts';
+import { api, ApiError } from '../../api/client.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useSession } from '../../session.tsx';
 import { AuthLayout } from '../../ui/auth-layout.tsx';
@@ -41,6 +41,12 @@ function ChangePasswordForm({
       await api.changePassword({ current_password: current, new_password: next });
       await onDone();
     } catch (e) {
+      // The server answers a wrong current password with 401 TP_ERR_AUTH_INVALID_CREDENTIALS
+      // (details.field = current_password): the session is intact, the field is wrong.
+      if (e instanceof ApiError && e.code === 'TP_ERR_AUTH_INVALID_CREDENTIALS') {
+        setErrors({ current_password: t('password.currentWrong') });
+        return;
+      }
       setErrors(fieldErrorsOf(e, t));
       setError(e);
     } finally {

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { ApiError, api, fetchAll } from '../../api/client.ts';
 import type { Channel, ChannelGrant, Member } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -6,6 +6,7 @@ import { useProject } from '../../project-context.tsx';
 import { navigate, useLocation } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
 import { ConfirmDialog, Dialog, type DialogControl } from '../../ui/dialog.tsx';
+import { FormDialog } from '../../ui/form-dialog.tsx';
 import { Alert, Badge, Card, Loading } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
 import { CheckboxGroup, TextField } from '../../ui/field.tsx';
@@ -20,7 +21,6 @@ import {
   SecretOnceDialog,
   useConnectionDetails,
 } from '../connections/connection-details.tsx';
-import { leaveDeleted, useLifecycle } from '../connections/lifecycle.tsx';
 import {
   TestStatusBadge,
   channelPath,
@@ -41,79 +41,44 @@ function RotateKeyDialog({
   channel: Channel;
   onRotated: (after: Channel) => void;
 }) {
-  const { open, onClose } = control;
+  const { open } = control;
   const { t, formatTime } = useI18n();
   const { projectId } = useProject();
   const [overlap, setOverlap] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    if (open) {
-      setOverlap(null);
-      setError(null);
-    }
+    if (open) setOverlap(null);
   }, [open]);
-  const rotate = async (force: boolean) => {
-    setBusy(true);
-    setError(null);
+  const rotate = async (): Promise<void | 'stay'> => {
     try {
       const after = await api.rotateChannelKey(
         { projectId, channelId: channel.id },
-        force ? { force: true } : {},
+        overlap !== null ? { force: true } : {},
       );
-      setBusy(false);
       onRotated(after);
     } catch (e) {
-      setBusy(false);
-      if (e instanceof ApiError && e.code === 'TP_ERR_CHANNEL_ROTATION_IN_PROGRESS') {
-        const until = e.details.previous_key_expires_at;
-        setOverlap(
-          typeof until === 'string'
-            ? formatTime(until)
-            : formatTime(channel.signature_v2.previous_key_expires_at),
-        );
-      } else setError(describeError(e, t));
+      if (!(e instanceof ApiError) || e.code !== 'TP_ERR_CHANNEL_ROTATION_IN_PROGRESS') throw e;
+      const until = e.details.previous_key_expires_at;
+      setOverlap(
+        typeof until === 'string'
+          ? formatTime(until)
+          : formatTime(channel.signature_v2.previous_key_expires_at),
+      );
+      return 'stay';
     }
   };
   return (
-    <Dialog
+    <ConfirmDialog
       {...control}
-      busy={busy}
-      tone="danger"
-      icon={<IconRotate />}
       title={t('channels.rotateTitle', { name: channel.name })}
-      footer={
-        <>
-          <Button onClick={onClose} disabled={busy} data-autofocus>
-            {t('common.cancel')}
-          </Button>
-          {overlap !== null ? (
-            <Button variant="danger" loading={busy} onClick={() => void rotate(true)}>
-              {t('channels.rotateForce')}
-            </Button>
-          ) : (
-            <Button variant="danger" loading={busy} onClick={() => void rotate(false)}>
-              {t('channels.rotateConfirm')}
-            </Button>
-          )}
-        </>
-      }
-    >
-      <div className="stack">
-        <div>
-          <strong>{t('confirm.whatStops')}</strong>
-          <ul className="consequence">
-            <li>{t('channels.rotateStops1')}</li>
-            <li>{t('channels.rotateStops2')}</li>
-            <li>{t('channels.rotateStops3')}</li>
-          </ul>
-        </div>
-        {overlap !== null ? (
+      consequences={[t('channels.rotateStops1'), t('channels.rotateStops2'), t('channels.rotateStops3')]}
+      confirmLabel={overlap !== null ? t('channels.rotateForce') : t('channels.rotateConfirm')}
+      onConfirm={rotate}
+      notice={
+        overlap !== null ? (
           <Alert tone="warning">{t('channels.rotateOverlap', { until: overlap })}</Alert>
-        ) : null}
-        {error ? <Alert tone="error">{error}</Alert> : null}
-      </div>
-    </Dialog>
+        ) : null
+      }
+    />
   );
 }
 
@@ -139,8 +104,7 @@ function CredentialsDialog({
       setConfirming(false);
     }
   }, [open]);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     if (!token) {
       setFieldError(t('validation.required'));
       return;
@@ -149,34 +113,27 @@ function CredentialsDialog({
   };
   return (
     <>
-      <Dialog
+      <FormDialog
         open={open && !confirming}
         onClose={onClose}
         icon={<IconKey />}
         title={t('channels.credentialsTitle', { name: channel.name })}
         description={t('channels.credentialsDescription')}
+        onSubmit={submit}
       >
-        <form className="form" onSubmit={submit} noValidate aria-label={t('channels.credentialsForm')}>
-          <TextField
-            label={t('channels.newToken')}
-            type="password"
-            autoComplete="new-password"
-            value={token}
-            error={fieldError}
-            hint={t('channels.newTokenHint')}
-            onChange={(e) => {
-              setToken(e.target.value);
-              setFieldError(undefined);
-            }}
-          />
-          <div className="row row-end">
-            <Button onClick={onClose}>{t('common.cancel')}</Button>
-            <Button type="submit" variant="primary">
-              {t('common.save')}
-            </Button>
-          </div>
-        </form>
-      </Dialog>
+        <TextField
+          label={t('channels.newToken')}
+          type="password"
+          autoComplete="new-password"
+          value={token}
+          error={fieldError}
+          hint={t('channels.newTokenHint')}
+          onChange={(e) => {
+            setToken(e.target.value);
+            setFieldError(undefined);
+          }}
+        />
+      </FormDialog>
       <ConfirmDialog
         open={open && confirming}
         onClose={() => {
@@ -402,19 +359,11 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
   const { projectId, can, workspaces } = useProject();
   const { search } = useLocation();
   const { byId } = useApps();
-  const {
-    item: channel,
-    setItem: setChannel,
-    reload,
-    breadcrumb,
-    fallback,
-  } = useConnectionDetails(channelSpec, channelId);
+  const connection = useConnectionDetails(channelSpec, channelId);
+  const { item: channel, setItem: setChannel, reload, fallback, lifecycle } = connection;
   const [newKey, setNewKey] = useState<string | null>(() => takeNewKey(channelId));
   const [dialog, setDialog] = useState<'test' | 'rotate' | 'credentials' | 'authorize' | null>(
     search.get('test') === '1' ? 'test' : null,
-  );
-  const lifecycle = useLifecycle(channelSpec, (action) =>
-    action === 'delete' ? leaveDeleted(projectId, 'channels') : reload(),
   );
   const manage = lifecycle.manage;
   const authorize = can('channel.authorize');
@@ -431,9 +380,8 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
   return (
     <>
       <ConnectionHeader
-        lifecycle={lifecycle}
+        details={connection}
         item={channel}
-        breadcrumb={breadcrumb}
         badge={<TestStatusBadge channel={channel} />}
         description={`${t('channels.kind.webhook')} · ${t(`channels.category.${channel.category}`)}${
           channel.description ? ` · ${channel.description}` : ''

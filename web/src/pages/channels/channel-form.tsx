@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, api } from '../../api/client.ts';
 import {
   channelCategories,
@@ -143,6 +143,9 @@ function inputOf(d: ChannelDraft, editing: Channel | null): ChannelInput {
   };
 }
 
+/** What the API accepts as a template, column or custom param key. */
+const KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 function sentence(message: string): string {
   const text = message.trim();
   if (!text) return text;
@@ -219,6 +222,16 @@ export function ChannelFormPage({ channelId }: { channelId?: string }) {
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [tick, setTick] = useState(0);
+  // After a refused save, the first flagged field comes into view and takes focus.
+  const formRef = useRef<HTMLFormElement>(null);
+  const [showFirstError, setShowFirstError] = useState(0);
+  useEffect(() => {
+    if (showFirstError === 0) return;
+    const first = formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    if (!first) return;
+    first.scrollIntoView({ block: 'center' });
+    first.focus({ preventScroll: true });
+  }, [showFirstError]);
   const editing = channelId !== undefined;
   const lifecycle = useLifecycle(channelSpec, (_action, after) => {
     setChannel(after);
@@ -266,9 +279,23 @@ export function ChannelFormPage({ channelId }: { channelId?: string }) {
     if (!draft.sendIdType.trim()) local['/send_id_type'] = t('channels.sendIdTypeRequired');
     if (draft.auth === 'token' && !draft.token && !(channel?.token.set ?? false))
       local['/token'] = t('channels.tokenRequired');
-    setErrors(local);
+    // Keys are checked here too: the server checks them only once the request passes its schema
+    // (name, send ID type…), which would show them one round-trip later.
+    const badKey = (key: string) => key.trim() !== '' && !KEY_PATTERN.test(key.trim());
+    draft.template.forEach((f, i) => {
+      if (badKey(f.key)) local[`/template/${i}/key`] = t('channels.rule.pattern');
+      f.columns.forEach((c, j) => {
+        if (badKey(c.key)) local[`/template/${i}/columns/${j}/key`] = t('channels.rule.pattern');
+      });
+    });
+    draft.customParams.forEach((p, i) => {
+      if (badKey(p.key)) local[`/custom_params/${i}/key`] = t('channels.rule.pattern');
+    });
     setFormError(null);
-    if (Object.keys(local).length > 0) return;
+    // The server checks everything at once (template keys, custom params, URLs…), so the form
+    // asks it even when a field is already known to be wrong: every error shows in one go, the
+    // local ones (in the reader's words) winning where both name the same field. Every local
+    // rule is also a server rule, so a request with local errors is always refused.
     const body = inputOf(draft, channel);
     setBusy(true);
     try {
@@ -281,9 +308,13 @@ export function ChannelFormPage({ channelId }: { channelId?: string }) {
       navigate(channelPath(projectId, saved.id));
     } catch (e) {
       const { fields, form } = channelErrors(e, t);
-      setErrors(fields);
-      setFormError(form);
+      const all = { ...fields, ...local };
+      setErrors(all);
+      setFormError(
+        Object.keys(local).length > 0 ? t('channels.fixErrors', { n: Object.keys(all).length }) : form,
+      );
       setBusy(false);
+      setShowFirstError((n) => n + 1);
     }
   };
 
@@ -363,9 +394,8 @@ export function ChannelFormPage({ channelId }: { channelId?: string }) {
       ) : null}
       <div className="split">
         <Card title={title}>
-          <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-label={title}>
+          <form ref={formRef} className="form" onSubmit={(e) => void submit(e)} noValidate aria-label={title}>
             <fieldset className="plain-fieldset form" disabled={locked || busy}>
-              {formError ? <Alert tone="error">{formError}</Alert> : null}
               <FormSection n={1} title={t('channels.sectionBasics')}>
                 <div className="form-row">
                   <TextField
@@ -753,6 +783,7 @@ export function ChannelFormPage({ channelId }: { channelId?: string }) {
                 </div>
               </FormSection>
             </fieldset>
+            {formError ? <Alert tone="error">{formError}</Alert> : null}
             <div className="row row-end">
               <Button
                 onClick={() =>

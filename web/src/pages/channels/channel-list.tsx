@@ -75,6 +75,7 @@ export function ChannelListPage() {
 
   return (
     <ConnectionTable
+      editable
       lifecycle={lifecycle}
       label={t('channels.listTitle')}
       subtitle={(c) => (

@@ -1,12 +1,12 @@
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError, api } from '../../api/client.ts';
 import type { Channel, EnumOption, TemplateColumn, TemplateField, TestSendResult } from '../../api/types.ts';
 import { isMessageKey, useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { Button } from '../../ui/button.tsx';
-import { Dialog, type DialogControl } from '../../ui/dialog.tsx';
-import { Alert, Badge, type Tone } from '../../ui/display.tsx';
-import { describeError } from '../../ui/errors.ts';
+import { type DialogControl } from '../../ui/dialog.tsx';
+import { FormDialog } from '../../ui/form-dialog.tsx';
+import { Badge, type Tone } from '../../ui/display.tsx';
 import { FieldMessage } from '../../ui/field.tsx';
 import { IconPlus, IconPulse, IconX } from '../../ui/icons.tsx';
 import { useIdTypes } from './channel-common.tsx';
@@ -244,7 +244,7 @@ export function TestSendDialog({
   channel: Channel;
   onSent: () => void;
 }) {
-  const { open, onClose } = control;
+  const { open } = control;
   const { t } = useI18n();
   const { projectId, can, workspace } = useProject();
   const idTypes = useIdTypes();
@@ -257,7 +257,6 @@ export function TestSendDialog({
   const [urlOptions, setUrlOptions] = useState<Record<string, readonly EnumOption[]>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<TestSendResult | null>(null);
 
   // Reset when the dialog opens, not when the channel reloads after a send (that would wipe the
@@ -294,8 +293,7 @@ export function TestSendDialog({
     setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith(`/params/${key}`))));
   };
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     setErrors({});
     setError(null);
     if (mode === 'id' && !testId.trim()) {
@@ -309,7 +307,6 @@ export function TestSendDialog({
       ...(mode === 'id' ? { id_type: idType, test_id: testId.trim() } : { properties }),
       params: paramsOf(channel.template, values),
     };
-    setBusy(true);
     setResult(null);
     try {
       const answer = asAdmin
@@ -327,9 +324,7 @@ export function TestSendDialog({
         setErrors(fields);
         const unplaced = e.issues.filter((i) => !i.path.startsWith('/params/'));
         setError(unplaced.length > 0 ? unplaced.map((i) => `${i.path} ${i.message}`).join('; ') : null);
-      } else setError(describeError(e, t));
-    } finally {
-      setBusy(false);
+      } else throw e;
     }
   };
 
@@ -417,9 +412,8 @@ export function TestSendDialog({
   };
 
   return (
-    <Dialog
+    <FormDialog
       {...control}
-      busy={busy}
       size="lg"
       icon={<IconPulse />}
       title={t('channels.testSendTitle', { name: channel.name })}
@@ -428,138 +422,119 @@ export function TestSendDialog({
           ? t('channels.testSendDescription')
           : t('channels.testSendFromWorkspace', { workspace: workspace?.name ?? '—' })
       }
+      className="test-send"
+      formLabel={t('channels.testSendForm')}
+      error={error}
+      cancelLabel={t('common.close')}
+      submitLabel={t('channels.send')}
+      submitIcon={<IconPulse />}
+      onSubmit={submit}
+      after={result ? <TestSendResultView result={result} /> : null}
     >
-      <form
-        className="form test-send"
-        onSubmit={(e) => void submit(e)}
-        noValidate
-        aria-label={t('channels.testSendForm')}
-      >
-        <fieldset className="plain-fieldset form" disabled={busy}>
-          <div className="field">
-            <span className="field-label">{t('channels.testUser')}</span>
-            <div className="segmented" role="radiogroup" aria-label={t('channels.testUser')}>
-              {(['id', 'properties'] as const).map((m) => (
-                <button
-                  key={m}
-                  type="button"
-                  role="radio"
-                  aria-checked={mode === m}
-                  onClick={() => setMode(m)}
-                >
-                  {t(`channels.testBy.${m}`)}
-                </button>
-              ))}
-            </div>
-          </div>
-          {mode === 'id' ? (
-            <div className="form-row">
-              <div className="field">
-                <label className="field-label" htmlFor="test-id-type">
-                  {t('channels.idType')}
-                </label>
-                <select
-                  id="test-id-type"
-                  className="select"
-                  value={idType}
-                  onChange={(e) => setIdType(e.target.value)}
-                >
-                  {[...new Set([channel.send_id_type, ...idTypes])].map((n) => (
-                    <option key={n} value={n}>
-                      {n}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div className="field">
-                <label className="field-label" htmlFor="test-id">
-                  {t('channels.testId')}
-                </label>
-                <input
-                  id="test-id"
-                  className="input mono"
-                  value={testId}
-                  aria-invalid={errors.test_id ? true : undefined}
-                  placeholder="r-1001"
-                  onChange={(e) => setTestId(e.target.value)}
-                />
-                <FieldMessage error={errors.test_id} hint={t('channels.testIdHint')} />
-              </div>
-            </div>
-          ) : (
-            <div className="pair-list pair-list-props" role="group" aria-label={t('channels.userProperties')}>
-              {props.map((p, i) => (
-                <div className="pair-row" key={i}>
-                  <input
-                    className="input input-sm mono"
-                    aria-label={t('channels.propertyKeyN', { n: i + 1 })}
-                    value={p.key}
-                    placeholder="role_id"
-                    onChange={(e) =>
-                      setProps(props.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)))
-                    }
-                  />
-                  <input
-                    className="input input-sm"
-                    aria-label={t('channels.propertyValueN', { n: i + 1, key: p.key })}
-                    value={p.value}
-                    onChange={(e) =>
-                      setProps(props.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))
-                    }
-                  />
-                  <Button
-                    variant="ghost"
-                    size="sm"
-                    iconOnly
-                    icon={<IconX />}
-                    aria-label={t('channels.removePropertyN', { n: i + 1 })}
-                    onClick={() => setProps(props.filter((_, j) => j !== i))}
-                  />
-                </div>
-              ))}
-              <div>
-                <Button
-                  size="sm"
-                  variant="ghost"
-                  icon={<IconPlus />}
-                  onClick={() => setProps([...props, { key: '', value: '' }])}
-                >
-                  {t('channels.addProperty')}
-                </Button>
-              </div>
-            </div>
-          )}
-          {channel.template.length > 0 ? (
-            <div className="field">
-              <span className="field-label">{t('channels.templateValues')}</span>
-              <div className="test-values">
-                {channel.template.map((f) => (
-                  <div className="test-value" key={f.key}>
-                    <div className="test-value-label">
-                      <span>{f.label}</span>
-                      <span className="mono muted">{f.key}</span>
-                      <Badge>{t(`channels.fieldType.${f.type}`)}</Badge>
-                      {f.required !== false ? <span className="muted">{t('channels.required')}</span> : null}
-                    </div>
-                    {fieldInput(f)}
-                    <FieldMessage error={fieldError(f.key)} />
-                  </div>
-                ))}
-              </div>
-            </div>
-          ) : null}
-          {error ? <Alert tone="error">{error}</Alert> : null}
-        </fieldset>
-        <div className="row row-end">
-          <Button onClick={onClose} disabled={busy}>
-            {t('common.close')}
-          </Button>
-          <Button type="submit" variant="primary" loading={busy} icon={<IconPulse />}>
-            {t('channels.send')}
-          </Button>
+      <div className="field">
+        <span className="field-label">{t('channels.testUser')}</span>
+        <div className="segmented" role="radiogroup" aria-label={t('channels.testUser')}>
+          {(['id', 'properties'] as const).map((m) => (
+            <button key={m} type="button" role="radio" aria-checked={mode === m} onClick={() => setMode(m)}>
+              {t(`channels.testBy.${m}`)}
+            </button>
+          ))}
         </div>
-        {result ? <TestSendResultView result={result} /> : null}
-      </form>
-    </Dialog>
+      </div>
+      {mode === 'id' ? (
+        <div className="form-row">
+          <div className="field">
+            <label className="field-label" htmlFor="test-id-type">
+              {t('channels.idType')}
+            </label>
+            <select
+              id="test-id-type"
+              className="select"
+              value={idType}
+              onChange={(e) => setIdType(e.target.value)}
+            >
+              {[...new Set([channel.send_id_type, ...idTypes])].map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label className="field-label" htmlFor="test-id">
+              {t('channels.testId')}
+            </label>
+            <input
+              id="test-id"
+              className="input mono"
+              value={testId}
+              aria-invalid={errors.test_id ? true : undefined}
+              placeholder="r-1001"
+              onChange={(e) => setTestId(e.target.value)}
+            />
+            <FieldMessage error={errors.test_id} hint={t('channels.testIdHint')} />
+          </div>
+        </div>
+      ) : (
+        <div className="pair-list pair-list-props" role="group" aria-label={t('channels.userProperties')}>
+          {props.map((p, i) => (
+            <div className="pair-row" key={i}>
+              <input
+                className="input input-sm mono"
+                aria-label={t('channels.propertyKeyN', { n: i + 1 })}
+                value={p.key}
+                placeholder="role_id"
+                onChange={(e) => setProps(props.map((x, j) => (j === i ? { ...x, key: e.target.value } : x)))}
+              />
+              <input
+                className="input input-sm"
+                aria-label={t('channels.propertyValueN', { n: i + 1, key: p.key })}
+                value={p.value}
+                onChange={(e) =>
+                  setProps(props.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))
+                }
+              />
+              <Button
+                variant="ghost"
+                size="sm"
+                iconOnly
+                icon={<IconX />}
+                aria-label={t('channels.removePropertyN', { n: i + 1 })}
+                onClick={() => setProps(props.filter((_, j) => j !== i))}
+              />
+            </div>
+          ))}
+          <div>
+            <Button
+              size="sm"
+              variant="ghost"
+              icon={<IconPlus />}
+              onClick={() => setProps([...props, { key: '', value: '' }])}
+            >
+              {t('channels.addProperty')}
+            </Button>
+          </div>
+        </div>
+      )}
+      {channel.template.length > 0 ? (
+        <div className="field">
+          <span className="field-label">{t('channels.templateValues')}</span>
+          <div className="test-values">
+            {channel.template.map((f) => (
+              <div className="test-value" key={f.key}>
+                <div className="test-value-label">
+                  <span>{f.label}</span>
+                  <span className="mono muted">{f.key}</span>
+                  <Badge>{t(`channels.fieldType.${f.type}`)}</Badge>
+                  {f.required !== false ? <span className="muted">{t('channels.required')}</span> : null}
+                </div>
+                {fieldInput(f)}
+                <FieldMessage error={fieldError(f.key)} />
+              </div>
+            ))}
+          </div>
+        </div>
+      ) : null}
+    </FormDialog>
   );
 }

@@ -17,12 +17,25 @@ import {
   type Connection,
   type ConnectionArea,
   type ConnectionSpec,
+  leaveDeleted,
+  useLifecycle,
   type Lifecycle,
 } from './lifecycle.tsx';
 
 // The details page of a data source or a reach channel: loading it, the breadcrumb, "not found",
 // the header with the lifecycle buttons, and the credential pieces both show (a copyable value, a
 // masked secret that is only said to be set, a new secret shown once).
+
+/** What a details page works with; hand it whole to {@link ConnectionHeader}. */
+export interface ConnectionDetails<T extends Connection> {
+  readonly item: T | null;
+  readonly setItem: (item: T) => void;
+  readonly reload: () => void;
+  readonly breadcrumb: ReactNode;
+  readonly fallback: ReactNode;
+  /** Disable, enable, delete: deleting leaves for the list, anything else loads the item again. */
+  readonly lifecycle: Lifecycle<T>;
+}
 
 /**
  * Loads one item for its details page. Render `fallback` while it is not null (loading, or the
@@ -31,13 +44,7 @@ import {
 export function useConnectionDetails<T extends Connection>(
   spec: ConnectionSpec<T>,
   id: string,
-): {
-  item: T | null;
-  setItem: (item: T) => void;
-  reload: () => void;
-  breadcrumb: ReactNode;
-  fallback: ReactNode;
-} {
+): ConnectionDetails<T> {
   const { t } = useI18n();
   const { projectId } = useProject();
   const [item, setItem] = useState<T | null>(null);
@@ -81,7 +88,11 @@ export function useConnectionDetails<T extends Connection>(
   ) : item ? null : (
     <Loading />
   );
-  return { item, setItem, reload: () => setTick((n) => n + 1), breadcrumb, fallback };
+  const reload = () => setTick((n) => n + 1);
+  const lifecycle = useLifecycle(spec, (action) =>
+    action === 'delete' ? leaveDeleted(projectId, area) : reload(),
+  );
+  return { item, setItem, reload, breadcrumb, fallback, lifecycle };
 }
 
 /**
@@ -89,17 +100,16 @@ export function useConnectionDetails<T extends Connection>(
  * and the lifecycle buttons; a banner says when the item is disabled.
  */
 export function ConnectionHeader<T extends Connection>({
-  lifecycle,
+  details,
   item,
-  breadcrumb,
   badge,
   description,
   actions,
   onEdit,
 }: {
-  lifecycle: Lifecycle<T>;
+  details: ConnectionDetails<T>;
+  /** The loaded item (`details.item` once `details.fallback` is null). */
   item: T;
-  breadcrumb: ReactNode;
   /** Shown after the status badge. */
   badge: ReactNode;
   description: string | undefined;
@@ -107,6 +117,7 @@ export function ConnectionHeader<T extends Connection>({
   onEdit: () => void;
 }) {
   const { t } = useI18n();
+  const { lifecycle, breadcrumb } = details;
   return (
     <>
       <PageHeader

@@ -8,7 +8,7 @@ import { IconPlus } from '../../ui/icons.tsx';
 import { DataTable, Pager, type Column, type CursorPages } from '../../ui/table.tsx';
 import { RowLinks, type ItemLink } from './connection-card.tsx';
 import {
-  LifecycleButtons,
+  LifecycleMenu,
   StatusBadge,
   connectionPath,
   connectionText,
@@ -83,6 +83,7 @@ export function ConnectionTable<T extends Connection & { readonly created_at: st
   pages,
   filters,
   links = [],
+  editable = false,
   emptyIcon,
   offerCreate = false,
 }: {
@@ -97,6 +98,8 @@ export function ConnectionTable<T extends Connection & { readonly created_at: st
   pages: CursorPages<T>;
   filters: readonly Filter[];
   links?: readonly ItemLink[];
+  /** More offers Edit (`…/edit`), where the area has an edit page. */
+  editable?: boolean;
   emptyIcon: ReactNode;
   /** Offer Create in the empty state too. */
   offerCreate?: boolean;
@@ -135,15 +138,14 @@ export function ConnectionTable<T extends Connection & { readonly created_at: st
       render: (item) => (
         <span className="row row-end">
           <RowLinks item={item} area={area} links={links} />
-          <Button
-            variant="ghost"
-            size="sm"
-            onClick={() => navigate(connectionPath(projectId, area, item.id))}
-            aria-label={t(`${area}.detailsOf`, { name: item.name })}
-          >
-            {t(`${area}.details`)}
-          </Button>
-          <LifecycleButtons lifecycle={lifecycle} item={item} variant="row" />
+          {/* Details, Edit, Disable/Enable and Delete behind More, as on the overview's cards:
+              five buttons a row made the table wider than a laptop window. */}
+          <LifecycleMenu
+            lifecycle={lifecycle}
+            item={item}
+            details={connectionPath(projectId, area, item.id)}
+            editable={editable}
+          />
         </span>
       ),
     },

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { ApiError, api } from '../../api/client.ts';
 import type { App, DataSource, IntegrationPrompt } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -6,7 +6,8 @@ import { useProject } from '../../project-context.tsx';
 import { Link } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
 import { CopyButton } from '../../ui/copy-button.tsx';
-import { ConfirmDialog, Dialog, type DialogControl } from '../../ui/dialog.tsx';
+import { ConfirmDialog, type DialogControl } from '../../ui/dialog.tsx';
+import { FormDialog } from '../../ui/form-dialog.tsx';
 import { Alert, Badge, Card } from '../../ui/display.tsx';
 import { describeError, fieldErrorsOf, useFieldErrors } from '../../ui/errors.ts';
 import { FieldMessage, TextField } from '../../ui/field.tsx';
@@ -19,7 +20,6 @@ import {
   SecretOnceDialog,
   useConnectionDetails,
 } from '../connections/connection-details.tsx';
-import { leaveDeleted, useLifecycle } from '../connections/lifecycle.tsx';
 import {
   AppTypeIcon,
   PlatformList,
@@ -207,112 +207,88 @@ function EditSourceDialog({
   app: App | undefined;
   onSaved: (source: DataSource) => void;
 }) {
-  const { open, onClose } = control;
+  const { open } = control;
   const { t } = useI18n();
   const { projectId } = useProject();
   const [name, setName] = useState(source.name);
   const [draft, setDraft] = useState<PlatformDraft>(() => draftOf(source.platforms));
   const [timeZone, setTimeZone] = useState(source.time_zone ?? '');
   const [errors, setErrors, clearError] = useFieldErrors();
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   useEffect(() => {
     if (!open) return;
     setName(source.name);
     setDraft(draftOf(source.platforms));
     setTimeZone(source.time_zone ?? '');
     setErrors({});
-    setFormError(null);
   }, [open, source, setErrors]);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     const local: Record<string, string> = {};
     if (!name.trim()) local.name = t('validation.required');
     if (draft.platforms.length === 0) local.platforms = t('sources.platformsRequired');
     setErrors(local);
-    setFormError(null);
     if (Object.keys(local).length > 0) return;
     const platforms = platformsOf(draft);
-    setBusy(true);
     try {
       const saved = await api.updateSource(
         { projectId, sourceId: source.id },
         { name: name.trim(), platforms, time_zone: timeZone || null },
       );
-      setBusy(false);
       onSaved(saved);
     } catch (e) {
       const fields = sourceFieldErrors(e, t, platforms);
       setErrors(fields);
-      setFormError(Object.keys(fields).length > 0 ? null : describeError(e, t));
-      setBusy(false);
+      if (Object.keys(fields).length === 0) throw e;
     }
   };
   return (
-    <Dialog
+    <FormDialog
       {...control}
-      busy={busy}
       size="lg"
-      icon={<IconEdit />}
       title={t('sources.editTitle', { name: source.name })}
       description={t('sources.editDescription')}
+      submitLabel={t('common.saveChanges')}
+      onSubmit={submit}
     >
-      <form
-        className="form"
-        onSubmit={(e) => void submit(e)}
-        noValidate
-        aria-label={t('sources.editTitle', { name: source.name })}
-      >
-        {formError ? <Alert tone="error">{formError}</Alert> : null}
-        <div className="form-row">
-          <TextField
-            label={t('sources.name')}
-            name="name"
-            value={name}
-            maxLength={50}
-            error={errors.name}
-            onChange={(e) => {
-              setName(e.target.value);
-              clearError('name');
-            }}
-          />
-          <TimeZoneField
-            value={timeZone}
-            error={errors.time_zone}
-            onChange={(z) => {
-              setTimeZone(z);
-              clearError('time_zone');
-            }}
-          />
-        </div>
-        <div className="field">
-          <span className="field-label">{t('sources.app')}</span>
-          <div className="readonly-value">
-            <AppTypeIcon type={app?.app_type} />
-            <span>{app ? `${app.name} · ${t(`appType.${app.app_type}`)}` : source.app_id}</span>
-          </div>
-          <div className="field-hint">{t('sources.appFixed')}</div>
-        </div>
-        <PlatformFields
-          appType={app?.app_type}
-          draft={draft}
-          errors={errors}
-          onChange={(next, field) => {
-            setDraft(next);
-            clearError(field);
+      <div className="form-row">
+        <TextField
+          label={t('sources.name')}
+          name="name"
+          value={name}
+          maxLength={50}
+          error={errors.name}
+          onChange={(e) => {
+            setName(e.target.value);
+            clearError('name');
           }}
         />
-        <div className="row row-end">
-          <Button onClick={onClose} disabled={busy}>
-            {t('common.cancel')}
-          </Button>
-          <Button type="submit" variant="primary" loading={busy}>
-            {t('common.saveChanges')}
-          </Button>
+        <TimeZoneField
+          value={timeZone}
+          error={errors.time_zone}
+          onChange={(z) => {
+            setTimeZone(z);
+            clearError('time_zone');
+          }}
+        />
+      </div>
+      <div className="field">
+        <span className="field-label">{t('sources.app')}</span>
+        <div className="readonly-value">
+          <AppTypeIcon type={app?.app_type} />
+          <span>{app ? `${app.name} · ${t(`appType.${app.app_type}`)}` : source.app_id}</span>
         </div>
-      </form>
-    </Dialog>
+        <div className="field-hint">{t('sources.appFixed')}</div>
+      </div>
+      <PlatformFields
+        appType={app?.app_type}
+        draft={draft}
+        errors={errors}
+        onChange={(next, field) => {
+          setDraft(next);
+          clearError(field);
+        }}
+      />
+    </FormDialog>
   );
 }
 
@@ -331,67 +307,49 @@ function RenameAppDialog({
   const { projectId } = useProject();
   const [name, setName] = useState(app.name);
   const [errors, setErrors, clearError] = useFieldErrors();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   useEffect(() => {
     if (!open) return;
     setName(app.name);
     setErrors({});
-    setError(null);
   }, [open, app, setErrors]);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
+  const submit = async () => {
     if (!name.trim()) {
       setErrors({ name: t('validation.required') });
       return;
     }
-    setBusy(true);
-    setError(null);
     try {
       await api.updateApp({ projectId, appId: app.id }, { name: name.trim() });
-      toast.success(t('apps.renamed', { name: name.trim() }));
-      setBusy(false);
-      onSaved();
-      onClose();
     } catch (e) {
       const fields = fieldErrorsOf(e, t);
       setErrors(fields);
-      if (!fields.name) setError(describeError(e, t));
-      setBusy(false);
+      if (!fields.name) throw e;
+      return;
     }
+    toast.success(t('apps.renamed', { name: name.trim() }));
+    onSaved();
+    onClose();
   };
   return (
-    <Dialog open={open} onClose={onClose} busy={busy} title={t('apps.renameTitle')} icon={<IconEdit />}>
-      <form className="form" onSubmit={(e) => void submit(e)} noValidate aria-label={t('apps.renameTitle')}>
-        {error ? <Alert tone="error">{error}</Alert> : null}
-        <TextField
-          label={t('apps.name')}
-          name="app_name"
-          value={name}
-          error={errors.name}
-          onChange={(e) => {
-            setName(e.target.value);
-            clearError('name');
-          }}
-        />
-        <div className="field">
-          <span className="field-label">{t('apps.type')}</span>
-          <div className="readonly-value" data-testid="app-type">
-            <AppTypeIcon type={app.app_type} />
-            <span>{t(`appType.${app.app_type}`)}</span>
-          </div>
-          <div className="field-hint">{t('apps.typeImmutable')}</div>
+    <FormDialog open={open} onClose={onClose} title={t('apps.renameTitle')} onSubmit={submit}>
+      <TextField
+        label={t('apps.name')}
+        name="app_name"
+        value={name}
+        error={errors.name}
+        onChange={(e) => {
+          setName(e.target.value);
+          clearError('name');
+        }}
+      />
+      <div className="field">
+        <span className="field-label">{t('apps.type')}</span>
+        <div className="readonly-value" data-testid="app-type">
+          <AppTypeIcon type={app.app_type} />
+          <span>{t(`appType.${app.app_type}`)}</span>
         </div>
-        <div className="row row-end">
-          <Button onClick={onClose} disabled={busy}>
-            {t('common.cancel')}
-          </Button>
-          <Button type="submit" variant="primary" loading={busy}>
-            {t('common.save')}
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+        <div className="field-hint">{t('apps.typeImmutable')}</div>
+      </div>
+    </FormDialog>
   );
 }
 
@@ -401,12 +359,10 @@ export function SourceDetailsPage({ sourceId }: { sourceId: string }) {
   const toast = useToast();
   const { projectId } = useProject();
   const { byId, reload: reloadApps } = useApps();
-  const { item: source, reload, breadcrumb, fallback } = useConnectionDetails(sourceSpec, sourceId);
+  const connection = useConnectionDetails(sourceSpec, sourceId);
+  const { item: source, reload, fallback, lifecycle } = connection;
   const [editing, setEditing] = useState(false);
   const [renaming, setRenaming] = useState(false);
-  const lifecycle = useLifecycle(sourceSpec, (action) =>
-    action === 'delete' ? leaveDeleted(projectId, 'sources') : reload(),
-  );
   const manage = lifecycle.manage;
 
   if (fallback || !source) return fallback;
@@ -415,9 +371,8 @@ export function SourceDetailsPage({ sourceId }: { sourceId: string }) {
   return (
     <>
       <ConnectionHeader
-        lifecycle={lifecycle}
+        details={connection}
         item={source}
-        breadcrumb={breadcrumb}
         badge={<ReportingBadge source={source} />}
         description={app ? `${app.name} · ${t(`appType.${app.app_type}`)}` : undefined}
         actions={
