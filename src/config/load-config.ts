@@ -252,9 +252,13 @@ const specs = {
   },
   testFault: {
     key: 'TOUCHPOINT_TEST_FAULT',
-    doc: 'With TOUCHPOINT_TEST_FAULTS: a process-wide fault point (`profiles-before-commit` exits the profile applier before its commit; `delivery-pause-before-complete` pauses a dispatcher 3 s between a receiver\'s answer and the completion). Never set in production.',
+    doc: "With TOUCHPOINT_TEST_FAULTS: a process-wide fault point (`profiles-before-commit` exits the profile applier before its commit; `delivery-pause-before-complete` pauses a dispatcher 3 s between a receiver's answer and the completion). Never set in production.",
     default: 'none',
-    parse: oneOf('TOUCHPOINT_TEST_FAULT', ['none', 'profiles-before-commit', 'delivery-pause-before-complete'] as const),
+    parse: oneOf('TOUCHPOINT_TEST_FAULT', [
+      'none',
+      'profiles-before-commit',
+      'delivery-pause-before-complete',
+    ] as const),
   },
   ingestRateLimit: {
     key: 'TOUCHPOINT_INGEST_RATE_LIMIT',
