@@ -13,6 +13,7 @@ import {
   testSendResultSchema,
 } from '../serializers/channel-json.ts';
 import { channelParams, channelUserOf as userOf } from './channel-routes.ts';
+import { variablesSchema } from '../serializers/channel-json.ts';
 
 const testSendBody = {
   type: 'object',
@@ -22,21 +23,7 @@ const testSendBody = {
     test_id: { type: 'string', minLength: 1, maxLength: 512 },
     properties: { type: 'object', maxProperties: 500 },
     params: { type: 'object', maxProperties: 200, default: {} },
-    variables: {
-      type: 'array',
-      maxItems: 50,
-      description: 'Variables of SPEC §4.1, used as ${name} inside dynamic_text values',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['name', 'source'],
-        properties: {
-          name: { type: 'string', minLength: 1, maxLength: 64 },
-          source: { type: 'string', minLength: 1, maxLength: 300, description: 'user.<property>' },
-          default: { type: ['string', 'null'], maxLength: 10000 },
-        },
-      },
-    },
+    variables: variablesSchema,
   },
 } as const;
 

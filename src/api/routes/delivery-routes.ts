@@ -13,6 +13,7 @@ import type { AppDeps } from '../app-deps.ts';
 import { pageQuerySchema, pageSchema, readPage } from '../pagination.ts';
 import { accessOf, callerOf } from '../route-guard.ts';
 import { isoTime as iso, pathParams as params, projectParams } from '../route-params.ts';
+import { variablesSchema } from '../serializers/channel-json.ts';
 import { channelUserOf as userOf } from './channel-routes.ts';
 
 const countsSchema = {
@@ -218,21 +219,7 @@ export function deliveryRoutes(deps: AppDeps): FastifyPluginAsync {
             properties: {
               channel_id: { type: 'string', minLength: 1, maxLength: 64 },
               template_values: { type: 'object', maxProperties: 200, default: {} },
-              variables: {
-                type: 'array',
-                maxItems: 50,
-                default: [],
-                items: {
-                  type: 'object',
-                  additionalProperties: false,
-                  required: ['name', 'source'],
-                  properties: {
-                    name: { type: 'string', minLength: 1, maxLength: 64 },
-                    source: { type: 'string', minLength: 1, maxLength: 300 },
-                    default: { type: ['string', 'null'], maxLength: 10000 },
-                  },
-                },
-              },
+              variables: variablesSchema,
               recipients: {
                 type: 'array',
                 minItems: 1,

@@ -381,3 +381,26 @@ export function channelProperties(driver: ChannelDriver) {
     ...driver.configSchema,
   } as const;
 }
+
+/** Variables of SPEC §4.1 in a body (test send, send API), used as `${name}` in dynamic_text. */
+export const variablesSchema = {
+  type: 'array',
+  maxItems: 50,
+  default: [],
+  description: 'Variables of SPEC §4.1, used as ${name} inside dynamic_text values',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name', 'source'],
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 64 },
+      source: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 300,
+        description: 'user.<property> (event.<property> in event flows)',
+      },
+      default: { type: ['string', 'null'], maxLength: 10000 },
+    },
+  },
+} as const;
