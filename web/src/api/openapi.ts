@@ -3389,11 +3389,14 @@ export interface paths {
             readonly params?: Record<string, never>;
             readonly properties?: Record<string, never>;
             readonly test_id?: string;
-            /** @description Variables of SPEC §4.1, used as ${name} inside dynamic_text values */
+            /**
+             * @description Variables of SPEC §4.1, used as ${name} inside dynamic_text values
+             * @default []
+             */
             readonly variables?: readonly {
               readonly default?: string | null;
               readonly name: string;
-              /** @description user.<property> */
+              /** @description user.<property> (event.<property> in event flows) */
               readonly source: string;
             }[];
           };
@@ -7491,11 +7494,14 @@ export interface paths {
             readonly params?: Record<string, never>;
             readonly properties?: Record<string, never>;
             readonly test_id?: string;
-            /** @description Variables of SPEC §4.1, used as ${name} inside dynamic_text values */
+            /**
+             * @description Variables of SPEC §4.1, used as ${name} inside dynamic_text values
+             * @default []
+             */
             readonly variables?: readonly {
               readonly default?: string | null;
               readonly name: string;
-              /** @description user.<property> */
+              /** @description user.<property> (event.<property> in event flows) */
               readonly source: string;
             }[];
           };
@@ -7634,10 +7640,14 @@ export interface paths {
             }[];
             /** @default {} */
             readonly template_values?: Record<string, never>;
-            /** @default [] */
+            /**
+             * @description Variables of SPEC §4.1, used as ${name} inside dynamic_text values
+             * @default []
+             */
             readonly variables?: readonly {
               readonly default?: string | null;
               readonly name: string;
+              /** @description user.<property> (event.<property> in event flows) */
               readonly source: string;
             }[];
           };
