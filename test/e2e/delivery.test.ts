@@ -355,6 +355,17 @@ describe('console: message log, attempts, dead letters and replay, channel healt
       const c = await counts(`channel_id=${goneId}`);
       return c.delivered === 2 ? c : undefined;
     });
+    // Both messages travelled in one request to the 410: a message's first attempt names its batch
+    // and what happened to its neighbour.
+    await page.goto(`/projects/1/delivery?channel_id=${goneId}`);
+    await page.locator('section.table-card tbody a.cell-primary').first().click();
+    const attempts = page.getByRole('table', { name: 'Attempts' });
+    await attempts.getByRole('button', { name: 'Show attempt 1' }).click();
+    const batch = page.getByTestId('batch-neighbours');
+    await batch.filter({ hasText: 'One request of 2 message(s):' }).waitFor();
+    assert.equal(await batch.locator('a').count(), 1, 'a link to the neighbour');
+    assert.match(await batch.innerText(), /failed 2/);
+    await screenshot(page, 'delivery-batch-en');
     tab.assertClean();
   });
 

@@ -28,6 +28,7 @@ import type {
   Member,
   MemberAdded,
   Message,
+  MessageBatch,
   MessageCounts,
   MessageDetail,
   MessageQuery,
@@ -265,6 +266,8 @@ export const api = {
     call<MessageCounts>(endpoints.messageCounts, { params: p, query: { ...query } }),
   getMessage: (p: ProjectParams & { opsRequestId: string }) =>
     call<MessageDetail>(endpoints.getMessage, { params: p }),
+  messageBatch: (p: ProjectParams & { opsRequestId: string; batchId: string }) =>
+    call<MessageBatch>(endpoints.messageBatch, { params: p }),
   /** Re-queues with the same ops_request_id: the listed messages, or a channel's failed/dead since a time. */
   replayMessages: (
     p: ProjectParams,

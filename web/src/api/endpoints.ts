@@ -98,6 +98,10 @@ export const endpoints = {
   listMessages: { method: 'GET', path: '/api/v1/projects/{projectId}/messages' },
   messageCounts: { method: 'GET', path: '/api/v1/projects/{projectId}/messages-counts' },
   getMessage: { method: 'GET', path: '/api/v1/projects/{projectId}/messages/{opsRequestId}' },
+  messageBatch: {
+    method: 'GET',
+    path: '/api/v1/projects/{projectId}/messages/{opsRequestId}/batches/{batchId}',
+  },
   replayMessages: { method: 'POST', path: '/api/v1/projects/{projectId}/messages/replay' },
   channelHealth: { method: 'GET', path: '/api/v1/projects/{projectId}/channels/{channelId}/health' },
   resumeChannel: { method: 'POST', path: '/api/v1/projects/{projectId}/channels/{channelId}/resume' },

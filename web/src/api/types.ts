@@ -359,3 +359,9 @@ export type ChannelHealth = Answered<
 >;
 
 export type ReplayResult = Answered<Answer<'/api/v1/projects/{projectId}/messages/replay', 'post'>>;
+
+/** The request an attempt travelled in: each message's outcome (ids for project admins only). */
+export type MessageBatch = With<
+  Answered<Answer<'/api/v1/projects/{projectId}/messages/{opsRequestId}/batches/{batchId}', 'get'>>,
+  { readonly outcomes: Record<string, number> }
+>;

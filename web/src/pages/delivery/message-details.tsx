@@ -1,6 +1,6 @@
 import { Fragment, useEffect, useState } from 'react';
 import { ApiError, api } from '../../api/client.ts';
-import type { MessageAttempt, MessageDetail } from '../../api/types.ts';
+import type { MessageAttempt, MessageBatch, MessageDetail } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { Link } from '../../router.tsx';
@@ -13,7 +13,7 @@ import { IconChevronDown, IconDelivery, IconLog, IconRotate } from '../../ui/ico
 import { useToast } from '../../ui/toast.tsx';
 import { channelPath } from '../channels/channel-common.tsx';
 import { JsonBlock, profilePath } from '../profiles/profile-common.tsx';
-import { StateBadge, deliveryPath, logPath, useChannels } from './delivery-common.tsx';
+import { StateBadge, deliveryPath, logPath, messagePath, useChannels } from './delivery-common.tsx';
 
 /** States a replay takes a message out of (the API leaves queued, sending and held ones alone). */
 const replayable = new Set(['delivered', 'failed', 'dead', 'sent']);
@@ -21,7 +21,65 @@ const replayable = new Set(['delivered', 'failed', 'dead', 'sent']);
 const outcomeTone = (outcome: string) =>
   outcome === 'delivered' || outcome === 'sent' ? 'green' : outcome === 'retry' ? 'amber' : 'red';
 
-function AttemptRow({ attempt, index }: { attempt: MessageAttempt; index: number }) {
+/** What happened to the other messages of the request an attempt travelled in. */
+function BatchNeighbours({ opsRequestId, batchId }: { opsRequestId: string; batchId: string }) {
+  const { t } = useI18n();
+  const { projectId } = useProject();
+  const [batch, setBatch] = useState<MessageBatch | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    let current = true;
+    api.messageBatch({ projectId, opsRequestId, batchId }).then(
+      (b) => current && setBatch(b),
+      (e: unknown) => current && setError(e),
+    );
+    return () => {
+      current = false;
+    };
+  }, [projectId, opsRequestId, batchId]);
+  if (error) return <Alert tone="error">{describeError(error, t)}</Alert>;
+  if (!batch) return <Loading />;
+  const others = batch.items.filter((i) => i.ops_request_id !== opsRequestId);
+  return (
+    <div className="stack-tight" data-testid="batch-neighbours">
+      <span>
+        {t('delivery.batchSummary', { n: batch.size })}{' '}
+        <span className="badge-list batch-outcomes">
+          {Object.entries(batch.outcomes).map(([outcome, n]) => (
+            <Badge key={outcome} tone={outcomeTone(outcome)}>
+              {outcome} {n}
+            </Badge>
+          ))}
+        </span>
+      </span>
+      {others.length > 0 ? (
+        <ul className="batch-list">
+          {others.slice(0, 50).map((i) => (
+            <li key={i.ops_request_id}>
+              <Link className="mono" to={messagePath(projectId, i.ops_request_id)}>
+                {i.ops_request_id}
+              </Link>{' '}
+              <Badge tone={outcomeTone(i.outcome)}>{i.outcome}</Badge>
+            </li>
+          ))}
+          {others.length > 50 ? (
+            <li className="muted">{t('delivery.batchMore', { n: others.length - 50 })}</li>
+          ) : null}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+function AttemptRow({
+  attempt,
+  index,
+  opsRequestId,
+}: {
+  attempt: MessageAttempt;
+  index: number;
+  opsRequestId: string;
+}) {
   const { t, formatTime } = useI18n();
   const [open, setOpen] = useState(false);
   const detailsId = `attempt-${index}`;
@@ -73,6 +131,10 @@ function AttemptRow({ attempt, index }: { attempt: MessageAttempt; index: number
             <dl className="kv kv-wide">
               <dt>{t('delivery.batch')}</dt>
               <dd className="mono">{attempt.batch_id}</dd>
+              <dt>{t('delivery.batchNeighbours')}</dt>
+              <dd>
+                <BatchNeighbours opsRequestId={opsRequestId} batchId={attempt.batch_id} />
+              </dd>
               <dt>{t('delivery.reason')}</dt>
               <dd>{attempt.detail ?? attempt.reason ?? '—'}</dd>
             </dl>
@@ -310,7 +372,12 @@ export function MessageDetails({ opsRequestId }: { opsRequestId: string }) {
               </thead>
               <tbody>
                 {attempts.map((a, i) => (
-                  <AttemptRow key={`${a.attempt}-${a.batch_id}-${i}`} attempt={a} index={i} />
+                  <AttemptRow
+                    key={`${a.attempt}-${a.batch_id}-${i}`}
+                    attempt={a}
+                    index={i}
+                    opsRequestId={message.ops_request_id}
+                  />
                 ))}
               </tbody>
             </table>
