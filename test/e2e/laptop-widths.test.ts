@@ -22,6 +22,7 @@ interface Seeded {
   sourceId: string;
   channelId: string;
   tpUid: string;
+  opsRequestId: string;
 }
 
 async function seed(url: string, email: string): Promise<Seeded> {
@@ -117,7 +118,26 @@ async function seed(url: string, email: string): Promise<Seeded> {
     name: 'Nightly export to the data warehouse',
     permissions: ['source.manage', 'audit.read'],
   });
-  return { sourceId: source.id, channelId: channel.id, tpUid };
+  // One message to the channel (its URL refuses connections, so it is retried: the message page
+  // has attempts with reasons to lay out).
+  await admin('PUT', `/api/v1/projects/1/channels/${channel.id}/workspaces/${workspace.id}`);
+  const send = await admin<{ send_id: string }>(
+    'POST',
+    `/api/v1/projects/1/workspaces/${workspace.id}/sends`,
+    {
+      channel_id: channel.id,
+      template_values: { title: 'Daily activities', content: 'Hello, ${name}!' },
+      variables: [{ name: 'name', source: 'user.nickname', default: 'Player' }],
+      recipients: [{ id_type: 'role_id', id: 'r-1001' }],
+    },
+  );
+  const messages = await admin<{ items: { ops_request_id: string }[] }>(
+    'GET',
+    `/api/v1/projects/1/messages?send_id=${send.send_id}`,
+  );
+  const opsRequestId = messages.items[0]?.ops_request_id ?? '';
+  assert.ok(opsRequestId, 'the send queued a message');
+  return { sourceId: source.id, channelId: channel.id, tpUid, opsRequestId };
 }
 
 /** Every console page of project 1, as `[screenshot name, path]`. */
@@ -139,6 +159,8 @@ function pagesOf(s: Seeded): [string, string][] {
     ['events', '/projects/1/profiles/events'],
     ['campaigns', '/projects/1/campaigns'],
     ['delivery', '/projects/1/delivery'],
+    ['dead-letters', '/projects/1/delivery/dead-letters'],
+    ['message', `/projects/1/delivery/messages/${s.opsRequestId}`],
     ['members', '/projects/1/members'],
     ['roles', '/projects/1/members/roles'],
     ['settings', '/projects/1/settings'],

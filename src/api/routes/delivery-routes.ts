@@ -375,6 +375,58 @@ export function deliveryRoutes(deps: AppDeps): FastifyPluginAsync {
       },
     );
 
+    app.get(
+      '/api/v1/projects/:projectId/messages/:opsRequestId/batches/:batchId',
+      {
+        config: { scope: { kind: 'member', permission: null } },
+        schema: {
+          tags: ['delivery'],
+          summary:
+            'The batch (one request) an attempt of this message travelled in: what happened to each message in it. Members who are not project admins get the counts only, since a batch may carry other workspaces’ messages',
+          params: params('opsRequestId', 'batchId'),
+          response: {
+            200: {
+              type: 'object',
+              required: ['batch_id', 'size', 'outcomes', 'items'],
+              properties: {
+                batch_id: { type: 'string' },
+                size: { type: 'integer' },
+                outcomes: { type: 'object', additionalProperties: { type: 'integer' } },
+                items: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['ops_request_id', 'outcome'],
+                    properties: { ops_request_id: { type: 'string' }, outcome: { type: 'string' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      async (request) => {
+        const { opsRequestId, batchId } = request.params as { opsRequestId: string; batchId: string };
+        const access = accessOf(request);
+        // Only a batch this (visible) message travelled in: the message's visibility is the key.
+        const { attempts } = await messages.get(access, opsRequestId);
+        if (!attempts.some((a) => a.batchId === batchId))
+          throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'batch' });
+        const neighbours = await messages.batch(access, batchId);
+        const outcomes: Record<string, number> = {};
+        for (const n of neighbours) outcomes[n.outcome] = (outcomes[n.outcome] ?? 0) + 1;
+        return {
+          batch_id: batchId,
+          size: neighbours.length,
+          outcomes,
+          items:
+            access.workspaceIds === 'all'
+              ? neighbours.map((n) => ({ ops_request_id: n.opsRequestId, outcome: n.outcome }))
+              : [],
+        };
+      },
+    );
+
     app.post(
       '/api/v1/projects/:projectId/messages/replay',
       {

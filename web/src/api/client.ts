@@ -3,6 +3,7 @@ import type {
   ApiToken,
   Channel,
   ChannelGrant,
+  ChannelHealth,
   ChannelInput,
   ChannelStatus,
   EnumOptionList,
@@ -26,6 +27,12 @@ import type {
   LoginAnswer,
   Member,
   MemberAdded,
+  Message,
+  MessageBatch,
+  MessageCounts,
+  MessageDetail,
+  MessageQuery,
+  ReplayResult,
   Page,
   PageQuery,
   Permission,
@@ -253,6 +260,21 @@ export const api = {
     call<TestSendResult>(endpoints.testSendChannel, { params: p, body }),
   testSendWorkspaceChannel: (p: ChannelParams & { workspaceId: string }, body: TestSendInput) =>
     call<TestSendResult>(endpoints.testSendWorkspaceChannel, { params: p, body }),
+  listMessages: (p: ProjectParams, query: PageQuery & MessageQuery = {}) =>
+    call<Page<Message>>(endpoints.listMessages, { params: p, query: { ...query } }),
+  messageCounts: (p: ProjectParams, query: MessageQuery = {}) =>
+    call<MessageCounts>(endpoints.messageCounts, { params: p, query: { ...query } }),
+  getMessage: (p: ProjectParams & { opsRequestId: string }) =>
+    call<MessageDetail>(endpoints.getMessage, { params: p }),
+  messageBatch: (p: ProjectParams & { opsRequestId: string; batchId: string }) =>
+    call<MessageBatch>(endpoints.messageBatch, { params: p }),
+  /** Re-queues with the same ops_request_id: the listed messages, or a channel's failed/dead since a time. */
+  replayMessages: (
+    p: ProjectParams,
+    body: { ops_request_ids: readonly string[] } | { channel_id: string; since: string },
+  ) => call<ReplayResult>(endpoints.replayMessages, { params: p, body }),
+  channelHealth: (p: ChannelParams) => call<ChannelHealth>(endpoints.channelHealth, { params: p }),
+  resumeChannel: (p: ChannelParams) => call<{ resumed: number }>(endpoints.resumeChannel, { params: p }),
 };
 
 /** The verify stream's URL for an EventSource (same origin: the session cookie goes with it). */

@@ -95,6 +95,16 @@ export const endpoints = {
   listProfileEvents: { method: 'GET', path: '/api/v1/projects/{projectId}/profiles/{tpUid}/events' },
   listEvents: { method: 'GET', path: '/api/v1/projects/{projectId}/events' },
   declareEvent: { method: 'POST', path: '/api/v1/projects/{projectId}/events' },
+  listMessages: { method: 'GET', path: '/api/v1/projects/{projectId}/messages' },
+  messageCounts: { method: 'GET', path: '/api/v1/projects/{projectId}/messages-counts' },
+  getMessage: { method: 'GET', path: '/api/v1/projects/{projectId}/messages/{opsRequestId}' },
+  messageBatch: {
+    method: 'GET',
+    path: '/api/v1/projects/{projectId}/messages/{opsRequestId}/batches/{batchId}',
+  },
+  replayMessages: { method: 'POST', path: '/api/v1/projects/{projectId}/messages/replay' },
+  channelHealth: { method: 'GET', path: '/api/v1/projects/{projectId}/channels/{channelId}/health' },
+  resumeChannel: { method: 'POST', path: '/api/v1/projects/{projectId}/channels/{channelId}/resume' },
   recentVerify: { method: 'GET', path: '/api/v1/projects/{projectId}/sources/{sourceId}/verify' },
   /** Server-Sent Events, opened with EventSource (see verifyStreamUrl), never with fetch. */
   verifyStream: { method: 'GET', path: '/api/v1/projects/{projectId}/sources/{sourceId}/verify/stream' },

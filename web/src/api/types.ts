@@ -317,3 +317,51 @@ export type TestSendResult = With<
   TestSendAnswer,
   { readonly channel: With<TestSendAnswer['channel'], { readonly test_status: ChannelTestStatus }> }
 >;
+
+// ---- Delivery (SPEC §4) ------------------------------------------------------------------------
+
+/** SPEC §4's message states, in the order a message goes through them. */
+export const messageStates = ['queued', 'sending', 'delivered', 'failed', 'dead', 'sent', 'held'] as const;
+export type MessageState = (typeof messageStates)[number];
+
+/** One message of the log (`GET …/messages`). */
+export type Message = Answered<ItemOf<Answer<'/api/v1/projects/{projectId}/messages', 'get'>>>;
+
+/** Messages counted by state (`GET …/messages-counts`, and a send's `counts`). */
+export type MessageCounts = Record<MessageState, number>;
+
+/** The query both the list and the counts take (`limit`/`cursor` only for the list). */
+export type MessageQuery = Partial<
+  Record<'channel_id' | 'ops_request_id' | 'push_id' | 'profile' | 'send_id' | 'campaign_id', string>
+> & { readonly state?: MessageState; readonly since?: string; readonly until?: string };
+
+type MessageDetailAnswer = Answered<Answer<'/api/v1/projects/{projectId}/messages/{opsRequestId}', 'get'>>;
+
+/** One message as sent (`params`, `custom_params`, receipt properties) with every attempt. */
+export type MessageDetail = With<
+  MessageDetailAnswer,
+  {
+    readonly message: With<
+      MessageDetailAnswer['message'],
+      {
+        readonly params: Record<string, unknown>;
+        readonly custom_params: Record<string, string | null>;
+      }
+    >;
+  }
+>;
+
+export type MessageAttempt = MessageDetail['attempts'][number];
+
+/** `GET …/channels/{channelId}/health`. */
+export type ChannelHealth = Answered<
+  Answer<'/api/v1/projects/{projectId}/channels/{channelId}/health', 'get'>
+>;
+
+export type ReplayResult = Answered<Answer<'/api/v1/projects/{projectId}/messages/replay', 'post'>>;
+
+/** The request an attempt travelled in: each message's outcome (ids for project admins only). */
+export type MessageBatch = With<
+  Answered<Answer<'/api/v1/projects/{projectId}/messages/{opsRequestId}/batches/{batchId}', 'get'>>,
+  { readonly outcomes: Record<string, number> }
+>;

@@ -5,6 +5,7 @@ import { tenancyEn } from './areas/tenancy-en.ts';
 import { sourcesEn } from './areas/sources-en.ts';
 import { profilesEn } from './areas/profiles-en.ts';
 import { channelsEn } from './areas/channels-en.ts';
+import { deliveryEn } from './areas/delivery-en.ts';
 import { commonZhCN } from './areas/common-zh-cn.ts';
 import { authZhCN } from './areas/auth-zh-cn.ts';
 import { shellZhCN } from './areas/shell-zh-cn.ts';
@@ -12,6 +13,7 @@ import { tenancyZhCN } from './areas/tenancy-zh-cn.ts';
 import { sourcesZhCN } from './areas/sources-zh-cn.ts';
 import { profilesZhCN } from './areas/profiles-zh-cn.ts';
 import { channelsZhCN } from './areas/channels-zh-cn.ts';
+import { deliveryZhCN } from './areas/delivery-zh-cn.ts';
 
 // Every string the console shows comes from the area files in ./areas (English and its zh-CN
 // twin per area), merged here into the two dictionaries. Each zh-CN file is typed against its
@@ -26,6 +28,7 @@ export const en = {
   ...sourcesEn,
   ...profilesEn,
   ...channelsEn,
+  ...deliveryEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -38,4 +41,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...sourcesZhCN,
   ...profilesZhCN,
   ...channelsZhCN,
+  ...deliveryZhCN,
 };

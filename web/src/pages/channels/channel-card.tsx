@@ -4,6 +4,7 @@ import { IconChannel, IconPulse, IconSearch } from '../../ui/icons.tsx';
 import { ConnectionCard } from '../connections/connection-card.tsx';
 import type { Lifecycle } from '../connections/lifecycle.tsx';
 import { TestStatusBadge, rateLimitText, timeoutText } from './channel-common.tsx';
+import { ChannelHealthLine } from '../delivery/delivery-common.tsx';
 
 /**
  * One reach channel on the Data Channel Connection overview: its kind and category, status and
@@ -24,13 +25,16 @@ export function ChannelCard({ channel, lifecycle }: { channel: Channel; lifecycl
       }
       badge={<TestStatusBadge channel={channel} />}
       chips={
-        <span className="badge-list">
-          <span className="platform-chip">{t('channels.sendIdChip', { type: channel.send_id_type })}</span>
-          <span className="platform-chip">
-            {t('channels.workspacesChip', { n: channel.workspace_ids.length })}
+        <>
+          <ChannelHealthLine channel={channel} />
+          <span className="badge-list">
+            <span className="platform-chip">{t('channels.sendIdChip', { type: channel.send_id_type })}</span>
+            <span className="platform-chip">
+              {t('channels.workspacesChip', { n: channel.workspace_ids.length })}
+            </span>
+            <span className="platform-chip">{t('channels.fieldsChip', { n: channel.template.length })}</span>
           </span>
-          <span className="platform-chip">{t('channels.fieldsChip', { n: channel.template.length })}</span>
-        </span>
+        </>
       }
       params={[
         { label: t('channels.channelId'), value: channel.id, mono: true },

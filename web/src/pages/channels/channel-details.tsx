@@ -30,6 +30,7 @@ import {
   timeoutText,
 } from './channel-common.tsx';
 import { TestSendDialog } from './channel-test-send.tsx';
+import { ChannelHealthCard } from '../delivery/delivery-common.tsx';
 import { useApps } from '../sources/source-common.tsx';
 
 /** Rotate the signature-v2 key; during an overlap the API answers 409 and Force ends it now. */
@@ -396,6 +397,7 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
         onEdit={() => navigate(`${channelPath(projectId, channel.id)}/edit`)}
       />
       {channel.test_status === 'untested' ? <Alert tone="info">{t('channels.untestedBanner')}</Alert> : null}
+      <ChannelHealthCard channel={channel} />
       <div className="details-grid">
         <Card title={t('channels.credentialsCard')} subtitle={t('channels.credentialsSubtitle')}>
           <dl className="kv kv-wide">
