@@ -281,7 +281,12 @@ export class Dispatcher {
         latencyMs: result.timings.totalMs,
         status: verdict.status ?? null,
         result: verdict.result,
-        outcome: outcome?.state ?? 'retry',
+        // What the attempt meant for this message: the state it left it in (`retry` while queued).
+        outcome: gone
+          ? 'held'
+          : (updates[i] as MessageUpdate).state === 'queued'
+            ? 'retry'
+            : (updates[i] as MessageUpdate).state,
         reason:
           outcome && 'reason' in outcome
             ? outcome.reason
