@@ -87,7 +87,20 @@ export type Member = With<
 
 /** The answer to adding a member: the same for known and unknown e-mails (an invitation). */
 export type MemberAdded = Answered<Answer<'/api/v1/projects/{projectId}/members', 'post', 201>>;
-export type Invitation = MemberAdded['invitation'];
+export type Invitation = With<MemberAdded['invitation'], { readonly role: Role }>;
+
+/** A new set-password link for a member, shown once. */
+export type PasswordLink = Answered<
+  Answer<'/api/v1/projects/{projectId}/members/{accountId}/password-link', 'post', 201>
+>;
+
+/** What the invitee's page shows of an invitation, by its link token (public). */
+export type InvitationView = With<
+  Answered<Answer<'/api/v1/invitations/{token}', 'get'>>,
+  { readonly role: Role }
+>;
+
+export type InvitationAccepted = Answered<Answer<'/api/v1/invitations/{token}/accept', 'post'>>;
 
 export type ApiToken = With<
   Answered<ItemOf<Answer<'/api/v1/projects/{projectId}/tokens', 'get'>>>,
