@@ -546,6 +546,15 @@ describe('console: data sources against the real backend', () => {
     await page.goto(`/projects/1/connections/sources/${web.id}`);
     await page.getByRole('region', { name: '凭证' }).getByText('Master Secret', { exact: true }).waitFor();
     await page.getByRole('region', { name: '接入' }).waitFor();
+    const prompts = page.getByRole('region', { name: '接入' }).getByRole('tab');
+    assert.deepEqual(await prompts.allTextContents(), [
+      '网页（Segment analytics.js）',
+      '服务端（Node.js, @segment/analytics-node）',
+      '服务端（curl）',
+    ]);
+    await page.getByRole('tab', { name: '服务端（curl）' }).click();
+    await page.getByRole('button', { name: '复制 服务端（curl）' }).waitFor();
+    await screenshot(page, 'sources-zh-integration');
     await page.getByRole('button', { name: '停用' }).click();
     await page.getByText('使用此 Key 的每个请求都将以 403 拒绝，且不保存任何数据。').waitFor();
     await screenshot(page, 'sources-zh-disable');

@@ -225,15 +225,19 @@ export type ErrorBody = With<
 >;
 
 /** Audit actions the console knows how to name; others are shown as sent. */
+/** Every action the server writes to the audit log (test/web/audit-labels.test.ts checks it). */
 export const auditActions = [
   'auth.login',
   'auth.login_failed',
   'auth.password_changed',
   'auth.password_set',
   'account.created',
+  'member.invited',
+  'member.invitation_revoked',
   'member.added',
   'member.updated',
   'member.removed',
+  'member.password_link_issued',
   'token.created',
   'token.revoked',
   'project.created',
@@ -253,7 +257,34 @@ export const auditActions = [
   'id_types.updated',
   'event.declared',
   'profiles.rebuilt',
+  'channel.created',
+  'channel.updated',
+  'channel.disabled',
+  'channel.enabled',
+  'channel.deleted',
+  'channel.authorized',
+  'channel.deauthorized',
+  'channel.grant.added',
+  'channel.grant.removed',
+  'channel.resumed',
+  'delivery.replayed',
 ] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+/** What an audit entry is about, and who acted. */
+export const auditTargetTypes = [
+  'account',
+  'app',
+  'channel',
+  'event',
+  'invitation',
+  'message',
+  'project',
+  'source',
+  'token',
+  'workspace',
+] as const;
+export const auditActorTypes = ['account', 'token', 'cli', 'system'] as const;
 
 // ---- Reach channels (SPEC §3.1) ----------------------------------------------------------------
 
