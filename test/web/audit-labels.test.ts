@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { failureReasons } from '../../src/channels/message-outcome.ts';
 import { errorCodes } from '../../src/errors.ts';
 import { auditActions, auditActorTypes, auditTargetTypes, permissionNames } from '../../web/src/api/types.ts';
 import { en, type MessageKey } from '../../web/src/i18n/messages.ts';
@@ -84,6 +85,10 @@ describe('audit log and verify labels', () => {
       missingKeys([...codes, 'TP_ERR_PROFILE_MERGE_CONFLICT'].map((c) => `verify.reason.${c}`)),
       [],
     );
+  });
+
+  it('says every failure reason of a test send in words', () => {
+    assert.deepEqual(missingKeys(failureReasons.map((r) => `channels.reason.${r}`)), []);
   });
 
   it('labels in the console only what exists', () => {

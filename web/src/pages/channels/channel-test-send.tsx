@@ -9,6 +9,7 @@ import type {
   ValidationIssue,
 } from '../../api/types.ts';
 import { isMessageKey, useI18n, type Translate } from '../../i18n/i18n.tsx';
+import type { MessageKey } from '../../i18n/messages.ts';
 import { useProject } from '../../project-context.tsx';
 import { Button } from '../../ui/button.tsx';
 import { type DialogControl } from '../../ui/dialog.tsx';
@@ -212,7 +213,9 @@ export function TestSendResultView({ result }: { result: TestSendResult }) {
             <span className="muted">{t('channels.messageOutcome')}</span>{' '}
             <strong>{t('channels.messageN', { n: 1 })}</strong>{' '}
             <Badge tone={v.message_outcome.state === 'failed' ? 'red' : 'green'}>
-              {v.message_outcome.state}
+              {isMessageKey(`channels.outcome.${v.message_outcome.state}`)
+                ? t(`channels.outcome.${v.message_outcome.state}` as MessageKey)
+                : v.message_outcome.state}
             </Badge>
             {v.message_outcome.reason ? <span className="mono"> {v.message_outcome.reason}</span> : null}
             {v.message_outcome.receiver_message ? <span> — {v.message_outcome.receiver_message}</span> : null}
