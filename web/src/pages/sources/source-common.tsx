@@ -64,15 +64,29 @@ export function useApps(): {
   apps: readonly App[];
   reload: () => void;
   byId: (id: string) => App | undefined;
+  loading: boolean;
+  error: unknown;
 } {
   const { projectId } = useProject();
   const [apps, setApps] = useState<readonly App[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let current = true;
     api.listApps({ projectId }).then(
-      (page) => current && setApps(page.items),
-      () => current && setApps([]),
+      (page) => {
+        if (!current) return;
+        setApps(page.items);
+        setError(null);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        if (!current) return;
+        setApps([]);
+        setError(e);
+        setLoading(false);
+      },
     );
     return () => {
       current = false;
@@ -80,7 +94,7 @@ export function useApps(): {
   }, [projectId, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   const byId = useCallback((id: string) => apps.find((a) => a.id === id), [apps]);
-  return { apps, reload, byId };
+  return { apps, reload, byId, loading, error };
 }
 
 /** Data sources to the shared connection kit: how to load, disable, enable and delete one. */

@@ -298,7 +298,7 @@ function EditSourceDialog({
 }
 
 /** Rename an app. Its type is shown, never editable: the API refuses a change. */
-function RenameAppDialog({
+export function RenameAppDialog({
   app,
   open,
   onClose,

@@ -355,7 +355,13 @@ export function MembersPage() {
     {
       key: 'email',
       header: t('members.email'),
-      render: (i) => <div className="cell-primary">{i.email}</div>,
+      className: 'cell-break',
+      render: (i) => (
+        <>
+          <div className="cell-primary">{i.email}</div>
+          <div className="cell-sub">{t('invitations.by', { email: i.invited_by.email })}</div>
+        </>
+      ),
     },
     {
       key: 'role',
@@ -380,12 +386,7 @@ export function MembersPage() {
       key: 'invited',
       header: t('invitations.invited'),
       className: 'cell-muted',
-      render: (i) => (
-        <>
-          <div>{formatTime(i.created_at)}</div>
-          <div className="cell-sub">{t('invitations.by', { email: i.invited_by.email })}</div>
-        </>
-      ),
+      render: (i) => formatTime(i.created_at),
     },
     {
       key: 'expires',
