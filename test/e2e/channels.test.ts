@@ -396,7 +396,10 @@ describe('console: reach channels against the real backend', () => {
     await dialog.getByLabel('ID type').selectOption('role_id');
     await dialog.getByLabel('Test ID').fill('r-1001');
     await dialog.getByLabel('Title', { exact: true }).fill('Daily activities');
-    await dialog.getByLabel('Content', { exact: true }).fill('Hello, your reward is waiting');
+    // A ${name} in dynamic text needs a variable: the server says which, under the field.
+    await dialog
+      .getByLabel('Content', { exact: true })
+      .fill('Hello ${nickname} of ${guild}, your reward is waiting');
     await dialog.getByLabel('Amount', { exact: true }).fill('12.5');
     await dialog.getByLabel('Expires at', { exact: true }).fill('2026-06-01T20:00');
     await dialog.getByLabel('Coupon', { exact: true }).selectOption('c20');
@@ -404,6 +407,22 @@ describe('console: reach channels against the real backend', () => {
     await dialog.getByRole('button', { name: 'Add row to Attachment' }).click();
     await dialog.getByLabel('Attachment row 1 Item').fill('xx1');
     await dialog.getByLabel('Attachment row 1 Count').fill('5');
+    await dialog.getByRole('button', { name: 'Send test' }).click();
+    await dialog.getByText('Uses ${nickname}, which is not declared under Variables above.').waitFor();
+    assert.equal(await dialog.getByLabel('Content', { exact: true }).getAttribute('aria-invalid'), 'true');
+    await screenshot(page, 'channels-test-send-unknown-variable');
+    // One declared from what the text uses, one typed with a default the profile lacks.
+    await dialog.getByRole('button', { name: 'Declare ${nickname}, ${guild}' }).click();
+    assert.equal(await dialog.getByLabel('Variable 1 source').inputValue(), 'user.nickname');
+    await dialog.getByRole('button', { name: 'Remove variable 2' }).click();
+    await dialog.getByRole('button', { name: 'Add variable' }).click();
+    await dialog.getByLabel('Variable 2 name').fill('guild');
+    await dialog.getByLabel('Variable 2 source').fill('guild');
+    await dialog.getByLabel('Variable 2 default').fill('the wanderers');
+    await dialog.getByRole('button', { name: 'Send test' }).click();
+    await dialog.getByText('Write user.<property>, e.g. user.nickname.').waitFor();
+    assert.equal(await dialog.getByLabel('Variable 2 source').getAttribute('aria-invalid'), 'true');
+    await dialog.getByLabel('Variable 2 source').fill('user.guild');
     const batchesBefore = (mock.output().match(/^#\d+ POST \/hook /gm) ?? []).length;
     await dialog.getByRole('button', { name: 'Send test' }).click();
 
@@ -418,7 +437,7 @@ describe('console: reach channels against the real backend', () => {
     assert.equal(body[0]?.push_id, 'r-1001');
     assert.deepEqual(body[0]?.params, {
       title: 'Daily activities',
-      content: 'Hello, your reward is waiting',
+      content: 'Hello Zhang San of the wanderers, your reward is waiting',
       amount: '12.5',
       expire_at: '2026-06-01 20:00:00',
       coupon: 'c20',

@@ -11,6 +11,7 @@ import { startConsoleServer, type ConsoleServer } from './support/console-server
 const ADMIN_PASSWORD = 'correct horse battery 7';
 const MEMBER_EMAIL = 'lin.wei@example.com';
 const MEMBER_PASSWORD = 'lin-wei-password-2026';
+const MEMBER_NEW_PASSWORD = 'lin-wei-remembers-2027';
 
 async function signIn(page: Page, email: string, password: string): Promise<void> {
   await page.goto('/login');
@@ -169,6 +170,21 @@ describe('console: acceptance flows against the real backend', () => {
     await page.getByRole('menuitemradio', { name: 'Mobile Game CN' }).click();
     await page.waitForURL(new RegExp(`/projects/${second}/settings/workspaces$`));
     await page.getByTestId('workspace-switcher').getByText('Retention').waitFor();
+
+    // A project created without naming a first admin opens for its creator, who is its admin.
+    await projectSwitcher.click();
+    await page.getByRole('menuitem', { name: 'New project' }).click();
+    const bare = page.getByRole('dialog', { name: 'Create a project' });
+    await bare.getByLabel('Project name').fill('Scratch project');
+    await bare.getByRole('button', { name: 'New project' }).click();
+    await page.waitForURL(/\/projects\/\d+\/settings$/);
+    assert.equal(await page.getByLabel('Project name').inputValue(), 'Scratch project');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Members' }).click();
+    await page
+      .getByRole('row')
+      .filter({ hasText: server.firstAdmin.email })
+      .getByText('Project admin')
+      .waitFor();
     await done();
   });
 
@@ -240,21 +256,33 @@ describe('console: acceptance flows against the real backend', () => {
     const invited = inviter.getByRole('dialog', { name: 'Invitation created' });
     const invite = (await invited.getByTestId('set-password-url').textContent()) ?? '';
     await invited.getByRole('button', { name: 'Done' }).click();
+
+    // The invitation waits in the pending list until it is accepted.
+    const pending = inviter.getByRole('region', { name: 'Pending invitations' });
+    await pending.getByRole('row').filter({ hasText: MEMBER_EMAIL }).getByText('Viewer').waitFor();
+    await screenshot(inviter, 'members-invitations');
     await done();
 
-    // The invitee signs in and accepts (the console's accept page is still to come: its API).
+    // The invitee opens the link: a password cannot be set for an existing account, so the page
+    // shows the invitation and asks to sign in; accepting opens the project.
     const invitee = await fresh();
-    await signIn(invitee, MEMBER_EMAIL, MEMBER_PASSWORD);
-    const token = new URL(invite).searchParams.get('token') ?? '';
-    const status = await invitee.evaluate(async (t) => {
-      const session = (await (await fetch('/api/v1/auth/session')).json()) as { csrf_token: string };
-      const res = await fetch(`/api/v1/invitations/${t}/accept`, {
-        method: 'POST',
-        headers: { 'x-csrf-token': session.csrf_token },
-      });
-      return res.status;
-    }, token);
-    assert.equal(status, 200);
+    await invitee.goto(invite);
+    await invitee.getByLabel('New password', { exact: true }).fill('another password 2026');
+    await invitee.getByLabel('Repeat the new password').fill('another password 2026');
+    await invitee.getByRole('button', { name: 'Set password' }).click();
+    await invitee.getByRole('heading', { name: 'Join Mobile Game CN' }).waitFor();
+    const summary = invitee.getByTestId('invitation');
+    await summary.getByText(MEMBER_EMAIL).waitFor();
+    await summary.getByText('Viewer').waitFor();
+    assert.equal(await invitee.getByLabel('E-mail').inputValue(), MEMBER_EMAIL);
+    await screenshot(invitee, 'invitation-accept');
+    await invitee.getByLabel('Password').fill('not the password 1');
+    await invitee.getByRole('button', { name: 'Sign in and accept' }).click();
+    await invitee.getByRole('alert').filter({ hasText: 'E-mail or password is wrong.' }).waitFor();
+    await invitee.getByLabel('Password').fill(MEMBER_PASSWORD);
+    await invitee.getByRole('button', { name: 'Sign in and accept' }).click();
+    await invitee.waitForURL(/\/projects\/\d+\/connections$/);
+    await invitee.getByTestId('project-switcher').getByText('Mobile Game CN').waitFor();
     await done();
 
     const admin = await fresh();
@@ -280,6 +308,51 @@ describe('console: acceptance flows against the real backend', () => {
     await admin.getByRole('link', { name: 'Roles and permissions' }).click();
     await admin.getByRole('cell', { name: /Approve campaigns/ }).waitFor();
     await screenshot(admin, 'members-roles');
+
+    // A pending invitation is revoked: it leaves the list and its link stops working.
+    await admin.getByRole('link', { name: 'Members', exact: true }).first().click();
+    await admin.getByRole('button', { name: 'Add member' }).click();
+    const another = admin.getByRole('dialog', { name: 'Add a member' });
+    await another.getByLabel('E-mail').fill('revoke.me@example.com');
+    await another.getByLabel('Role').selectOption('project_admin');
+    await another.getByRole('button', { name: 'Add member' }).click();
+    const revokedLink = await admin
+      .getByRole('dialog', { name: 'Invitation created' })
+      .getByTestId('set-password-url')
+      .textContent();
+    await admin.getByRole('button', { name: 'Done' }).click();
+    await admin.getByRole('button', { name: 'Revoke the invitation of revoke.me@example.com' }).click();
+    const revoke = admin.getByRole('dialog', { name: 'Revoke the invitation of revoke.me@example.com?' });
+    await revoke.getByText('Its link stops working at once.').waitFor();
+    await revoke.getByRole('button', { name: 'Revoke invitation' }).click();
+    await toast(admin, 'The invitation of revoke.me@example.com was revoked.');
+    await admin.getByRole('region', { name: 'Pending invitations' }).waitFor({ state: 'detached' });
+    const revokedToken = new URL(revokedLink ?? '').searchParams.get('token') ?? '';
+    assert.equal((await fetch(`${server.url}/api/v1/invitations/${revokedToken}`)).status, 404);
+    await done();
+
+    // A member who forgot the password gets a new set-password link from the member row.
+    const resetter = await fresh();
+    await signIn(resetter, server.firstAdmin.email, ADMIN_PASSWORD);
+    await resetter.goto('/projects/1/members');
+    await resetter.getByRole('button', { name: `New set-password link for ${MEMBER_EMAIL}` }).click();
+    const reset = resetter.getByRole('dialog', { name: 'New set-password link' });
+    await reset.getByText('This link is shown only now').waitFor();
+    const resetLink = (await reset.getByTestId('set-password-url').textContent()) ?? '';
+    assert.match(new URL(resetLink).pathname + new URL(resetLink).search, /^\/set-password\?token=.+/);
+    await reset.getByRole('button', { name: 'Copy link' }).click();
+    assert.equal(await resetter.evaluate(() => navigator.clipboard.readText()), resetLink);
+    await screenshot(resetter, 'member-password-link');
+    await reset.getByRole('button', { name: 'Done' }).click();
+    await done();
+
+    const forgetful = await fresh();
+    await forgetful.goto(resetLink);
+    await forgetful.getByLabel('New password', { exact: true }).fill(MEMBER_NEW_PASSWORD);
+    await forgetful.getByLabel('Repeat the new password').fill(MEMBER_NEW_PASSWORD);
+    await forgetful.getByRole('button', { name: 'Set password' }).click();
+    await forgetful.getByRole('heading', { name: 'Password set' }).waitFor();
+    await signIn(forgetful, MEMBER_EMAIL, MEMBER_NEW_PASSWORD);
     await done();
   });
 

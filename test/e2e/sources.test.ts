@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openConsole, screenshot, type ConsolePage } from './support/browser.ts';
+import { apiSession } from './support/api-session.ts';
 import { startConsoleServer, type ConsoleServer } from './support/console-server.ts';
 
 // Data sources in the console (issue 5), all through the UI of a real Touchpoint on a fresh
@@ -428,6 +429,60 @@ describe('console: data sources against the real backend', () => {
     await done();
   });
 
+  it('lists the apps with their linked data sources and channels; creates and renames an app', async () => {
+    // A reach channel of the mobile app, made through the API (its pages are tested elsewhere).
+    const api = await apiSession(server.url, server.firstAdmin.email, ADMIN_PASSWORD);
+    const apps = await api<{ items: { id: string; name: string }[] }>('GET', '/api/v1/projects/1/apps');
+    const shopApp = apps.items.find((a) => a.name === 'Shop App 2');
+    assert.ok(shopApp);
+    await api('POST', '/api/v1/projects/1/channels', {
+      kind: 'webhook',
+      name: 'Shop push',
+      category: 'notification',
+      url: 'https://push.example.com/touchpoint',
+      send_id_type: 'user_id',
+      auth: 'none',
+      app_id: shopApp.id,
+      template: [{ key: 'title', label: 'Title', type: 'text' }],
+    });
+
+    const page = await admin();
+    await page.goto('/projects/1/connections');
+    await page.getByRole('link', { name: 'Apps', exact: true }).click();
+    await page.waitForURL(/\/connections\/apps$/);
+    const table = page.getByRole('region', { name: 'Apps' });
+    const shop = table.getByRole('row').filter({ hasText: 'Shop App 2' });
+    await shop.getByRole('link', { name: mobile.name }).waitFor();
+    await shop.getByRole('link', { name: 'Shop push' }).waitFor();
+    const shopWeb = table.getByRole('row').filter({ hasText: 'Shop Web' });
+    await shopWeb.getByRole('link', { name: web.name }).waitFor();
+    await shopWeb.getByText('No reach channel').waitFor();
+    await screenshot(page, 'apps');
+
+    await page.getByRole('button', { name: 'New app' }).click();
+    const create = page.getByRole('dialog', { name: 'New app' });
+    await create.getByLabel('App name').fill('Shop Mini');
+    await create.getByText('Mini program', { exact: true }).click();
+    await create.getByRole('button', { name: 'Create app' }).click();
+    await toast(page, 'App “Shop Mini” created.');
+    const mini = table.getByRole('row').filter({ hasText: 'Shop Mini' });
+    await mini.getByText('No data source').waitFor();
+    await mini.getByText('Mini program').waitFor();
+
+    await mini.getByRole('button', { name: 'Rename Shop Mini' }).click();
+    const rename = page.getByRole('dialog', { name: 'Rename app' });
+    await rename.getByLabel('App name').fill('');
+    await rename.getByRole('button', { name: 'Save' }).click();
+    await rename.getByText('Required.').waitFor();
+    await rename.getByLabel('App name').fill('Shop Mini CN');
+    await rename.getByRole('button', { name: 'Save' }).click();
+    await toast(page, 'App renamed to “Shop Mini CN”.');
+    await table.getByRole('row').filter({ hasText: 'Shop Mini CN' }).waitFor();
+    await page.getByRole('link', { name: 'Shop push' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Shop push' }).waitFor();
+    await done();
+  });
+
   it('disables from the card menu and deletes from the details page, each after a confirmation', async () => {
     const page = await admin();
     await page.goto('/projects/1/connections');
@@ -546,6 +601,15 @@ describe('console: data sources against the real backend', () => {
     await page.goto(`/projects/1/connections/sources/${web.id}`);
     await page.getByRole('region', { name: '凭证' }).getByText('Master Secret', { exact: true }).waitFor();
     await page.getByRole('region', { name: '接入' }).waitFor();
+    const prompts = page.getByRole('region', { name: '接入' }).getByRole('tab');
+    assert.deepEqual(await prompts.allTextContents(), [
+      '网页（Segment analytics.js）',
+      '服务端（Node.js, @segment/analytics-node）',
+      '服务端（curl）',
+    ]);
+    await page.getByRole('tab', { name: '服务端（curl）' }).click();
+    await page.getByRole('button', { name: '复制 服务端（curl）' }).waitFor();
+    await screenshot(page, 'sources-zh-integration');
     await page.getByRole('button', { name: '停用' }).click();
     await page.getByText('使用此 Key 的每个请求都将以 403 拒绝，且不保存任何数据。').waitFor();
     await screenshot(page, 'sources-zh-disable');

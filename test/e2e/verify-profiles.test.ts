@@ -129,6 +129,8 @@ describe('console: verify, ID types, profiles and event management against the r
     const rejected = list.locator('tr.verify-row').filter({ hasText: 'TP_ERR_INGEST_INVALID_STRING' });
     await rejected.getByText('Rejected', { exact: true }).waitFor({ timeout: 5000 });
     await rejected.getByText('Broken Key').waitFor();
+    // The code's meaning, then the server's words naming the key.
+    await rejected.getByText('A string or key holds U+0000 or a lone UTF-16 surrogate.').waitFor();
     await screenshot(page, 'verify-live');
 
     // Filters: verdict, event name, user id.
@@ -364,6 +366,7 @@ describe('console: verify, ID types, profiles and event management against the r
     await page.getByTestId('stream-status').filter({ hasText: '实时' }).waitFor();
     await page.getByText('已接收', { exact: true }).first().waitFor();
     await page.getByText('已拒绝', { exact: true }).first().waitFor();
+    await page.getByText('某个字符串或键包含 U+0000 或孤立的 UTF-16 代理字符。').waitFor();
     await page.getByRole('button', { name: '暂停' }).waitFor();
     await screenshot(page, 'zh-verify');
 

@@ -25,6 +25,9 @@ import type {
   ProfileEvent,
   VerifyEntry,
   LoginAnswer,
+  Invitation,
+  InvitationAccepted,
+  InvitationView,
   Member,
   MemberAdded,
   Message,
@@ -33,6 +36,7 @@ import type {
   MessageDetail,
   MessageQuery,
   ReplayResult,
+  PasswordLink,
   Page,
   PageQuery,
   Permission,
@@ -180,6 +184,18 @@ export const api = {
     call<Member>(endpoints.updateMember, { params: p, body }),
   removeMember: (p: ProjectParams & { accountId: string }) =>
     call<void>(endpoints.removeMember, { params: p }),
+  issuePasswordLink: (p: ProjectParams & { accountId: string }) =>
+    call<PasswordLink>(endpoints.issuePasswordLink, { params: p }),
+  listInvitations: (p: ProjectParams, query: PageQuery = {}) =>
+    call<Page<Invitation>>(endpoints.listInvitations, { params: p, query: { ...query } }),
+  revokeInvitation: (p: ProjectParams & { invitationId: string }) =>
+    call<void>(endpoints.revokeInvitation, { params: p }),
+  /** Public: what an invitation link offers (project, e-mail, role). */
+  getInvitation: (token: string) =>
+    call<InvitationView>(endpoints.getInvitation, { params: { token }, quiet401: true }),
+  /** As the signed-in invitee (a console session). */
+  acceptInvitation: (token: string) =>
+    call<InvitationAccepted>(endpoints.acceptInvitation, { params: { token } }),
   listTokens: (p: ProjectParams, query: PageQuery = {}) =>
     call<Page<ApiToken>>(endpoints.listTokens, { params: p, query: { ...query } }),
   createToken: (

@@ -87,7 +87,20 @@ export type Member = With<
 
 /** The answer to adding a member: the same for known and unknown e-mails (an invitation). */
 export type MemberAdded = Answered<Answer<'/api/v1/projects/{projectId}/members', 'post', 201>>;
-export type Invitation = MemberAdded['invitation'];
+export type Invitation = With<MemberAdded['invitation'], { readonly role: Role }>;
+
+/** A new set-password link for a member, shown once. */
+export type PasswordLink = Answered<
+  Answer<'/api/v1/projects/{projectId}/members/{accountId}/password-link', 'post', 201>
+>;
+
+/** What the invitee's page shows of an invitation, by its link token (public). */
+export type InvitationView = With<
+  Answered<Answer<'/api/v1/invitations/{token}', 'get'>>,
+  { readonly role: Role }
+>;
+
+export type InvitationAccepted = Answered<Answer<'/api/v1/invitations/{token}/accept', 'post'>>;
 
 export type ApiToken = With<
   Answered<ItemOf<Answer<'/api/v1/projects/{projectId}/tokens', 'get'>>>,
@@ -212,15 +225,19 @@ export type ErrorBody = With<
 >;
 
 /** Audit actions the console knows how to name; others are shown as sent. */
+/** Every action the server writes to the audit log (test/web/audit-labels.test.ts checks it). */
 export const auditActions = [
   'auth.login',
   'auth.login_failed',
   'auth.password_changed',
   'auth.password_set',
   'account.created',
+  'member.invited',
+  'member.invitation_revoked',
   'member.added',
   'member.updated',
   'member.removed',
+  'member.password_link_issued',
   'token.created',
   'token.revoked',
   'project.created',
@@ -240,7 +257,34 @@ export const auditActions = [
   'id_types.updated',
   'event.declared',
   'profiles.rebuilt',
+  'channel.created',
+  'channel.updated',
+  'channel.disabled',
+  'channel.enabled',
+  'channel.deleted',
+  'channel.authorized',
+  'channel.deauthorized',
+  'channel.grant.added',
+  'channel.grant.removed',
+  'channel.resumed',
+  'delivery.replayed',
 ] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+/** What an audit entry is about, and who acted. */
+export const auditTargetTypes = [
+  'account',
+  'app',
+  'channel',
+  'event',
+  'invitation',
+  'message',
+  'project',
+  'source',
+  'token',
+  'workspace',
+] as const;
+export const auditActorTypes = ['account', 'token', 'cli', 'system'] as const;
 
 // ---- Reach channels (SPEC §3.1) ----------------------------------------------------------------
 

@@ -43,7 +43,9 @@ export function fieldErrorsOf(error: unknown, t: Translate): Record<string, stri
 /** The error to show above the form: none when every issue found its field. */
 export function formErrorOf(error: unknown, t: Translate, fields: readonly string[]): string | null {
   if (!error) return null;
-  if (error instanceof ApiError && error.code === 'TP_ERR_VALIDATION') {
+  // A validation answer, or a coded refusal that names its field (a common password): shown
+  // under the fields alone when every issue found one.
+  if (error instanceof ApiError && error.issues.length > 0) {
     const errors = fieldErrorsOf(error, t);
     const placed = Object.keys(errors).filter((f) => fields.includes(f));
     if (placed.length > 0 && placed.length === Object.keys(errors).length) return null;

@@ -36,4 +36,16 @@ export const authEn = {
   'setPassword.doneTitle': 'Password set',
   'setPassword.doneLead': 'Your account is ready. Sign in with your e-mail and the new password.',
   'setPassword.toLogin': 'Go to sign in',
+  'invitation.title': 'Join {project}',
+  'invitation.lead':
+    'You already have a Touchpoint account as {email}. Sign in with it to accept the invitation; your password does not change.',
+  'invitation.leadSignedIn': 'You are invited to this project. Accept to add it to your projects.',
+  'invitation.project': 'Project',
+  'invitation.email': 'Invited e-mail',
+  'invitation.role': 'Role',
+  'invitation.formLabel': 'Accept the invitation',
+  'invitation.otherAccount':
+    'You are signed in as {email}, not as the invited account. Signing in below switches the account.',
+  'invitation.signInAndAccept': 'Sign in and accept',
+  'invitation.accept': 'Accept invitation',
 } as const;

@@ -40,6 +40,8 @@ export const commonEn = {
   'validation.minItems': 'Choose at least one.',
   'validation.additionalProperties': 'This field is not accepted here.',
   'validation.type': 'Wrong kind of value.',
+  'validation.common': 'One of the most common passwords; choose a less predictable one.',
+  'validation.is_email': 'Must not be your e-mail address or its name part.',
   'errors.requestId': 'request',
   'errors.TP_ERR_NETWORK': 'Touchpoint did not answer. Check your connection and try again.',
   'errors.TP_ERR_INTERNAL':
@@ -65,4 +67,16 @@ export const commonEn = {
     'An app’s type never changes; create a new app for another type.',
   'errors.TP_ERR_SOURCE_SECRET_NOT_EDITABLE': 'The master secret cannot be typed in; rotate it instead.',
   'errors.TP_ERR_SECRET_MASKED_VALUE': 'A masked secret was sent back; the secret was not changed.',
+  'errors.TP_ERR_AUTH_LINK_INVALID':
+    'This set-password link is unknown, used or expired; ask a project admin for a new one.',
+  'errors.TP_ERR_AUTH_PASSWORD_COMMON':
+    'That password is one of the most common ones; choose a less predictable one (a few unrelated words work well).',
+  'errors.TP_ERR_AUTH_PASSWORD_IS_EMAIL': 'The password must not be your e-mail address or its name part.',
+  'errors.TP_ERR_AUTH_PASSWORD_CHANGE_REQUIRED': 'Set a new password first, then try again.',
+  'errors.TP_ERR_TENANCY_INVITATION_INVALID':
+    'This invitation is unknown, used, revoked or expired; ask a project admin for a new one.',
+  'errors.TP_ERR_TENANCY_INVITATION_OTHER_ACCOUNT':
+    'This invitation is for another e-mail address; sign in with the invited account to accept it.',
+  'errors.TP_ERR_TENANCY_INVITATION_SIGN_IN':
+    'An account with the invited e-mail already exists: sign in with it to accept the invitation.',
 } as const;

@@ -43,6 +43,8 @@ export const commonZhCN: Record<keyof typeof commonEn, string> = {
   'validation.minItems': '请至少选择一项。',
   'validation.additionalProperties': '此处不接受该字段。',
   'validation.type': '取值类型不正确。',
+  'validation.common': '这是最常见的密码之一，请选择更难猜到的密码。',
+  'validation.is_email': '不能使用您的邮箱地址或其用户名部分。',
   'errors.requestId': '请求',
   'errors.TP_ERR_NETWORK': 'Touchpoint 没有响应。请检查网络后重试。',
   'errors.TP_ERR_INTERNAL': '服务器出错了。请重试；如仍失败，请把请求 ID 提供给运维人员。',
@@ -65,4 +67,13 @@ export const commonZhCN: Record<keyof typeof commonEn, string> = {
   'errors.TP_ERR_SOURCE_APP_TYPE_IMMUTABLE': '应用类型不可修改；其他类型请新建应用。',
   'errors.TP_ERR_SOURCE_SECRET_NOT_EDITABLE': 'Master Secret 不能手动填写，请改用轮换。',
   'errors.TP_ERR_SECRET_MASKED_VALUE': '提交的是掩码后的密钥，密钥未修改。',
+  'errors.TP_ERR_AUTH_LINK_INVALID': '该设置密码链接无效、已使用或已过期；请联系项目管理员获取新链接。',
+  'errors.TP_ERR_AUTH_PASSWORD_COMMON':
+    '该密码属于最常见的密码之一，请选择更难猜到的密码（几个不相关的词组合效果很好）。',
+  'errors.TP_ERR_AUTH_PASSWORD_IS_EMAIL': '密码不能是您的邮箱地址或其用户名部分。',
+  'errors.TP_ERR_AUTH_PASSWORD_CHANGE_REQUIRED': '请先设置新密码，然后重试。',
+  'errors.TP_ERR_TENANCY_INVITATION_INVALID':
+    '该邀请无效、已使用、已撤销或已过期；请联系项目管理员重新邀请。',
+  'errors.TP_ERR_TENANCY_INVITATION_OTHER_ACCOUNT': '该邀请属于另一个邮箱地址；请使用受邀账号登录后接受。',
+  'errors.TP_ERR_TENANCY_INVITATION_SIGN_IN': '受邀邮箱已有账号：请用该账号登录后接受邀请。',
 };

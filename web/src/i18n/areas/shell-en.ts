@@ -33,9 +33,8 @@ export const shellEn = {
   'campaigns.emptyText':
     'Campaigns pick an audience, a reach channel and its template values, then send now, on a schedule or when an event arrives.',
   'delivery.title': 'Delivery',
-  'delivery.description':
-    'Every message Touchpoint sends, its attempts and its state; replay failed and dead messages.',
-  'delivery.emptyTitle': 'No messages sent yet',
+  'delivery.description': 'Messages sent through reach channels, with their attempts and state.',
+  'delivery.emptyTitle': 'Not in the console yet',
   'delivery.emptyText':
-    'Messages show up here with their state once a campaign or a test send uses a reach channel.',
+    'Pages to follow sent messages are not built yet. The Admin API lists messages and replays failed ones (GET /api/v1/projects/…/messages).',
 } as const;

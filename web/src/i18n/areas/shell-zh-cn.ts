@@ -34,7 +34,8 @@ export const shellZhCN: Record<keyof typeof shellEn, string> = {
   'campaigns.emptyTitle': '本空间还没有运营活动',
   'campaigns.emptyText': '运营活动选择受众、触达通道及模板参数，然后立即发送、定时发送或在事件到达时触发。',
   'delivery.title': '消息投递',
-  'delivery.description': 'Touchpoint 发出的每条消息、每次尝试及其状态；可重放失败和死信消息。',
-  'delivery.emptyTitle': '还没有发送过消息',
-  'delivery.emptyText': '运营活动或测试发送使用触达通道后，消息及其状态会显示在这里。',
+  'delivery.description': '通过触达通道发送的消息，以及每次尝试和状态。',
+  'delivery.emptyTitle': '控制台暂未提供',
+  'delivery.emptyText':
+    '跟踪已发送消息的页面尚未完成。管理 API 可列出消息并重放失败的消息（GET /api/v1/projects/…/messages）。',
 };

@@ -1,7 +1,15 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { ApiError, api } from '../../api/client.ts';
-import type { Channel, EnumOption, TemplateColumn, TemplateField, TestSendResult } from '../../api/types.ts';
-import { isMessageKey, useI18n } from '../../i18n/i18n.tsx';
+import type {
+  Channel,
+  EnumOption,
+  TemplateColumn,
+  TemplateField,
+  TestSendResult,
+  ValidationIssue,
+} from '../../api/types.ts';
+import { isMessageKey, useI18n, type Translate } from '../../i18n/i18n.tsx';
+import type { MessageKey } from '../../i18n/messages.ts';
 import { useProject } from '../../project-context.tsx';
 import { Button } from '../../ui/button.tsx';
 import { type DialogControl } from '../../ui/dialog.tsx';
@@ -18,6 +26,29 @@ import { issueText } from './channel-form.tsx';
 
 type Row = Record<string, string>;
 type Values = Record<string, string | Row[]>;
+/** A variable of SPEC §4.1 as typed: `${name}` in a dynamic text takes `user.<property>`. */
+interface VariableDraft {
+  name: string;
+  source: string;
+  default: string;
+}
+
+const SOURCE_PREFIX = 'user.';
+
+/** The variables to send: rows left as they were added (no name, no property) are dropped. */
+function variablesOf(drafts: readonly VariableDraft[]) {
+  return drafts
+    .filter((v) => v.name.trim() || (v.source.trim() && v.source.trim() !== SOURCE_PREFIX) || v.default)
+    .map((v) => ({
+      name: v.name.trim(),
+      source: v.source.trim(),
+      ...(v.default ? { default: v.default } : {}),
+    }));
+}
+
+/** The `${name}`s a dynamic text uses (the server's placeholder form). */
+const placeholdersIn = (text: string) =>
+  [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]);
 
 /** `2026-05-01T09:30` (datetime-local) → `2026-05-01 09:30:00`, the template's local date form. */
 const localDate = (value: string) => {
@@ -112,6 +143,16 @@ function ValueInput({
   );
 }
 
+/** A test-send issue in words: an undeclared `${name}` names it; a variable's source its form. */
+function testIssueText(issue: ValidationIssue, t: Translate): string {
+  if (issue.rule === 'unknown_variable') {
+    const name = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/.exec(issue.message)?.[1] ?? '';
+    return t('channels.rule.unknown_variable', { name });
+  }
+  if (/^\/variables\/\d+\/source$/.test(issue.path)) return t('channels.rule.variableSource');
+  return issueText(issue, t);
+}
+
 const verdictTone: Record<TestSendResult['verdict']['result'], Tone> = {
   success: 'green',
   partial: 'amber',
@@ -172,7 +213,9 @@ export function TestSendResultView({ result }: { result: TestSendResult }) {
             <span className="muted">{t('channels.messageOutcome')}</span>{' '}
             <strong>{t('channels.messageN', { n: 1 })}</strong>{' '}
             <Badge tone={v.message_outcome.state === 'failed' ? 'red' : 'green'}>
-              {v.message_outcome.state}
+              {isMessageKey(`channels.outcome.${v.message_outcome.state}`)
+                ? t(`channels.outcome.${v.message_outcome.state}` as MessageKey)
+                : v.message_outcome.state}
             </Badge>
             {v.message_outcome.reason ? <span className="mono"> {v.message_outcome.reason}</span> : null}
             {v.message_outcome.receiver_message ? <span> — {v.message_outcome.receiver_message}</span> : null}
@@ -254,6 +297,7 @@ export function TestSendDialog({
   const [testId, setTestId] = useState('');
   const [props, setProps] = useState<{ key: string; value: string }[]>([]);
   const [values, setValues] = useState<Values>({});
+  const [variables, setVariables] = useState<VariableDraft[]>([]);
   const [urlOptions, setUrlOptions] = useState<Record<string, readonly EnumOption[]>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
@@ -273,6 +317,7 @@ export function TestSendDialog({
         .filter((p) => p.property !== channel.send_id_type)
         .map((p) => ({ key: p.property, value: '' })),
     ]);
+    setVariables([]);
     setErrors({});
     setError(null);
     setResult(null);
@@ -293,6 +338,16 @@ export function TestSendDialog({
     setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith(`/params/${key}`))));
   };
 
+  const setVariable = (i: number, change: Partial<VariableDraft>) => {
+    setVariables((list) => list.map((v, j) => (j === i ? { ...v, ...change } : v)));
+    const at = `/variables/${i}/`;
+    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith(at))));
+  };
+  const removeVariable = (i: number) => {
+    setVariables((list) => list.filter((_, j) => j !== i));
+    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith('/variables/'))));
+  };
+
   const submit = async () => {
     setErrors({});
     setError(null);
@@ -300,12 +355,14 @@ export function TestSendDialog({
       setErrors({ test_id: t('validation.required') });
       return;
     }
+    const sentVariables = variablesOf(variables);
     const properties = Object.fromEntries(
       props.filter((p) => p.key.trim()).map((p) => [p.key.trim(), p.value]),
     );
     const body = {
       ...(mode === 'id' ? { id_type: idType, test_id: testId.trim() } : { properties }),
       params: paramsOf(channel.template, values),
+      ...(sentVariables.length > 0 ? { variables: sentVariables } : {}),
     };
     setResult(null);
     try {
@@ -320,9 +377,11 @@ export function TestSendDialog({
     } catch (e) {
       if (e instanceof ApiError && e.code === 'TP_ERR_VALIDATION') {
         const fields: Record<string, string> = {};
-        for (const issue of e.issues) fields[issue.path] ??= issueText(issue, t);
+        for (const issue of e.issues) fields[issue.path] ??= testIssueText(issue, t);
         setErrors(fields);
-        const unplaced = e.issues.filter((i) => !i.path.startsWith('/params/'));
+        const unplaced = e.issues.filter(
+          (i) => !i.path.startsWith('/params/') && !/^\/variables\/\d+\/(name|source|default)$/.test(i.path),
+        );
         setError(unplaced.length > 0 ? unplaced.map((i) => `${i.path} ${i.message}`).join('; ') : null);
       } else throw e;
     }
@@ -410,6 +469,16 @@ export function TestSendDialog({
       </div>
     );
   };
+
+  const usesDynamicText = channel.template.some((f) => f.type === 'dynamic_text');
+  const declared = new Set(variables.map((v) => v.name.trim()));
+  const undeclared = [
+    ...new Set(
+      channel.template
+        .filter((f) => f.type === 'dynamic_text')
+        .flatMap((f) => placeholdersIn((values[f.key] as string | undefined) ?? '')),
+    ),
+  ].filter((name): name is string => name !== undefined && !declared.has(name));
 
   return (
     <FormDialog
@@ -516,6 +585,89 @@ export function TestSendDialog({
           </div>
         </div>
       )}
+      {usesDynamicText ? (
+        <div className="field">
+          <span className="field-label" id="test-variables-label">
+            {t('channels.variables')}
+          </span>
+          <div className="pair-list pair-list-vars" role="group" aria-labelledby="test-variables-label">
+            {variables.length > 0 ? (
+              <div className="pair-head" aria-hidden="true">
+                <span>{t('channels.variableName')}</span>
+                <span>{t('channels.variableSource')}</span>
+                <span>{t('channels.variableDefault')}</span>
+                <span />
+              </div>
+            ) : null}
+            {variables.map((v, i) => {
+              const at = `/variables/${i}`;
+              const rowError = errors[`${at}/name`] ?? errors[`${at}/source`] ?? errors[`${at}/default`];
+              return (
+                <div className="pair-row" key={i}>
+                  <input
+                    className="input input-sm mono"
+                    aria-label={t('channels.variableNameN', { n: i + 1 })}
+                    aria-invalid={errors[`${at}/name`] ? true : undefined}
+                    value={v.name}
+                    placeholder="nickname"
+                    onChange={(e) => setVariable(i, { name: e.target.value })}
+                  />
+                  <input
+                    className="input input-sm mono"
+                    aria-label={t('channels.variableSourceN', { n: i + 1 })}
+                    aria-invalid={errors[`${at}/source`] ? true : undefined}
+                    value={v.source}
+                    placeholder="user.nickname"
+                    onChange={(e) => setVariable(i, { source: e.target.value })}
+                  />
+                  <input
+                    className="input input-sm"
+                    aria-label={t('channels.variableDefaultN', { n: i + 1 })}
+                    aria-invalid={errors[`${at}/default`] ? true : undefined}
+                    value={v.default}
+                    placeholder={t('channels.variableDefaultPlaceholder')}
+                    onChange={(e) => setVariable(i, { default: e.target.value })}
+                  />
+                  <Button
+                    variant="ghost"
+                    size="sm"
+                    iconOnly
+                    icon={<IconX />}
+                    aria-label={t('channels.removeVariableN', { n: i + 1 })}
+                    onClick={() => removeVariable(i)}
+                  />
+                  {rowError ? <FieldMessage error={rowError} /> : null}
+                </div>
+              );
+            })}
+            <div className="row">
+              <Button
+                size="sm"
+                variant="ghost"
+                icon={<IconPlus />}
+                onClick={() => setVariables([...variables, { name: '', source: SOURCE_PREFIX, default: '' }])}
+              >
+                {t('channels.addVariable')}
+              </Button>
+              {undeclared.length > 0 ? (
+                <Button
+                  size="sm"
+                  variant="ghost"
+                  onClick={() =>
+                    setVariables([
+                      ...variables,
+                      ...undeclared.map((name) => ({ name, source: `${SOURCE_PREFIX}${name}`, default: '' })),
+                    ])
+                  }
+                >
+                  {t('channels.declareUsed', { names: undeclared.map((n) => `\${${n}}`).join(', ') })}
+                </Button>
+              ) : null}
+            </div>
+          </div>
+          <FieldMessage hint={t('channels.variablesHint')} />
+        </div>
+      ) : null}
       {channel.template.length > 0 ? (
         <div className="field">
           <span className="field-label">{t('channels.templateValues')}</span>

@@ -18,6 +18,7 @@ import { SourceCreatePage } from '../sources/source-form.tsx';
 import { SourceEventsPage } from '../profiles/event-management.tsx';
 import { VerifyPage } from '../sources/verify.tsx';
 import { SourceListPage } from '../sources/source-list.tsx';
+import { AppListPage } from '../sources/app-list.tsx';
 import {
   connectionText,
   connectionsPath,
@@ -224,7 +225,9 @@ export function ConnectionsPage() {
     ? 'sources'
     : pathname.endsWith('/channels')
       ? 'channels'
-      : 'overview';
+      : pathname.endsWith('/apps')
+        ? 'apps'
+        : 'overview';
   return (
     <>
       <PageHeader title={t('connections.title')} description={t('connections.description')} />
@@ -235,9 +238,18 @@ export function ConnectionsPage() {
           { to: base, label: t('connections.tabOverview') },
           { to: `${base}/sources`, label: t('connections.tabSources') },
           { to: `${base}/channels`, label: t('connections.tabChannels') },
+          { to: `${base}/apps`, label: t('connections.tabApps') },
         ]}
       />
-      {tab === 'overview' ? <Overview /> : tab === 'sources' ? <SourceListPage /> : <ChannelListPage />}
+      {tab === 'overview' ? (
+        <Overview />
+      ) : tab === 'sources' ? (
+        <SourceListPage />
+      ) : tab === 'apps' ? (
+        <AppListPage />
+      ) : (
+        <ChannelListPage />
+      )}
     </>
   );
 }

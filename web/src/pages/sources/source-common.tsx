@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../../api/client.ts';
-import type { App, AppType, DataSource, ReportingStatus } from '../../api/types.ts';
-import { useI18n } from '../../i18n/i18n.tsx';
+import type { App, AppType, DataSource, IntegrationPrompt, ReportingStatus } from '../../api/types.ts';
+import { useI18n, type Translate } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { Badge, type Tone } from '../../ui/display.tsx';
 import { IconGlobe, IconPhone, IconServer } from '../../ui/icons.tsx';
@@ -13,6 +13,16 @@ import { connectionPath, connectionsPath, type ConnectionSpec } from '../connect
 export const sourcesPath = (projectId: number) => connectionsPath(projectId, 'sources');
 export const sourcePath = (projectId: number, sourceId: string) =>
   connectionPath(projectId, 'sources', sourceId);
+
+/**
+ * An integration prompt's tab title in the reader's language: the server titles prompts in
+ * English as `Platform (tool)` ("Server (curl)"); the platform is translated, the tool (an SDK
+ * or program name) is kept.
+ */
+export function promptTitle(prompt: Pick<IntegrationPrompt, 'platform' | 'title'>, t: Translate): string {
+  const tool = /\((.+)\)\s*$/.exec(prompt.title)?.[1];
+  return tool ? t('sources.promptTitle', { platform: t(`platform.${prompt.platform}`), tool }) : prompt.title;
+}
 
 const reportingTone: Record<ReportingStatus, Tone> = {
   never_reported: 'neutral',
@@ -54,15 +64,29 @@ export function useApps(): {
   apps: readonly App[];
   reload: () => void;
   byId: (id: string) => App | undefined;
+  loading: boolean;
+  error: unknown;
 } {
   const { projectId } = useProject();
   const [apps, setApps] = useState<readonly App[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let current = true;
     api.listApps({ projectId }).then(
-      (page) => current && setApps(page.items),
-      () => current && setApps([]),
+      (page) => {
+        if (!current) return;
+        setApps(page.items);
+        setError(null);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        if (!current) return;
+        setApps([]);
+        setError(e);
+        setLoading(false);
+      },
     );
     return () => {
       current = false;
@@ -70,7 +94,7 @@ export function useApps(): {
   }, [projectId, tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   const byId = useCallback((id: string) => apps.find((a) => a.id === id), [apps]);
-  return { apps, reload, byId };
+  return { apps, reload, byId, loading, error };
 }
 
 /** Data sources to the shared connection kit: how to load, disable, enable and delete one. */

@@ -23,6 +23,7 @@ import {
 import {
   AppTypeIcon,
   PlatformList,
+  promptTitle,
   ReportingBadge,
   sourcePath,
   sourceSpec,
@@ -175,7 +176,7 @@ function IntegrationTabs({ prompts }: { prompts: readonly IntegrationPrompt[] })
             tabIndex={i === current ? 0 : -1}
             onClick={() => setCurrent(i)}
           >
-            {p.title}
+            {promptTitle(p, t)}
           </button>
         ))}
       </div>
@@ -187,7 +188,11 @@ function IntegrationTabs({ prompts }: { prompts: readonly IntegrationPrompt[] })
       >
         <div className="code-head">
           <span className="code-lang">{prompt.language}</span>
-          <CopyButton value={prompt.code} label={t('sources.copyCode', { title: prompt.title })} withText />
+          <CopyButton
+            value={prompt.code}
+            label={t('sources.copyCode', { title: promptTitle(prompt, t) })}
+            withText
+          />
         </div>
         <pre className="code-block">
           <code>{prompt.code}</code>
@@ -293,7 +298,7 @@ function EditSourceDialog({
 }
 
 /** Rename an app. Its type is shown, never editable: the API refuses a change. */
-function RenameAppDialog({
+export function RenameAppDialog({
   app,
   open,
   onClose,

@@ -7,7 +7,7 @@ import {
   type Verdict,
   type VerifyEntry,
 } from '../../api/types.ts';
-import { useI18n } from '../../i18n/i18n.tsx';
+import { isMessageKey, useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { Link } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
@@ -18,7 +18,7 @@ import { SearchInput } from '../../ui/field.tsx';
 import { IconChevronDown, IconPause, IconPlay, IconPulse, IconRotate, IconSearch } from '../../ui/icons.tsx';
 import { StaticTable } from '../../ui/table.tsx';
 import { JsonBlock } from '../profiles/profile-common.tsx';
-import { sourcePath, sourcesPath } from './source-common.tsx';
+import { promptTitle, sourcePath, sourcesPath } from './source-common.tsx';
 
 /** At most this many entries stay in the page; the stream replays 200 on connect. */
 const KEEP = 1000;
@@ -125,8 +125,12 @@ function WaitingForEvents({ source }: { source: DataSource }) {
       {prompt ? (
         <div className="code-panel verify-prompt">
           <div className="code-head">
-            <span className="code-lang">{prompt.title}</span>
-            <CopyButton value={prompt.code} label={t('sources.copyCode', { title: prompt.title })} withText />
+            <span className="code-lang">{promptTitle(prompt, t)}</span>
+            <CopyButton
+              value={prompt.code}
+              label={t('sources.copyCode', { title: promptTitle(prompt, t) })}
+              withText
+            />
           </div>
           <pre className="code-block">
             <code>{prompt.code}</code>
@@ -192,12 +196,23 @@ function EntryRow({
             <span className="cell-muted">{t(`verify.noReason.${entry.verdict}`)}</span>
           ) : (
             <ul>
-              {entry.reasons.map((r, i) => (
-                <li key={i}>
-                  <code className="reason-code">{r.code}</code>
-                  <span>{r.message}</span>
-                </li>
-              ))}
+              {entry.reasons.map((r, i) => {
+                // The code's meaning in the reader's language, then the server's own words, which
+                // name the field or byte (English, as the API answers).
+                const key = `verify.reason.${r.code}`;
+                const known = isMessageKey(key) ? t(key) : null;
+                return (
+                  <li key={i}>
+                    <code className="reason-code">{r.code}</code>
+                    {known ? <span>{known}</span> : null}
+                    {r.message && r.message !== known ? (
+                      <span className={known ? 'reason-detail' : undefined} lang={known ? 'en' : undefined}>
+                        {r.message}
+                      </span>
+                    ) : null}
+                  </li>
+                );
+              })}
             </ul>
           )}
         </td>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api } from '../../api/client.ts';
-import { auditActions, type AuditEntry } from '../../api/types.ts';
+import { auditActions, type AuditAction, type AuditEntry } from '../../api/types.ts';
 import { isMessageKey, useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { Button } from '../../ui/button.tsx';
@@ -9,6 +9,20 @@ import { Dialog } from '../../ui/dialog.tsx';
 import { Alert, Badge, EmptyState, type Tone } from '../../ui/display.tsx';
 import { IconLog } from '../../ui/icons.tsx';
 import { DataTable, Pager, useCursorPages, type Column } from '../../ui/table.tsx';
+
+/** The filter's groups, in the order an admin looks for them; every action is in one. */
+const actionGroups = [
+  ['access', ['auth.', 'account.']],
+  ['members', ['member.', 'token.']],
+  ['project', ['project.', 'workspace.']],
+  ['sources', ['app.', 'source.', 'secret.']],
+  ['profiles', ['id_types.', 'event.', 'profiles.']],
+  ['channels', ['channel.', 'delivery.']],
+] as const;
+
+function groupOf(action: AuditAction): (typeof actionGroups)[number][0] {
+  return actionGroups.find(([, prefixes]) => prefixes.some((p) => action.startsWith(p)))?.[0] ?? 'project';
+}
 
 function actionTone(action: string): Tone {
   if (action.endsWith('failed') || action.endsWith('removed') || action.endsWith('revoked')) return 'red';
@@ -29,6 +43,10 @@ export function AuditPage() {
   const actionLabel = (a: string) => {
     const key = `audit.action.${a}`;
     return isMessageKey(key) ? t(key) : a;
+  };
+  const typeLabel = (kind: 'targetType' | 'actorType', type: string) => {
+    const key = `audit.${kind}.${type}`;
+    return isMessageKey(key) ? t(key) : type;
   };
 
   const columns: Column<AuditEntry>[] = [
@@ -51,7 +69,7 @@ export function AuditPage() {
       render: (e) => (
         <>
           <div className="cell-primary">{e.actor.label}</div>
-          <div className="cell-sub">{e.actor.type}</div>
+          <div className="cell-sub">{typeLabel('actorType', e.actor.type)}</div>
         </>
       ),
     },
@@ -61,7 +79,7 @@ export function AuditPage() {
       render: (e) => (
         <>
           <div>{e.target.label}</div>
-          <div className="cell-sub">{e.target.type}</div>
+          <div className="cell-sub">{typeLabel('targetType', e.target.type)}</div>
         </>
       ),
     },
@@ -102,10 +120,16 @@ export function AuditPage() {
               onChange={(e) => setAction(e.target.value)}
             >
               <option value="">{t('audit.allActions')}</option>
-              {auditActions.map((a) => (
-                <option key={a} value={a}>
-                  {actionLabel(a)}
-                </option>
+              {actionGroups.map(([group]) => (
+                <optgroup key={group} label={t(`audit.group.${group}`)}>
+                  {auditActions
+                    .filter((a) => groupOf(a) === group)
+                    .map((a) => (
+                      <option key={a} value={a}>
+                        {actionLabel(a)}
+                      </option>
+                    ))}
+                </optgroup>
               ))}
             </select>
             <span className="toolbar-spacer" />
@@ -142,14 +166,14 @@ export function AuditPage() {
               <dd>
                 {open.actor.label}{' '}
                 <span className="muted">
-                  ({open.actor.type} {open.actor.id})
+                  ({typeLabel('actorType', open.actor.type)} {open.actor.id})
                 </span>
               </dd>
               <dt>{t('audit.target')}</dt>
               <dd>
                 {open.target.label}{' '}
                 <span className="muted">
-                  ({open.target.type} {open.target.id})
+                  ({typeLabel('targetType', open.target.type)} {open.target.id})
                 </span>
               </dd>
               <dt>{t('audit.ip')}</dt>

@@ -2,6 +2,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { api } from '../../api/client.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { navigate } from '../../router.tsx';
+import { useSession } from '../../session.tsx';
 import { timeZones } from '../../time-zones.ts';
 import { Button } from '../../ui/button.tsx';
 import { Dialog } from '../../ui/dialog.tsx';
@@ -14,6 +15,7 @@ import { useToast } from '../../ui/toast.tsx';
 function CreateProjectForm({ onClose }: { onClose: () => void }) {
   const { t } = useI18n();
   const toast = useToast();
+  const { refresh } = useSession();
   const zones = useMemo(timeZones, []);
   const [name, setName] = useState('');
   const [timeZone, setTimeZone] = useState('UTC');
@@ -37,6 +39,8 @@ function CreateProjectForm({ onClose }: { onClose: () => void }) {
         ...(adminEmail.trim() ? { admin_email: adminEmail.trim() } : {}),
       });
       toast.success(t('projects.created', { name: project.name }));
+      // The creator may now be a member (its first admin): the session lists its memberships.
+      await refresh();
       onClose();
       navigate(`/projects/${project.id}/settings`);
     } catch (e) {

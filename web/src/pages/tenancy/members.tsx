@@ -1,6 +1,13 @@
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/client.ts';
-import { permissionNames, roleNames, type Member, type MemberAdded, type Role } from '../../api/types.ts';
+import { api, ApiError } from '../../api/client.ts';
+import {
+  permissionNames,
+  roleNames,
+  type Invitation,
+  type Member,
+  type MemberAdded,
+  type Role,
+} from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import type { MessageKey } from '../../i18n/messages.ts';
 import { useProject } from '../../project-context.tsx';
@@ -10,9 +17,9 @@ import { Button } from '../../ui/button.tsx';
 import { CopyButton } from '../../ui/copy-button.tsx';
 import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
 import { Alert, Badge, Card, EmptyState, PageHeader, Tabs, type Tone } from '../../ui/display.tsx';
-import { fieldErrorsOf, formErrorOf, useFieldErrors } from '../../ui/errors.ts';
+import { describeError, fieldErrorsOf, formErrorOf, useFieldErrors } from '../../ui/errors.ts';
 import { CheckboxGroup, SearchInput, SelectField, TextField } from '../../ui/field.tsx';
-import { IconCheck, IconEdit, IconMembers, IconTrash, IconUserPlus } from '../../ui/icons.tsx';
+import { IconCheck, IconEdit, IconKey, IconMembers, IconTrash, IconUserPlus } from '../../ui/icons.tsx';
 import { DataTable, Pager, useCursorPages, type Column } from '../../ui/table.tsx';
 import { useToast } from '../../ui/toast.tsx';
 
@@ -22,6 +29,13 @@ export const roleTone: Record<Role, Tone> = {
   operator: 'amber',
   viewer: 'neutral',
 };
+
+/** A one-time link shown once: an invitation's, or a member's new set-password link. */
+interface OneTimeLink {
+  readonly kind: 'invite' | 'password';
+  readonly email: string;
+  readonly url: string;
+}
 
 export function roleLabel(role: Role): MessageKey {
   return `role.${role}`;
@@ -217,9 +231,34 @@ export function MembersPage() {
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<Member | null>(null);
   const [removing, setRemoving] = useState<Member | null>(null);
-  const [link, setLink] = useState<{ email: string; url: string } | null>(null);
+  const [link, setLink] = useState<OneTimeLink | null>(null);
+  const [revoking, setRevoking] = useState<Invitation | null>(null);
   const pages = useCursorPages((q) => api.listMembers({ projectId }, q), `members:${projectId}`);
   const manage = can('member.manage');
+  const invitations = useCursorPages(
+    (q) =>
+      manage ? api.listInvitations({ projectId }, q) : Promise.resolve({ items: [], next_cursor: null }),
+    `invitations:${projectId}:${manage}`,
+  );
+
+  const issueLink = async (m: Member) => {
+    try {
+      const answer = await api.issuePasswordLink({ projectId, accountId: m.account_id });
+      setLink({
+        kind: 'password',
+        email: m.email,
+        url: new URL(answer.set_password_url, window.location.origin).href,
+      });
+    } catch (e) {
+      // Refused for an instance admin, or for someone who is also in a project the caller does
+      // not manage there: a link would let this admin take over that account.
+      toast.error(
+        e instanceof ApiError && e.code === 'TP_ERR_TENANCY_PERMISSION_NOT_HELD'
+          ? t('members.passwordLinkRefused', { email: m.email })
+          : describeError(e, t),
+      );
+    }
+  };
 
   const needle = query.trim().toLowerCase();
   const rows = pages.items.filter(
@@ -283,6 +322,21 @@ export function MembersPage() {
             {t('common.edit')}
           </Button>
           <Button
+            variant="ghost"
+            size="sm"
+            icon={<IconKey />}
+            aria-label={t('members.passwordLinkOf', { email: m.email })}
+            disabled={m.account_id === session?.account.id}
+            title={
+              m.account_id === session?.account.id
+                ? t('members.passwordLinkSelf')
+                : t('members.passwordLinkHint')
+            }
+            onClick={() => void issueLink(m)}
+          >
+            {t('members.passwordLink')}
+          </Button>
+          <Button
             variant="ghost-danger"
             size="sm"
             icon={<IconTrash />}
@@ -296,6 +350,68 @@ export function MembersPage() {
         </>
       ),
     });
+
+  const invitationColumns: Column<Invitation>[] = [
+    {
+      key: 'email',
+      header: t('members.email'),
+      className: 'cell-break',
+      render: (i) => (
+        <>
+          <div className="cell-primary">{i.email}</div>
+          <div className="cell-sub">{t('invitations.by', { email: i.invited_by.email })}</div>
+        </>
+      ),
+    },
+    {
+      key: 'role',
+      header: t('members.role'),
+      render: (i) => <Badge tone={roleTone[i.role]}>{t(roleLabel(i.role))}</Badge>,
+    },
+    {
+      key: 'workspaces',
+      header: t('members.workspaces'),
+      render: (i) =>
+        i.role === 'project_admin' ? (
+          <span className="muted">{t('members.allWorkspaces')}</span>
+        ) : (
+          <div className="badge-list">
+            {i.workspace_ids.map((id) => (
+              <Badge key={id}>{workspaceName(id)}</Badge>
+            ))}
+          </div>
+        ),
+    },
+    {
+      key: 'invited',
+      header: t('invitations.invited'),
+      className: 'cell-muted',
+      render: (i) => formatTime(i.created_at),
+    },
+    {
+      key: 'expires',
+      header: t('invitations.expires'),
+      className: 'cell-muted',
+      render: (i) => formatTime(i.expires_at),
+    },
+    {
+      key: 'actions',
+      header: <span className="visually-hidden">{t('common.actions')}</span>,
+      className: 'cell-actions',
+      render: (i) => (
+        <Button
+          variant="ghost-danger"
+          size="sm"
+          icon={<IconTrash />}
+          aria-label={t('invitations.revokeOf', { email: i.email })}
+          onClick={() => setRevoking(i)}
+        >
+          {t('invitations.revoke')}
+        </Button>
+      ),
+    },
+  ];
+  const showInvitations = manage && (invitations.items.length > 0 || invitations.hasPrevious);
 
   return (
     <>
@@ -321,44 +437,65 @@ export function MembersPage() {
       {onRoles ? (
         <RolesTable />
       ) : (
-        <DataTable
-          label={t('members.title')}
-          columns={columns}
-          rows={rows}
-          rowKey={(m) => m.account_id}
-          loading={pages.loading}
-          error={pages.error}
-          toolbar={
-            <>
-              <SearchInput
-                label={t('members.search')}
-                value={query}
-                onChange={(e) => setQuery(e.target.value)}
+        <div className="stack-cards">
+          <DataTable
+            label={t('members.title')}
+            columns={columns}
+            rows={rows}
+            rowKey={(m) => m.account_id}
+            loading={pages.loading}
+            error={pages.error}
+            toolbar={
+              <>
+                <SearchInput
+                  label={t('members.search')}
+                  value={query}
+                  onChange={(e) => setQuery(e.target.value)}
+                />
+                <select
+                  className="select"
+                  aria-label={t('members.filterRole')}
+                  value={roleFilter}
+                  onChange={(e) => setRoleFilter(e.target.value)}
+                >
+                  <option value="">{t('members.allRoles')}</option>
+                  {roleNames.map((r) => (
+                    <option key={r} value={r}>
+                      {t(roleLabel(r))}
+                    </option>
+                  ))}
+                </select>
+              </>
+            }
+            empty={
+              <EmptyState
+                icon={<IconMembers />}
+                title={needle || roleFilter ? t('common.noMatches') : t('members.emptyTitle')}
+                description={needle || roleFilter ? t('common.noMatchesText') : t('members.emptyText')}
               />
-              <select
-                className="select"
-                aria-label={t('members.filterRole')}
-                value={roleFilter}
-                onChange={(e) => setRoleFilter(e.target.value)}
-              >
-                <option value="">{t('members.allRoles')}</option>
-                {roleNames.map((r) => (
-                  <option key={r} value={r}>
-                    {t(roleLabel(r))}
-                  </option>
-                ))}
-              </select>
-            </>
-          }
-          empty={
-            <EmptyState
-              icon={<IconMembers />}
-              title={needle || roleFilter ? t('common.noMatches') : t('members.emptyTitle')}
-              description={needle || roleFilter ? t('common.noMatchesText') : t('members.emptyText')}
+            }
+            pager={<Pager pages={pages} shown={rows.length} />}
+          />
+          {showInvitations ? (
+            <DataTable
+              label={t('invitations.title')}
+              columns={invitationColumns}
+              rows={invitations.items}
+              rowKey={(i) => i.id}
+              loading={invitations.loading}
+              error={invitations.error}
+              toolbar={
+                <>
+                  <h2 className="card-title">{t('invitations.title')}</h2>
+                  <span className="toolbar-spacer" />
+                  <span className="muted">{t('invitations.subtitle')}</span>
+                </>
+              }
+              empty={null}
+              pager={<Pager pages={invitations} shown={invitations.items.length} />}
             />
-          }
-          pager={<Pager pages={pages} shown={rows.length} />}
-        />
+          ) : null}
+        </div>
       )}
 
       <Dialog
@@ -375,8 +512,10 @@ export function MembersPage() {
             const added = answer as MemberAdded;
             setAdding(false);
             pages.reload();
+            invitations.reload();
             // Shown absolute, so it works when pasted into a chat (the server may send a path).
             setLink({
+              kind: 'invite',
               email: added.invitation.email,
               url: new URL(added.invite_url, window.location.origin).href,
             });
@@ -407,9 +546,14 @@ export function MembersPage() {
       <Dialog
         open={link !== null}
         onClose={() => setLink(null)}
-        title={t('members.linkTitle')}
-        description={t('members.linkDescription', { email: link?.email ?? '' })}
-        icon={<IconUserPlus />}
+        title={link?.kind === 'password' ? t('members.passwordLinkTitle') : t('members.linkTitle')}
+        description={t(
+          link?.kind === 'password' ? 'members.passwordLinkDescription' : 'members.linkDescription',
+          {
+            email: link?.email ?? '',
+          },
+        )}
+        icon={link?.kind === 'password' ? <IconKey /> : <IconUserPlus />}
         size="lg"
         footer={
           <Button variant="primary" onClick={() => setLink(null)}>
@@ -420,7 +564,9 @@ export function MembersPage() {
         {link ? (
           <div className="stack">
             <div className="field">
-              <span className="field-label">{t('members.linkLabel')}</span>
+              <span className="field-label">
+                {link.kind === 'password' ? t('members.passwordLinkLabel') : t('members.linkLabel')}
+              </span>
               <div className="secret">
                 <span className="secret-value" data-testid="set-password-url">
                   {link.url}
@@ -428,10 +574,28 @@ export function MembersPage() {
                 <CopyButton value={link.url} label={t('members.copyLink')} withText />
               </div>
             </div>
-            <Alert tone="warning">{t('members.linkWarning')}</Alert>
+            <Alert tone="warning">
+              {link.kind === 'password'
+                ? t('members.passwordLinkWarning', { email: link.email })
+                : t('members.linkWarning')}
+            </Alert>
           </div>
         ) : null}
       </Dialog>
+
+      <ConfirmDialog
+        open={revoking !== null}
+        onClose={() => setRevoking(null)}
+        title={t('invitations.revokeTitle', { email: revoking?.email ?? '' })}
+        consequences={[t('invitations.revokeStops1'), t('invitations.revokeStops2')]}
+        confirmLabel={t('invitations.revokeConfirm')}
+        onConfirm={async () => {
+          if (!revoking) return;
+          await api.revokeInvitation({ projectId, invitationId: revoking.id });
+          toast.success(t('invitations.revoked', { email: revoking.email }));
+          invitations.reload();
+        }}
+      />
 
       <ConfirmDialog
         open={removing !== null}
