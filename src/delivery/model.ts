@@ -104,6 +104,8 @@ export interface MessageFilter {
   readonly campaignId?: string;
   readonly since?: number;
   readonly until?: number;
+  /** Finished (delivered, failed, dead, sent) at or after this time: what replay-since selects. */
+  readonly finishedSince?: number;
   /** Only messages of these workspaces (a member who is not a project admin). */
   readonly workspaceIds?: readonly string[];
 }

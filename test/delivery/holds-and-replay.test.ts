@@ -125,6 +125,11 @@ for (const kind of storeKinds) {
         return states.filter((s) => s === 'failed').length === 2 && states.includes('delivered');
       });
       receiver.script = () => ({ body: ok() });
+      // The preview the console shows counts exactly what replay-since selects.
+      const preview = await d.f.as('adminA', d.f.a, {
+        url: `${d.base}/messages-counts?channel_id=${channel.id}&finished_since=${encodeURIComponent(since)}`,
+      });
+      assert.equal(preview.json().failed + preview.json().dead, 2);
       const start = receiver.received.length;
       const replay = await post('/messages/replay', { channel_id: channel.id, since });
       assert.equal(replay.statusCode, 200, replay.body);

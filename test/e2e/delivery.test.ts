@@ -314,7 +314,7 @@ describe('console: message log, attempts, dead letters and replay, channel healt
     await screenshot(page, 'delivery-dead-letters-en');
     await page.getByRole('button', { name: 'Replay all since then' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByRole('heading', { name: 'Replay about 1 message(s) of Game mail?' }).waitFor();
+    await dialog.getByRole('heading', { name: 'Replay 1 message(s) of Game mail?' }).waitFor();
     await dialog.getByRole('button', { name: 'Replay all since then' }).click();
     await page.getByTestId('replay-result').filter({ hasText: '1 message(s) queued again' }).waitFor();
     await until('the replayed messages to be delivered', async () => {
@@ -364,7 +364,7 @@ describe('console: message log, attempts, dead letters and replay, channel healt
     const batch = page.getByTestId('batch-neighbours');
     await batch.filter({ hasText: 'One request of 2 message(s):' }).waitFor();
     assert.equal(await batch.locator('a').count(), 1, 'a link to the neighbour');
-    assert.match(await batch.innerText(), /failed 2/);
+    assert.match(await batch.innerText(), /held 2/);
     await screenshot(page, 'delivery-batch-en');
     tab.assertClean();
   });

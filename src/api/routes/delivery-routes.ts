@@ -178,6 +178,11 @@ const messageQuery = {
   campaign_id: { type: 'string', maxLength: 64 },
   since: { type: 'string', format: 'date-time' },
   until: { type: 'string', format: 'date-time' },
+  finished_since: {
+    type: 'string',
+    format: 'date-time',
+    description: 'finished at or after this time (what replay by channel and since selects)',
+  },
 } as const;
 
 type MessageQuery = Partial<Record<keyof typeof messageQuery, string>> & { limit?: number; cursor?: string };
@@ -193,6 +198,7 @@ function filterOf(q: MessageQuery): MessageFilter {
     ...(q.campaign_id !== undefined ? { campaignId: q.campaign_id } : {}),
     ...(q.since !== undefined ? { since: Date.parse(q.since) } : {}),
     ...(q.until !== undefined ? { until: Date.parse(q.until) } : {}),
+    ...(q.finished_since !== undefined ? { finishedSince: Date.parse(q.finished_since) } : {}),
   };
 }
 

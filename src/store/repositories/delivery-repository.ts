@@ -174,6 +174,7 @@ export function deliveryRepository(db: Kysely<Database>, handle: DialectHandle):
     if (filter.campaignId !== undefined) query = query.where('campaign_id', '=', filter.campaignId);
     if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since);
     if (filter.until !== undefined) query = query.where('created_at', '<', filter.until);
+    if (filter.finishedSince !== undefined) query = query.where('finished_at', '>=', filter.finishedSince);
     if (filter.workspaceIds !== undefined)
       query =
         filter.workspaceIds.length === 0

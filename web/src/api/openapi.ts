@@ -4789,6 +4789,8 @@ export interface paths {
           readonly campaign_id?: string;
           readonly channel_id?: string;
           readonly cursor?: string;
+          /** @description finished at or after this time (what replay by channel and since selects) */
+          readonly finished_since?: string;
           readonly limit?: number;
           readonly ops_request_id?: string;
           /** @description tp_uid */
@@ -4906,6 +4908,8 @@ export interface paths {
         readonly query?: {
           readonly campaign_id?: string;
           readonly channel_id?: string;
+          /** @description finished at or after this time (what replay by channel and since selects) */
+          readonly finished_since?: string;
           readonly ops_request_id?: string;
           /** @description tp_uid */
           readonly profile?: string;

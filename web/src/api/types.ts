@@ -377,7 +377,13 @@ export type MessageCounts = Record<MessageState, number>;
 /** The query both the list and the counts take (`limit`/`cursor` only for the list). */
 export type MessageQuery = Partial<
   Record<'channel_id' | 'ops_request_id' | 'push_id' | 'profile' | 'send_id' | 'campaign_id', string>
-> & { readonly state?: MessageState; readonly since?: string; readonly until?: string };
+> & {
+  readonly state?: MessageState;
+  readonly since?: string;
+  readonly until?: string;
+  /** Finished since: the selection of "replay everything failed since T". */
+  readonly finished_since?: string;
+};
 
 type MessageDetailAnswer = Answered<Answer<'/api/v1/projects/{projectId}/messages/{opsRequestId}', 'get'>>;
 

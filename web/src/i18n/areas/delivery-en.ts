@@ -100,10 +100,9 @@ export const deliveryEn = {
   'delivery.replaySinceTitle': 'Replay everything that failed since a time',
   'delivery.replaySinceSubtitle':
     'After an outage: every failed and dead message of this channel since then, oldest first, each once.',
-  'delivery.replayPreview':
-    '{n} message(s) created since then are failed or dead ({failed} failed, {dead} dead).',
+  'delivery.replayPreview': '{n} message(s) failed or died since then ({failed} failed, {dead} dead).',
   'delivery.replayAllSince': 'Replay all since then',
-  'delivery.replaySinceConfirmTitle': 'Replay about {n} message(s) of {name}?',
+  'delivery.replaySinceConfirmTitle': 'Replay {n} message(s) of {name}?',
   'delivery.replaySinceConfirmText': 'Every failed and dead message that finished since {since}.',
   'delivery.healthTitle': 'Delivery health',
   'delivery.healthSubtitle':

@@ -97,10 +97,9 @@ export const deliveryZhCN: Record<keyof typeof deliveryEn, string> = {
   'delivery.replaySinceTitle': '重放某一时间以来的全部失败消息',
   'delivery.replaySinceSubtitle':
     '故障之后使用：此通道自该时间以来所有失败和死信消息，按时间从早到晚，每条一次。',
-  'delivery.replayPreview':
-    '该时间以来创建的消息中有 {n} 条为失败或死信（失败 {failed} 条，死信 {dead} 条）。',
+  'delivery.replayPreview': '该时间以来有 {n} 条消息失败或成为死信（失败 {failed} 条，死信 {dead} 条）。',
   'delivery.replayAllSince': '全部重放',
-  'delivery.replaySinceConfirmTitle': '重放 {name} 的约 {n} 条消息？',
+  'delivery.replaySinceConfirmTitle': '重放 {name} 的 {n} 条消息？',
   'delivery.replaySinceConfirmText': '自 {since} 以来结束的所有失败和死信消息。',
   'delivery.healthTitle': '投递健康状况',
   'delivery.healthSubtitle':

@@ -63,7 +63,7 @@ function ReplaySinceCard({
   const [asking, setAsking] = useState(false);
   const sinceIso = fromLocalInput(since);
   const preview = useMessageCounts(
-    sinceIso ? { channel_id: channelId, since: sinceIso } : { channel_id: '' },
+    sinceIso ? { channel_id: channelId, finished_since: sinceIso } : { channel_id: '' },
   );
   const count = sinceIso && preview ? preview.failed + preview.dead : null;
   if (!can('delivery.replay')) return null;
