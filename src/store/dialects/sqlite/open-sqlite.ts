@@ -51,6 +51,8 @@ export function openSqlite(options: SqliteOptions): DialectHandle {
     transactionLock: async () => {
       // BEGIN IMMEDIATE holds the single write lock for the whole transaction.
     },
+    // One writer at a time: an event is visible only once committed, and ids grow in commit order.
+    committedEventHorizon: async () => Number.MAX_SAFE_INTEGER,
     destroy: () => dialect.close(),
   };
 }
