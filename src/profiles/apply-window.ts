@@ -96,8 +96,11 @@ export class WindowApplication {
     return new Map([...byType].map(([type, values]) => [type, [...values]]));
   }
 
-  /** Applies every event of the window against the loaded state. */
-  apply(loaded: WindowState): void {
+  /**
+   * Applies every event of the window against the loaded state, letting other work of the
+   * process (ingest requests) run every `yieldEvery` events.
+   */
+  async apply(loaded: WindowState, yieldEvery = 1000): Promise<void> {
     for (const o of loaded.owners) this.#owners.set(key(o.type, o.value), o.tpUid);
     for (const [tpUid, state] of loaded.states)
       this.#profiles.set(tpUid, { ...state, identities: new Map() });
@@ -109,11 +112,13 @@ export class WindowApplication {
       if (values) values.push(i.value);
       else profile.identities.set(i.type, [i.value]);
     }
-    this.#events.forEach((event, index) => {
+    for (let index = 0; index < this.#events.length; index++) {
+      const event = this.#events[index]!;
       const tpUid = this.#applyEvent(event, this.#prepared[index]!);
       if (tpUid !== null) this.#applied.push({ eventId: event.id, eventTime: event.eventTime, tpUid });
       if (event.eventName) this.#count(event);
-    });
+      if (index % yieldEvery === yieldEvery - 1) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** What to write back (the cursor moves to the window's last event). */

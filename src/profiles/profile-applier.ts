@@ -141,32 +141,42 @@ export class ProfileApplier {
     }
   }
 
+  /**
+   * Applies one window of the project's log. Reading and computing happen outside any
+   * transaction, so on SQLite the write lock is held only for the multi-row writes (ingest's group
+   * commits interleave); the write transaction takes the project's lock and checks that the
+   * cursor has not moved since the window was read — if another applier got there first, the
+   * window is dropped and read again. The cursor moves in the same transaction as the changes,
+   * so a window is applied exactly once, and a kill -9 at any point leaves it unapplied whole.
+   */
   async #applyBatch(scope: ProjectScope, before: number, horizon: number): Promise<number> {
-    let conflicts: readonly MergeConflict[] = [];
-    const received: number[] = [];
-    const count = await this.#store.transaction(async (tx) => {
-      await tx.profiles.lockProject(scope);
-      const afterId = await tx.profiles.appliedThrough(scope);
-      const events = await tx.profiles.pendingWindow(scope, {
-        afterId,
+    for (;;) {
+      const cursor = await this.#store.profiles.cursor(scope);
+      const events = await this.#store.profiles.pendingWindow(scope, {
+        afterId: cursor.appliedThrough,
         throughId: horizon,
         before,
         limit: this.#batchSize,
       });
       if (events.length === 0) return 0;
-      const settings = await tx.profiles.identitySettings(scope);
+      const settings = await this.#store.profiles.identitySettings(scope);
       const window = new WindowApplication(scope.projectId, settings, events, this.#now());
-      window.apply(await tx.profiles.loadForWindow(scope, window.lookups()));
-      await tx.profiles.writeWindow(scope, window.result());
-      conflicts = window.conflicts;
-      for (const event of events) received.push(event.receivedAt);
-      if (this.#killBeforeCommit) process.kill(process.pid, 'SIGKILL');
+      await window.apply(await this.#store.profiles.loadForWindow(scope, window.lookups()));
+      const write = window.result();
+      const committed = await this.#store.transaction(async (tx) => {
+        await tx.profiles.lockProject(scope);
+        const now = await tx.profiles.cursor(scope);
+        if (now.appliedThrough !== cursor.appliedThrough || now.movedAt !== cursor.movedAt) return false;
+        await tx.profiles.writeWindow(scope, write);
+        if (this.#killBeforeCommit) process.kill(process.pid, 'SIGKILL');
+        return true;
+      });
+      if (!committed) continue;
+      for (const conflict of window.conflicts) this.onConflict?.(scope.projectId, conflict);
+      const committedAt = this.#now();
+      for (const event of events) this.#lag?.observe(Math.max(0, committedAt - event.receivedAt) / 1000);
+      this.#applied?.inc(events.length);
       return events.length;
-    });
-    for (const conflict of conflicts) this.onConflict?.(scope.projectId, conflict);
-    const committedAt = this.#now();
-    for (const receivedAt of received) this.#lag?.observe(Math.max(0, committedAt - receivedAt) / 1000);
-    this.#applied?.inc(count);
-    return count;
+    }
   }
 }

@@ -8,7 +8,12 @@ import { advanceProfileCursor } from '../sql/advance-profile-cursor.ts';
 import { findIdentityOwners, identitiesOfProfiles, profileStates } from '../sql/find-identity-owners.ts';
 import { insertProfileEvents } from '../sql/insert-profile-events.ts';
 import { moveMergedProfiles } from '../sql/move-merged-profiles.ts';
-import { appliedEventColumns, pendingEvents, type PendingEventRow } from '../sql/pending-events.ts';
+import {
+  appliedEventColumns,
+  pendingEvents,
+  type PendingEventRow,
+  type PendingWindowRow,
+} from '../sql/pending-events.ts';
 import { writeIdentities } from '../sql/write-identities.ts';
 import { writeProfiles } from '../sql/write-profiles.ts';
 import { projectsWithPendingEvents } from '../sql/projects-with-pending-events.ts';
@@ -95,6 +100,8 @@ export interface ProfilesRepository {
   lockProject(scope: ProjectScope): Promise<void>;
   /** The id through which the project's event log is applied (0: nothing yet). */
   appliedThrough(scope: ProjectScope): Promise<number>;
+  /** The cursor and when it last moved: the applier's check that no one applied in between. */
+  cursor(scope: ProjectScope): Promise<{ appliedThrough: number; movedAt: number }>;
   /** Events not yet applied, received before `before`, oldest first. */
   pendingEvents(scope: ProjectScope, before: number, limit: number): Promise<ProfileEvent[]>;
   /** A window of the log: events after `afterId` up to `throughId`, received before `before`. */
@@ -144,7 +151,7 @@ export interface ProfilesRepository {
 const json = <T>(value: unknown, fallback: T): T =>
   value === null || value === undefined ? fallback : fromJson<T>(value);
 
-function toEvent(r: PendingEventRow & { tp_uid?: string | null }): ProfileEvent {
+function toEvent(r: (PendingEventRow | PendingWindowRow) & { tp_uid?: string | null }): ProfileEvent {
   return {
     id: Number(r.id),
     projectId: Number(r.project_id),
@@ -161,7 +168,12 @@ function toEvent(r: PendingEventRow & { tp_uid?: string | null }): ProfileEvent 
     identities: json(r.identities, {}),
     properties: json(r.properties, {}),
     traits: json(r.traits, {}),
-    context: json(r.context, {}),
+    context:
+      'context' in r
+        ? json(r.context, {})
+        : r.context_traits === null || r.context_traits === undefined
+          ? {}
+          : { traits: fromJson<unknown>(r.context_traits) },
     opsRequestId: r.ops_request_id,
     eventTime: Number(r.event_time),
     receivedAt: Number(r.received_at),
@@ -176,14 +188,17 @@ export function profilesRepository(
 ): ProfilesRepository {
   const q = (scope: ProjectScope) => scoped(root, scope);
 
-  async function appliedThrough(scope: ProjectScope): Promise<number> {
+  async function cursor(scope: ProjectScope): Promise<{ appliedThrough: number; movedAt: number }> {
     const row = await q(scope)
       .selectFrom('profile_cursors')
-      .select('applied_through')
+      .select(['applied_through', 'updated_at'])
       .where('project_id', '=', scope.projectId)
       .executeTakeFirst();
-    return row ? Number(row.applied_through) : 0;
+    return row
+      ? { appliedThrough: Number(row.applied_through), movedAt: Number(row.updated_at) }
+      : { appliedThrough: 0, movedAt: 0 };
   }
+  const appliedThrough = async (scope: ProjectScope) => (await cursor(scope)).appliedThrough;
 
   /** Event management for a window: one upsert of the names, one read and one upsert of properties. */
   async function recordEventStats(scope: ProjectScope, stats: readonly EventStats[]): Promise<void> {
@@ -300,6 +315,7 @@ export function profilesRepository(
       await lock(root, `profiles:${scope.projectId}`);
     },
     appliedThrough,
+    cursor,
     async pendingEvents(scope, before, limit) {
       const afterId = await appliedThrough(scope);
       return (

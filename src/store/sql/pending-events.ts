@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, EventsTable } from '../schema.ts';
 import { runCached } from './cached-statement.ts';
 
@@ -27,6 +27,9 @@ export const appliedEventColumns = [
 
 export type PendingEventRow = Pick<Selectable<EventsTable>, (typeof appliedEventColumns)[number]>;
 
+/** What the applier reads of `context`: its `traits` only (the rest is device data it never uses). */
+export type PendingWindowRow = Omit<PendingEventRow, 'context'> & { context_traits: unknown };
+
 /**
  * A window of a project's event log not yet applied: ids after the project's cursor `afterId`, up
  * to `throughId` (the committed horizon), received before `before`, oldest first. Uses the partial
@@ -40,16 +43,18 @@ export async function pendingEvents(
   throughId: number,
   before: number,
   limit: number,
-): Promise<PendingEventRow[]> {
+): Promise<PendingWindowRow[]> {
   const parameters = [projectId, afterId, throughId, before, limit];
-  const result = await runCached<PendingEventRow>(
+  const result = await runCached<PendingWindowRow>(
     db,
     projectId,
     'pending-events',
     () =>
       db
         .selectFrom('events')
-        .select(appliedEventColumns)
+        .select(appliedEventColumns.filter((c) => c !== 'context'))
+        // `->` is JSON extraction in both databases (SQLite ≥ 3.38: JSON text; PostgreSQL: jsonb).
+        .select(sql<unknown>`context -> 'traits'`.as('context_traits'))
         .where('project_id', '=', projectId)
         .where('applied_at', 'is', null)
         .where('id', '>', afterId)
