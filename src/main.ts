@@ -167,7 +167,7 @@ export async function startTouchpoint(
   // wakes the profile applier at once instead of at its next poll.
   const runner = new WorkerRunner({ logger });
   if (options.role !== 'api') {
-    runner.register(deps.profiles.applier.job());
+    runner.register(deps.profiles.applier.job(500, config.shutdownDeadlineMs));
     runner.register(deps.verify.retentionJob());
     runner.register(deps.dispatcher.job());
     events.on('delivery:queued', () => {
@@ -199,7 +199,9 @@ export async function startTouchpoint(
       if (closed) return;
       closed = true;
       await app?.close();
-      await runner.stop();
+      // SIGTERM ends background work between batches within the deadline; the profile applier
+      // resumes from its cursor on the next start.
+      await runner.stop(config.shutdownDeadlineMs);
       await deps.outbound.close();
       await deps.store.close();
     },

@@ -35,6 +35,8 @@ export interface Config {
   readonly testFault: 'none' | 'profiles-before-commit' | 'delivery-pause-before-complete';
   /** How long refused, dry-run and flagged events stay in the verify buffer. */
   readonly verifyRetentionHours: number;
+  /** SIGTERM: how long background work (profile applier, dispatcher) may take to stop. */
+  readonly shutdownDeadlineMs: number;
   /** Ingest: events per second per data source (0 = no limit); a source's own limit overrides it. */
   readonly ingestRateLimit: number;
   /** Ingest: events waiting for the group commit beyond which requests answer 503. */
@@ -244,6 +246,12 @@ const specs = {
     default: '72',
     parse: integer('TOUCHPOINT_VERIFY_RETENTION_HOURS', 1, 87600),
   },
+  shutdownDeadlineMs: {
+    key: 'TOUCHPOINT_SHUTDOWN_DEADLINE_MS',
+    doc: 'On SIGTERM, how long background work may take to stop: the profile applier ends after the window in progress (the rest of a backlog waits for the next start, which resumes from its cursor), and no job is waited for longer than this.',
+    default: '10000',
+    parse: integer('TOUCHPOINT_SHUTDOWN_DEADLINE_MS', 0, 600000),
+  },
   testFaults: {
     key: 'TOUCHPOINT_TEST_FAULTS',
     doc: 'Enables fault-injection points used by the durability tests. Never set in production.',
@@ -422,6 +430,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     testFaults: read(specs.testFaults),
     testFault: read(specs.testFault),
     verifyRetentionHours: read(specs.verifyRetentionHours),
+    shutdownDeadlineMs: read(specs.shutdownDeadlineMs),
     ingestRateLimit: read(specs.ingestRateLimit),
     ingestQueueMaxEvents: read(specs.ingestQueueMaxEvents),
     ingestBodyTimeoutMs: read(specs.ingestBodyTimeoutMs),

@@ -90,11 +90,11 @@ export class ProfileApplier {
    * The applier as a background job of the worker runner: polls every `intervalMs` for events
    * other processes committed; this process's commits wake it through `runner.notify('profiles')`.
    */
-  job(intervalMs = 500): BackgroundJob {
+  job(intervalMs = 500, stopDeadlineMs = 10_000): BackgroundJob {
     return {
       name: 'profiles',
       intervalMs,
-      stopDeadlineMs: 10_000,
+      stopDeadlineMs,
       run: async (signal) => {
         await this.applyPending({ signal });
       },
