@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.ts';
 import type { BackgroundJob } from '../runner/worker-runner.ts';
 import type { Store } from '../store/store.ts';
@@ -65,6 +65,26 @@ export class ProfileApplier {
         help: 'Events applied to profiles',
         registers: [options.registry],
       });
+      // Read from the database at each scrape, so a worker process and an api process agree.
+      const backlog = () => this.backlog();
+      new Gauge({
+        name: 'touchpoint_profile_backlog_events',
+        help: 'Events stored but not yet applied to profiles (all projects)',
+        registers: [options.registry],
+        async collect() {
+          const b = await backlog().catch(() => undefined);
+          if (b) this.set(b.events);
+        },
+      });
+      new Gauge({
+        name: 'touchpoint_profile_backlog_seconds',
+        help: 'Age of the oldest event not yet applied to profiles (0 when none)',
+        registers: [options.registry],
+        async collect() {
+          const b = await backlog().catch(() => undefined);
+          if (b) this.set(b.seconds);
+        },
+      });
     }
   }
 
@@ -99,6 +119,26 @@ export class ProfileApplier {
         await this.applyPending({ signal });
       },
     };
+  }
+
+  /**
+   * How far profiles are behind the event log: events not yet applied and the age in seconds of
+   * the oldest of them — for one project, or summed (events) and at worst (seconds) over all.
+   */
+  async backlog(projectId?: number): Promise<{ events: number; seconds: number }> {
+    const projects =
+      projectId === undefined
+        ? await this.#store.profiles.projectsWithPendingEvents(Number.MAX_SAFE_INTEGER, 1000)
+        : [projectId];
+    let events = 0;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const id of projects) {
+      const b = await this.#store.profiles.backlog(projectScope(id));
+      events += b.events;
+      if (b.oldestReceivedAt !== null) oldest = Math.min(oldest, b.oldestReceivedAt);
+    }
+    const seconds = Number.isFinite(oldest) ? Math.max(0, (this.#now() - oldest) / 1000) : 0;
+    return { events, seconds };
   }
 
   /** Forgets the project's profiles and applies its whole event log again. */

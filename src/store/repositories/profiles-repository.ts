@@ -16,6 +16,7 @@ import {
 } from '../sql/pending-events.ts';
 import { writeIdentities } from '../sql/write-identities.ts';
 import { writeProfiles } from '../sql/write-profiles.ts';
+import { profileBacklog } from '../sql/profile-backlog.ts';
 import { projectsWithPendingEvents } from '../sql/projects-with-pending-events.ts';
 import { bool, scoped } from './scoped.ts';
 
@@ -100,6 +101,8 @@ export interface ProfilesRepository {
   lockProject(scope: ProjectScope): Promise<void>;
   /** The id through which the project's event log is applied (0: nothing yet). */
   appliedThrough(scope: ProjectScope): Promise<number>;
+  /** Events not applied yet (counted up to a cap) and when the oldest was received. */
+  backlog(scope: ProjectScope): Promise<{ events: number; oldestReceivedAt: number | null }>;
   /** The cursor and when it last moved: the applier's check that no one applied in between. */
   cursor(scope: ProjectScope): Promise<{ appliedThrough: number; movedAt: number }>;
   /** Events not yet applied, received before `before`, oldest first. */
@@ -316,6 +319,9 @@ export function profilesRepository(
     },
     appliedThrough,
     cursor,
+    async backlog(scope) {
+      return profileBacklog(q(scope), scope.projectId, await appliedThrough(scope));
+    },
     async pendingEvents(scope, before, limit) {
       const afterId = await appliedThrough(scope);
       return (
