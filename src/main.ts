@@ -69,6 +69,8 @@ export async function assemble(
       store,
       logger,
       registry: metrics.registry,
+      // Role all: ingest has priority while its group commit has a backlog (decision 77).
+      busy: () => ingest.load.saturated,
       killBeforeCommit: config.testFaults && config.testFault === 'profiles-before-commit',
     });
     const profiles = new ProfilesService({ store, audit, applier });

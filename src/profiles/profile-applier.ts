@@ -21,6 +21,13 @@ export interface ApplierOptions {
   readonly now?: () => number;
   /** Where the applier's lag and throughput metrics go. */
   readonly registry?: Registry;
+  /**
+   * In one process with ingest (role `all`): whether ingest is saturated right now. The applier
+   * then waits between windows (up to `deferMs`, so it never starves) and catches up when the
+   * burst is over: ingest keeps its throughput, profiles lag for the length of the burst.
+   */
+  readonly busy?: () => boolean;
+  readonly deferMs?: number;
 }
 
 export type { MergeConflict } from './apply-window.ts';
@@ -39,6 +46,8 @@ export class ProfileApplier {
   readonly #settleMs: number;
   readonly #killBeforeCommit: boolean;
   readonly #now: () => number;
+  readonly #busy: () => boolean;
+  readonly #deferMs: number;
   #running: Promise<number> | undefined;
   #again = false;
   readonly #lag: Histogram | undefined;
@@ -53,6 +62,8 @@ export class ProfileApplier {
     this.#settleMs = options.settleMs ?? 0;
     this.#killBeforeCommit = options.killBeforeCommit ?? false;
     this.#now = options.now ?? Date.now;
+    this.#busy = options.busy ?? (() => false);
+    this.#deferMs = options.deferMs ?? 1000;
     if (options.registry) {
       this.#lag = new Histogram({
         name: 'touchpoint_profile_apply_lag_seconds',
@@ -109,13 +120,26 @@ export class ProfileApplier {
   /**
    * The applier as a background job of the worker runner: polls every `intervalMs` for events
    * other processes committed; this process's commits wake it through `runner.notify('profiles')`.
+   * Runs start at least `minGapMs` apart, so a wake-up per ingest commit still gives windows of a
+   * few thousand events: a window costs about the same whether it holds 50 events or 5,000
+   * (its profiles' pages are written once), and profiles lag by at most about that gap.
    */
-  job(intervalMs = 500, stopDeadlineMs = 10_000): BackgroundJob {
+  job(intervalMs = 500, stopDeadlineMs = 10_000, minGapMs = 200): BackgroundJob {
+    let lastStart = 0;
     return {
       name: 'profiles',
       intervalMs,
       stopDeadlineMs,
       run: async (signal) => {
+        const wait = lastStart + minGapMs - this.#now();
+        if (wait > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, wait);
+            signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+          });
+          if (signal.aborted) return;
+        }
+        lastStart = this.#now();
         await this.applyPending({ signal });
       },
     };
@@ -174,11 +198,19 @@ export class ProfileApplier {
       let progress = 0;
       for (const projectId of projects) {
         if (signal?.aborted) break;
+        await this.#yieldToIngest(signal);
         progress += await this.#applyBatch(projectScope(projectId), before, horizon);
       }
       total += progress;
       if (progress === 0) return total;
     }
+  }
+
+  /** Waits while ingest in this process is saturated, up to `deferMs` (or until stopped). */
+  async #yieldToIngest(signal: AbortSignal | undefined): Promise<void> {
+    const until = this.#now() + this.#deferMs;
+    while (this.#busy() && this.#now() < until && !signal?.aborted)
+      await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   /**
