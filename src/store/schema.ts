@@ -259,7 +259,7 @@ export interface ProfilesTable {
   merged_into: string | null;
 }
 
-/** How far the profile applier has applied a project's event log (0011). */
+/** How far the profile applier has applied a project's event log (0013). */
 export interface ProfileCursorsTable {
   project_id: number;
   /** Every event of the project with an id up to this one is applied. */
@@ -267,7 +267,7 @@ export interface ProfileCursorsTable {
   updated_at: number;
 }
 
-/** The profile an applied event belongs to (0011); a merge moves the loser's rows. */
+/** The profile an applied event belongs to (0013); a merge moves the loser's rows. */
 export interface ProfileEventsTable {
   project_id: number;
   tp_uid: string;

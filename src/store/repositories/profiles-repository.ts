@@ -466,7 +466,7 @@ export function profilesRepository(
         .execute();
       await q(scope).deleteFrom('profile_events').where('project_id', '=', scope.projectId).execute();
       await q(scope).deleteFrom('profile_cursors').where('project_id', '=', scope.projectId).execute();
-      // Rows applied before the cursor existed (0011) carry applied_at; the cursor alone marks the rest.
+      // Rows applied before the cursor existed (0013) carry applied_at; the cursor alone marks the rest.
       await q(scope)
         .updateTable('events')
         .set({ applied_at: null, tp_uid: null })

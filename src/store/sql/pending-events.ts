@@ -33,7 +33,7 @@ export type PendingWindowRow = Omit<PendingEventRow, 'context'> & { context_trai
 /**
  * A window of a project's event log not yet applied: ids after the project's cursor `afterId`, up
  * to `throughId` (the committed horizon), received before `before`, oldest first. Uses the partial
- * index `events_unapplied` on (project_id, id): rows applied before the cursor existed (0011)
+ * index `events_unapplied` on (project_id, id): rows applied before the cursor existed (0013)
  * carry `applied_at` and are skipped.
  */
 export async function pendingEvents(

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Migration } from './migration.ts';
 
-export const migration0011: Migration = {
-  id: 11,
+export const migration0013: Migration = {
+  id: 13,
   name: 'profile-cursor',
   async up({ db }) {
     // The profile applier marks a window of the event log applied by advancing one cursor per
