@@ -81,13 +81,18 @@ export async function assemble(
       allowTargets: config.allowTargets,
       profiles,
     });
+    const exitAfterCommit = config.testFaults && config.testFault === 'send-exit-after-commit';
     const queued = (projectId: number, messages: number) =>
       events.emit('delivery:queued', { projectId, messages });
     const sends = new SendService({
       store,
       channels,
       profiles,
-      onEnqueued: (projectId, messages) => queued(projectId, messages),
+      onEnqueued: (projectId, messages) => {
+        // DUR-04: die after the fan-out commit, before any dispatcher could claim a message.
+        if (exitAfterCommit) process.kill(process.pid, 'SIGKILL');
+        queued(projectId, messages);
+      },
     });
     const messages = new MessageService({
       store,

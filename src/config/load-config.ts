@@ -32,7 +32,8 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly testFaults: boolean;
   /** A process-wide fault point for the durability tests (only with `testFaults`). */
-  readonly testFault: 'none' | 'profiles-before-commit' | 'delivery-pause-before-complete';
+  readonly testFault:
+    'none' | 'profiles-before-commit' | 'delivery-pause-before-complete' | 'send-exit-after-commit';
   /** How long refused, dry-run and flagged events stay in the verify buffer. */
   readonly verifyRetentionHours: number;
   /** Ingest: events per second per data source (0 = no limit); a source's own limit overrides it. */
@@ -252,12 +253,13 @@ const specs = {
   },
   testFault: {
     key: 'TOUCHPOINT_TEST_FAULT',
-    doc: "With TOUCHPOINT_TEST_FAULTS: a process-wide fault point (`profiles-before-commit` exits the profile applier before its commit; `delivery-pause-before-complete` pauses a dispatcher 3 s between a receiver's answer and the completion). Never set in production.",
+    doc: "With TOUCHPOINT_TEST_FAULTS: a process-wide fault point (`profiles-before-commit` exits the profile applier before its commit; `delivery-pause-before-complete` pauses a dispatcher 3 s between a receiver's answer and the completion; `send-exit-after-commit` kills the process with SIGKILL as soon as a send's messages are committed, before any delivery attempt). Never set in production.",
     default: 'none',
     parse: oneOf('TOUCHPOINT_TEST_FAULT', [
       'none',
       'profiles-before-commit',
       'delivery-pause-before-complete',
+      'send-exit-after-commit',
     ] as const),
   },
   ingestRateLimit: {
