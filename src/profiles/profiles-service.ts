@@ -7,9 +7,17 @@ import type { ProjectScope } from '../access/scope.ts';
 import type { AuditLog } from '../access/audit-log.ts';
 import { builtinIdTypes, type IdentitySettings, type Profile } from './model.ts';
 import type { ProfileApplier } from './profile-applier.ts';
-import type { ProfileLookup, ProfileSnapshot } from './profile-lookup.ts';
+import {
+  identityKey,
+  type ProfileIdentity,
+  type ProfileLookup,
+  type ProfileSnapshot,
+  type RecipientLookup,
+} from './profile-lookup.ts';
 
 const ID_TYPE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+/** Identities per lookup query (well under SQLite's expression depth and parameter limits). */
+const LOOKUP_CHUNK = 500;
 
 function invalid(path: string, message: string): TouchpointError {
   return new TouchpointError(
@@ -20,7 +28,7 @@ function invalid(path: string, message: string): TouchpointError {
 }
 
 /** Profiles (SPEC §2.2): identity settings, the explorer, event management, rebuilds. */
-export class ProfilesService implements ProfileLookup {
+export class ProfilesService implements ProfileLookup, RecipientLookup {
   readonly #store: Store;
   readonly #audit: AuditLog;
   readonly applier: ProfileApplier;
@@ -88,6 +96,28 @@ export class ProfilesService implements ProfileLookup {
     return (
       profile && { tpUid: profile.tpUid, identities: profile.identities, properties: profile.properties }
     );
+  }
+
+  async findByIdentities(
+    scope: ProjectScope,
+    identities: readonly ProfileIdentity[],
+  ): Promise<Map<string, ProfileSnapshot>> {
+    const found = new Map<string, ProfileSnapshot>();
+    const unique = [...new Map(identities.map((i) => [identityKey(i.type, i.value), i])).values()];
+    for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
+      const owners = await this.#store.profiles.findIdentities(scope, unique.slice(i, i + LOOKUP_CHUNK));
+      const profiles = new Map(
+        (await this.#store.profiles.getProfiles(scope, [...new Set(owners.values())])).map((p) => [
+          p.tpUid,
+          p,
+        ]),
+      );
+      for (const [key, tpUid] of owners) {
+        const p = profiles.get(tpUid);
+        if (p) found.set(key, { tpUid: p.tpUid, identities: p.identities, properties: p.properties });
+      }
+    }
+    return found;
   }
 
   async lookup(access: ProjectAccess, idType: string, value: string): Promise<Profile> {
