@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { LifecycleEvents } from './observability/lifecycle-events.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { WorkerRunner } from './runner/worker-runner.ts';
+import { registerDeliveryMetrics } from './delivery/delivery-metrics.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import { MessageService } from './delivery/message-service.ts';
 import { SendService } from './delivery/send-service.ts';
@@ -119,6 +120,7 @@ export async function assemble(
           : {}),
       },
     });
+    registerDeliveryMetrics(events, metrics.registry);
     const verify = new VerifyService({ store, logger, retentionHours: config.verifyRetentionHours });
     verify.listen(events);
     applier.onConflict = (projectId, conflict) => verify.recordConflict(projectId, conflict);
