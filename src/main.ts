@@ -98,6 +98,7 @@ export async function assemble(
     const messages = new MessageService({
       store,
       audit,
+      profiles,
       onQueued: (projectId, count) => queued(projectId, count),
     });
     const dispatcher = new Dispatcher({

@@ -56,7 +56,7 @@ export class ProfilesService implements ProfileLookup, RecipientLookup {
           `/id_types/${i}/name`,
           'must be lower-case letters, digits and _ (starting with a letter)',
         );
-      if ((builtinIdTypes as readonly string[]).includes(t.name))
+      if ((builtinIdTypes as readonly string[]).includes(t.name) || t.name === 'tp_uid')
         throw new TouchpointError('TP_ERR_PROFILE_ID_TYPE_RESERVED', { name: t.name });
       if (seen.has(t.name)) throw invalid(`/id_types/${i}/name`, 'is listed twice');
       seen.add(t.name);
@@ -90,8 +90,13 @@ export class ProfilesService implements ProfileLookup, RecipientLookup {
     idType: string,
     value: string,
   ): Promise<ProfileSnapshot | undefined> {
-    const owners = await this.#store.profiles.findIdentities(scope, [{ type: idType, value }]);
-    const tpUid = owners.get(`${idType}:${value}`);
+    // `tp_uid` names the profile itself (a merged-away one answers the profile it joined).
+    const tpUid =
+      idType === 'tp_uid'
+        ? await this.#store.profiles.resolveTpUid(scope, value)
+        : (await this.#store.profiles.findIdentities(scope, [{ type: idType, value }])).get(
+            `${idType}:${value}`,
+          );
     const profile = tpUid ? await this.#store.profiles.getProfile(scope, tpUid) : undefined;
     return (
       profile && { tpUid: profile.tpUid, identities: profile.identities, properties: profile.properties }

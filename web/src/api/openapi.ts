@@ -4791,6 +4791,9 @@ export interface paths {
           readonly cursor?: string;
           /** @description finished at or after this time (what replay by channel and since selects) */
           readonly finished_since?: string;
+          /** @description with id_value: the profile holding this identity (any ID type, or tp_uid); none → no messages */
+          readonly id_type?: string;
+          readonly id_value?: string;
           readonly limit?: number;
           readonly ops_request_id?: string;
           /** @description tp_uid */
@@ -4910,6 +4913,9 @@ export interface paths {
           readonly channel_id?: string;
           /** @description finished at or after this time (what replay by channel and since selects) */
           readonly finished_since?: string;
+          /** @description with id_value: the profile holding this identity (any ID type, or tp_uid); none → no messages */
+          readonly id_type?: string;
+          readonly id_value?: string;
           readonly ops_request_id?: string;
           /** @description tp_uid */
           readonly profile?: string;
