@@ -155,6 +155,7 @@ function pagesOf(s: Seeded): [string, string][] {
     ['channel-new', `${c}/channels/new`],
     ['channel', `${c}/channels/${s.channelId}`],
     ['channel-edit', `${c}/channels/${s.channelId}/edit`],
+    ['channel-send-now', `${c}/channels/${s.channelId}?send=1`],
     ['apps', `${c}/apps`],
     ['profiles', '/projects/1/profiles'],
     ['profile', `/projects/1/profiles/${s.tpUid}`],
@@ -190,6 +191,11 @@ async function layoutProblems(page: Page): Promise<string[]> {
     const width = window.innerWidth;
     const scroll = document.documentElement.scrollWidth;
     if (scroll > width) problems.push(`the page is ${scroll} px wide in a ${width} px window`);
+    for (const dialog of Array.from(document.querySelectorAll('dialog[open]'))) {
+      const r = dialog.getBoundingClientRect();
+      if (r.right > width || dialog.scrollWidth > dialog.clientWidth + 1)
+        problems.push(`the dialog "${dialog.querySelector('h2')?.textContent ?? '?'}" is wider than its box`);
+    }
     for (const cell of Array.from(document.querySelectorAll('td.cell-actions'))) {
       const wrap = cell.closest('.table-wrap') ?? document.body;
       const box = wrap.getBoundingClientRect();
@@ -255,6 +261,25 @@ describe('console at laptop widths: nothing overflows, every row action is visib
         assert.deepEqual(found, []);
         tab.assertClean();
       });
+
+  it('fits the Send now dialog and its progress view at both widths', async () => {
+    const tab = await signedIn('en', WIDTHS[0]);
+    const { page } = tab;
+    await page.goto(`/projects/1/connections/channels/${seeded.channelId}?send=1`);
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Recipient IDs, one per line').fill('r-1001\nr-missing');
+    await dialog.getByLabel('Title').fill('Daily activities');
+    await dialog.getByLabel('Content').fill('Hello!');
+    await dialog.getByRole('button', { name: 'Send to 2' }).click();
+    await page.getByTestId('send-progress').waitFor();
+    await page.getByTestId('send-skipped').waitFor();
+    for (const viewport of WIDTHS) {
+      await page.setViewportSize(viewport);
+      assert.deepEqual(await layoutProblems(page), []);
+      await screenshot(page, `laptop-${viewport.width}-en-send-progress`);
+    }
+    tab.assertClean();
+  });
 
   it('keeps the side navigation and the top bar in view on a long page', async () => {
     const { page } = await signedIn('en', WIDTHS[0]);

@@ -36,6 +36,9 @@ import type {
   MessageDetail,
   MessageQuery,
   ReplayResult,
+  SendAccepted,
+  SendInput,
+  SendProgress,
   PasswordLink,
   Page,
   PageQuery,
@@ -276,6 +279,11 @@ export const api = {
     call<TestSendResult>(endpoints.testSendChannel, { params: p, body }),
   testSendWorkspaceChannel: (p: ChannelParams & { workspaceId: string }, body: TestSendInput) =>
     call<TestSendResult>(endpoints.testSendWorkspaceChannel, { params: p, body }),
+  /** The send API (SPEC §4.1): 202 with the send's id; skipped recipients listed with reasons. */
+  createSend: (p: ProjectParams & { workspaceId: string }, body: SendInput) =>
+    call<SendAccepted>(endpoints.createSend, { params: p, body }),
+  getSend: (p: ProjectParams & { workspaceId: string; sendId: string }) =>
+    call<SendProgress>(endpoints.getSend, { params: p }),
   listMessages: (p: ProjectParams, query: PageQuery & MessageQuery = {}) =>
     call<Page<Message>>(endpoints.listMessages, { params: p, query: { ...query } }),
   messageCounts: (p: ProjectParams, query: MessageQuery = {}) =>

@@ -103,6 +103,8 @@ export const endpoints = {
   listProfileEvents: { method: 'GET', path: '/api/v1/projects/{projectId}/profiles/{tpUid}/events' },
   listEvents: { method: 'GET', path: '/api/v1/projects/{projectId}/events' },
   declareEvent: { method: 'POST', path: '/api/v1/projects/{projectId}/events' },
+  createSend: { method: 'POST', path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/sends' },
+  getSend: { method: 'GET', path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/sends/{sendId}' },
   listMessages: { method: 'GET', path: '/api/v1/projects/{projectId}/messages' },
   messageCounts: { method: 'GET', path: '/api/v1/projects/{projectId}/messages-counts' },
   getMessage: { method: 'GET', path: '/api/v1/projects/{projectId}/messages/{opsRequestId}' },

@@ -14,7 +14,7 @@ type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Json<R> = R extends { readonly content: { readonly 'application/json': infer J } } ? J : never;
 
 /** What `method path` answers with `status`, as the served document describes it. */
-type Answer<P extends keyof paths, M extends Method, S extends 200 | 201 = 200> = paths[P][M] extends {
+type Answer<P extends keyof paths, M extends Method, S extends 200 | 201 | 202 = 200> = paths[P][M] extends {
   readonly responses: infer R;
 }
   ? S extends keyof R
@@ -376,7 +376,17 @@ export type MessageCounts = Record<MessageState, number>;
 
 /** The query both the list and the counts take (`limit`/`cursor` only for the list). */
 export type MessageQuery = Partial<
-  Record<'channel_id' | 'ops_request_id' | 'push_id' | 'profile' | 'send_id' | 'campaign_id', string>
+  Record<
+    | 'channel_id'
+    | 'ops_request_id'
+    | 'push_id'
+    | 'profile'
+    | 'send_id'
+    | 'campaign_id'
+    | 'id_type'
+    | 'id_value',
+    string
+  >
 > & {
   readonly state?: MessageState;
   readonly since?: string;
@@ -414,4 +424,28 @@ export type ReplayResult = Answered<Answer<'/api/v1/projects/{projectId}/message
 export type MessageBatch = With<
   Answered<Answer<'/api/v1/projects/{projectId}/messages/{opsRequestId}/batches/{batchId}', 'get'>>,
   { readonly outcomes: Record<string, number> }
+>;
+
+type SendsPath = '/api/v1/projects/{projectId}/workspaces/{workspaceId}/sends';
+
+/** The send API's body (SPEC §4.1): recipients by any ID type, values, variables, a key. */
+export type SendInput = With<
+  Body<SendsPath, 'post'>,
+  {
+    readonly template_values: Record<string, unknown>;
+    readonly recipients: readonly {
+      readonly id_type: string;
+      readonly id: string;
+      readonly values?: Record<string, unknown>;
+    }[];
+  }
+>;
+
+/** What the send API answers (202): the send's id, how many messages it queued, who it skipped. */
+export type SendAccepted = Answered<Answer<SendsPath, 'post', 202>>;
+
+/** A send with its messages counted by state (`GET …/sends/{sendId}`). */
+export type SendProgress = With<
+  Answered<Answer<'/api/v1/projects/{projectId}/workspaces/{workspaceId}/sends/{sendId}', 'get'>>,
+  { readonly counts: MessageCounts }
 >;

@@ -10,7 +10,7 @@ import { FormDialog } from '../../ui/form-dialog.tsx';
 import { Alert, Badge, Card, Loading } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
 import { CheckboxGroup, TextField } from '../../ui/field.tsx';
-import { IconKey, IconLayers, IconPulse, IconRotate, IconUserPlus } from '../../ui/icons.tsx';
+import { IconKey, IconLayers, IconPlay, IconPulse, IconRotate, IconUserPlus } from '../../ui/icons.tsx';
 import { StaticTable } from '../../ui/table.tsx';
 import { useToast } from '../../ui/toast.tsx';
 import {
@@ -30,6 +30,7 @@ import {
   timeoutText,
 } from './channel-common.tsx';
 import { TestSendDialog } from './channel-test-send.tsx';
+import { SendNowDialog, useMaySend } from './channel-send-now.tsx';
 import { ChannelHealthCard } from '../delivery/delivery-common.tsx';
 import { useApps } from '../sources/source-common.tsx';
 
@@ -363,19 +364,21 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
   const connection = useConnectionDetails(channelSpec, channelId);
   const { item: channel, setItem: setChannel, reload, fallback, lifecycle } = connection;
   const [newKey, setNewKey] = useState<string | null>(() => takeNewKey(channelId));
-  const [dialog, setDialog] = useState<'test' | 'rotate' | 'credentials' | 'authorize' | null>(
-    search.get('test') === '1' ? 'test' : null,
+  const [dialog, setDialog] = useState<'test' | 'send' | 'rotate' | 'credentials' | 'authorize' | null>(
+    search.get('test') === '1' ? 'test' : search.get('send') === '1' ? 'send' : null,
   );
   const manage = lifecycle.manage;
   const authorize = can('channel.authorize');
   const mayTest = manage || can('reach.webhook.use');
+  const maySend = useMaySend();
 
   if (fallback || !channel) return fallback;
   const app = channel.app_id ? byId(channel.app_id) : undefined;
   const workspaceName = (id: string) => workspaces.find((w) => w.id === id)?.name ?? id;
   const closeDialog = () => {
     setDialog(null);
-    if (search.get('test')) navigate(channelPath(projectId, channel.id), { replace: true });
+    if (search.get('test') || search.get('send'))
+      navigate(channelPath(projectId, channel.id), { replace: true });
   };
 
   return (
@@ -388,11 +391,23 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
           channel.description ? ` · ${channel.description}` : ''
         }`}
         actions={
-          mayTest ? (
-            <Button variant="primary" icon={<IconPulse />} onClick={() => setDialog('test')}>
-              {t('channels.testSend')}
-            </Button>
-          ) : null
+          <>
+            {maySend ? (
+              <Button
+                icon={<IconPlay />}
+                disabled={channel.status !== 'enabled'}
+                title={channel.status !== 'enabled' ? t('errors.TP_ERR_CHANNEL_DISABLED') : undefined}
+                onClick={() => setDialog('send')}
+              >
+                {t('send.sendNow')}
+              </Button>
+            ) : null}
+            {mayTest ? (
+              <Button variant="primary" icon={<IconPulse />} onClick={() => setDialog('test')}>
+                {t('channels.testSend')}
+              </Button>
+            ) : null}
+          </>
         }
         onEdit={() => navigate(`${channelPath(projectId, channel.id)}/edit`)}
       />
@@ -632,6 +647,7 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
       {mayTest ? (
         <TestSendDialog channel={channel} open={dialog === 'test'} onClose={closeDialog} onSent={reload} />
       ) : null}
+      {maySend ? <SendNowDialog channel={channel} open={dialog === 'send'} onClose={closeDialog} /> : null}
       <RotateKeyDialog
         channel={channel}
         open={dialog === 'rotate'}
