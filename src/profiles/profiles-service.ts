@@ -108,7 +108,29 @@ export class ProfilesService implements ProfileLookup, RecipientLookup {
     identities: readonly ProfileIdentity[],
   ): Promise<Map<string, ProfileSnapshot>> {
     const found = new Map<string, ProfileSnapshot>();
-    const unique = [...new Map(identities.map((i) => [identityKey(i.type, i.value), i])).values()];
+    const snapshot = (p: Profile): ProfileSnapshot => ({
+      tpUid: p.tpUid,
+      identities: p.identities,
+      properties: p.properties,
+    });
+    const all = [...new Map(identities.map((i) => [identityKey(i.type, i.value), i])).values()];
+    // `tp_uid` names the profile itself: current profiles in one query per chunk, a merged-away
+    // one through the profile it was merged into.
+    const byTpUid = all.filter((i) => i.type === 'tp_uid').map((i) => i.value);
+    for (let i = 0; i < byTpUid.length; i += LOOKUP_CHUNK) {
+      const chunk = byTpUid.slice(i, i + LOOKUP_CHUNK);
+      const current = new Map(
+        (await this.#store.profiles.getProfiles(scope, chunk)).map((p) => [p.tpUid, p]),
+      );
+      for (const tpUid of chunk) {
+        const survivor = current.has(tpUid) ? tpUid : await this.#store.profiles.resolveTpUid(scope, tpUid);
+        const p =
+          (survivor && current.get(survivor)) ??
+          (survivor ? await this.#store.profiles.getProfile(scope, survivor) : undefined);
+        if (p) found.set(identityKey('tp_uid', tpUid), snapshot(p));
+      }
+    }
+    const unique = all.filter((i) => i.type !== 'tp_uid');
     for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
       const owners = await this.#store.profiles.findIdentities(scope, unique.slice(i, i + LOOKUP_CHUNK));
       const profiles = new Map(
