@@ -12,7 +12,9 @@ import { LifecycleEvents } from './observability/lifecycle-events.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { WorkerRunner } from './runner/worker-runner.ts';
 import { registerDeliveryMetrics } from './delivery/delivery-metrics.ts';
+import { DeliveryStatsService } from './delivery/delivery-stats-service.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
+import { MessageRetention } from './delivery/message-retention.ts';
 import { MessageService } from './delivery/message-service.ts';
 import { SendService } from './delivery/send-service.ts';
 import { unlockSecrets } from './secrets/master-key.ts';
@@ -148,6 +150,12 @@ export async function assemble(
       sends,
       messages,
       dispatcher,
+      deliveryStats: new DeliveryStatsService({ store }),
+      messageRetention: new MessageRetention({
+        store,
+        logger,
+        options: { retentionMs: config.messageRetentionDays * 86_400_000 },
+      }),
     };
     return { deps, events, generated };
   } catch (error) {
@@ -178,6 +186,7 @@ export async function startTouchpoint(
     runner.register(deps.profiles.applier.job());
     runner.register(deps.verify.retentionJob());
     runner.register(deps.dispatcher.job());
+    runner.register(deps.messageRetention.job());
     events.on('delivery:queued', () => {
       runner.notify('dispatcher');
       deps.dispatcher.wake();

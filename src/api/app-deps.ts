@@ -1,7 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { ChannelsService } from '../channels/channel-service.ts';
 import type { Config } from '../config/load-config.ts';
+import type { DeliveryStatsService } from '../delivery/delivery-stats-service.ts';
 import type { Dispatcher } from '../delivery/dispatcher.ts';
+import type { MessageRetention } from '../delivery/message-retention.ts';
 import type { MessageService } from '../delivery/message-service.ts';
 import type { SendService } from '../delivery/send-service.ts';
 import type { GuardedClient } from '../net/guarded-client.ts';
@@ -56,4 +58,6 @@ export interface AppDeps {
   readonly sends: SendService;
   readonly messages: MessageService;
   readonly dispatcher: Dispatcher;
+  readonly deliveryStats: DeliveryStatsService;
+  readonly messageRetention: MessageRetention;
 }

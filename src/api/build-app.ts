@@ -19,6 +19,7 @@ import { channelAccessRoutes } from './routes/channel-access-routes.ts';
 import { channelRoutes } from './routes/channel-routes.ts';
 import { channelSendRoutes } from './routes/channel-send-routes.ts';
 import { deliveryRoutes } from './routes/delivery-routes.ts';
+import { deliveryStatsRoutes } from './routes/delivery-stats-routes.ts';
 import { consoleRoutes } from './routes/console-routes.ts';
 import { ingestRoutes } from './routes/ingest-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
@@ -182,6 +183,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(channelAccessRoutes(deps));
   await app.register(channelSendRoutes(deps));
   await app.register(deliveryRoutes(deps));
+  await app.register(deliveryStatsRoutes(deps));
   await app.register(profileRoutes(deps));
   await app.register(verifyRoutes(deps));
   await app.register(ingestRoutes(deps));

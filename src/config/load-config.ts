@@ -36,6 +36,8 @@ export interface Config {
     'none' | 'profiles-before-commit' | 'delivery-pause-before-complete' | 'send-exit-after-commit';
   /** How long refused, dry-run and flagged events stay in the verify buffer. */
   readonly verifyRetentionHours: number;
+  /** How long finished messages, their attempts and the delivery charts' minutes are kept. */
+  readonly messageRetentionDays: number;
   /** Ingest: events per second per data source (0 = no limit); a source's own limit overrides it. */
   readonly ingestRateLimit: number;
   /** Ingest: events waiting for the group commit beyond which requests answer 503. */
@@ -245,6 +247,12 @@ const specs = {
     default: '72',
     parse: integer('TOUCHPOINT_VERIFY_RETENTION_HOURS', 1, 87600),
   },
+  messageRetentionDays: {
+    key: 'TOUCHPOINT_MESSAGE_RETENTION_DAYS',
+    doc: 'How long finished messages (`delivered`, `failed`, `dead`, `sent`) and their attempts are kept after they finished, and how long the delivery charts keep their per-minute counts; the worker prunes older ones hourly, 500 rows per transaction. Queued, sending and held messages are never pruned.',
+    default: '30',
+    parse: integer('TOUCHPOINT_MESSAGE_RETENTION_DAYS', 1, 3650),
+  },
   testFaults: {
     key: 'TOUCHPOINT_TEST_FAULTS',
     doc: 'Enables fault-injection points used by the durability tests. Never set in production.',
@@ -424,6 +432,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     testFaults: read(specs.testFaults),
     testFault: read(specs.testFault),
     verifyRetentionHours: read(specs.verifyRetentionHours),
+    messageRetentionDays: read(specs.messageRetentionDays),
     ingestRateLimit: read(specs.ingestRateLimit),
     ingestQueueMaxEvents: read(specs.ingestQueueMaxEvents),
     ingestBodyTimeoutMs: read(specs.ingestBodyTimeoutMs),

@@ -4,6 +4,8 @@ import type {
   Channel,
   ChannelGrant,
   ChannelHealth,
+  DeliveryStats,
+  DeliveryStatsRange,
   ChannelInput,
   ChannelStatus,
   EnumOptionList,
@@ -298,6 +300,8 @@ export const api = {
     body: { ops_request_ids: readonly string[] } | { channel_id: string; since: string },
   ) => call<ReplayResult>(endpoints.replayMessages, { params: p, body }),
   channelHealth: (p: ChannelParams) => call<ChannelHealth>(endpoints.channelHealth, { params: p }),
+  channelDeliveryStats: (p: ChannelParams, range: DeliveryStatsRange) =>
+    call<DeliveryStats>(endpoints.channelDeliveryStats, { params: p, query: { range } }),
   resumeChannel: (p: ChannelParams) => call<{ resumed: number }>(endpoints.resumeChannel, { params: p }),
 };
 

@@ -114,6 +114,10 @@ export const endpoints = {
   },
   replayMessages: { method: 'POST', path: '/api/v1/projects/{projectId}/messages/replay' },
   channelHealth: { method: 'GET', path: '/api/v1/projects/{projectId}/channels/{channelId}/health' },
+  channelDeliveryStats: {
+    method: 'GET',
+    path: '/api/v1/projects/{projectId}/channels/{channelId}/delivery-stats',
+  },
   resumeChannel: { method: 'POST', path: '/api/v1/projects/{projectId}/channels/{channelId}/resume' },
   recentVerify: { method: 'GET', path: '/api/v1/projects/{projectId}/sources/{sourceId}/verify' },
   /** Server-Sent Events, opened with EventSource (see verifyStreamUrl), never with fetch. */

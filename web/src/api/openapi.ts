@@ -2371,6 +2371,145 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/v1/projects/{projectId}/channels/{channelId}/delivery-stats': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** Delivery charts of a channel over the last hour (1-minute points) or day (15-minute points): messages/s by outcome, error rate, p50/p99 latency, from the aggregate the workers keep */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: {
+          readonly range?: '1h' | '24h';
+        };
+        readonly header?: never;
+        readonly path: {
+          readonly channelId: string;
+          readonly projectId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly channel_id: string;
+              readonly from: string;
+              readonly points: readonly {
+                /** @description Start of the point */
+                readonly at: string;
+                readonly error_rate: number | null;
+                readonly messages: {
+                  readonly dead: number;
+                  readonly delivered: number;
+                  readonly failed: number;
+                  readonly held: number;
+                  readonly retry: number;
+                  readonly sent: number;
+                };
+                readonly messages_per_s: {
+                  readonly dead: number;
+                  readonly delivered: number;
+                  readonly failed: number;
+                  readonly held: number;
+                  readonly retry: number;
+                  readonly sent: number;
+                };
+                readonly p50_ms: number | null;
+                readonly p99_ms: number | null;
+                readonly requests: number;
+              }[];
+              /** @enum {string} */
+              readonly range: '1h' | '24h';
+              /** @description Width of one point in seconds (60 for 1h, 900 for 24h) */
+              readonly step_s: number;
+              readonly to: string;
+              readonly totals: {
+                readonly error_rate: number | null;
+                /** @description Attempts completed after their lease was lost */
+                readonly late: number;
+                /** @description Messages by what the attempt meant for them */
+                readonly messages: {
+                  readonly dead: number;
+                  readonly delivered: number;
+                  readonly failed: number;
+                  readonly held: number;
+                  readonly retry: number;
+                  readonly sent: number;
+                };
+                readonly p50_ms?: number | null;
+                readonly p99_ms?: number | null;
+                /** @description Requests whose result was failure */
+                readonly request_errors: number;
+                /** @description Requests with some items refused */
+                readonly request_partial: number;
+                readonly requests: number;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
   readonly '/api/v1/projects/{projectId}/channels/{channelId}/disable': {
     readonly parameters: {
       readonly query?: never;

@@ -418,6 +418,13 @@ export type ChannelHealth = Answered<
   Answer<'/api/v1/projects/{projectId}/channels/{channelId}/health', 'get'>
 >;
 
+/** `GET …/channels/{channelId}/delivery-stats`: a channel's charts over the last hour or day. */
+export type DeliveryStats = Answered<
+  Answer<'/api/v1/projects/{projectId}/channels/{channelId}/delivery-stats', 'get'>
+>;
+export type DeliveryStatsRange = DeliveryStats['range'];
+export type DeliveryStatsPoint = DeliveryStats['points'][number];
+
 export type ReplayResult = Answered<Answer<'/api/v1/projects/{projectId}/messages/replay', 'post'>>;
 
 /** The request an attempt travelled in: each message's outcome (ids for project admins only). */

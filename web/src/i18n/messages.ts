@@ -7,6 +7,7 @@ import { profilesEn } from './areas/profiles-en.ts';
 import { channelsEn } from './areas/channels-en.ts';
 import { deliveryEn } from './areas/delivery-en.ts';
 import { sendEn } from './areas/send-en.ts';
+import { chartsEn } from './areas/charts-en.ts';
 import { commonZhCN } from './areas/common-zh-cn.ts';
 import { authZhCN } from './areas/auth-zh-cn.ts';
 import { shellZhCN } from './areas/shell-zh-cn.ts';
@@ -16,6 +17,7 @@ import { profilesZhCN } from './areas/profiles-zh-cn.ts';
 import { channelsZhCN } from './areas/channels-zh-cn.ts';
 import { deliveryZhCN } from './areas/delivery-zh-cn.ts';
 import { sendZhCN } from './areas/send-zh-cn.ts';
+import { chartsZhCN } from './areas/charts-zh-cn.ts';
 
 // Every string the console shows comes from the area files in ./areas (English and its zh-CN
 // twin per area), merged here into the two dictionaries. Each zh-CN file is typed against its
@@ -32,6 +34,7 @@ export const en = {
   ...channelsEn,
   ...deliveryEn,
   ...sendEn,
+  ...chartsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -46,4 +49,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...channelsZhCN,
   ...deliveryZhCN,
   ...sendZhCN,
+  ...chartsZhCN,
 };

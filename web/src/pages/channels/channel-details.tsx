@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { ApiError, api, fetchAll } from '../../api/client.ts';
 import type { Channel, ChannelGrant, Member } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -33,6 +33,11 @@ import { TestSendDialog } from './channel-test-send.tsx';
 import { SendNowDialog, useMaySend } from './channel-send-now.tsx';
 import { ChannelHealthCard } from '../delivery/delivery-common.tsx';
 import { useApps } from '../sources/source-common.tsx';
+
+// The chart library is loaded with the charts, not with the whole console.
+const DeliveryCharts = lazy(() =>
+  import('../delivery/delivery-charts.tsx').then((m) => ({ default: m.DeliveryCharts })),
+);
 
 /** Rotate the signature-v2 key; during an overlap the API answers 409 and Force ends it now. */
 function RotateKeyDialog({
@@ -413,6 +418,9 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
       />
       {channel.test_status === 'untested' ? <Alert tone="info">{t('channels.untestedBanner')}</Alert> : null}
       <ChannelHealthCard channel={channel} />
+      <Suspense fallback={null}>
+        <DeliveryCharts channel={channel} />
+      </Suspense>
       <div className="details-grid">
         <Card title={t('channels.credentialsCard')} subtitle={t('channels.credentialsSubtitle')}>
           <dl className="kv kv-wide">
