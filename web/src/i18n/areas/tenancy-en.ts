@@ -10,6 +10,7 @@ export const tenancyEn = {
   'projects.adminEmailHint':
     'An existing account’s e-mail; it becomes the project’s first admin. Leave empty to be its first admin yourself.',
   'projects.created': 'Project “{name}” created.',
+  'projects.createdFor': 'Project “{name}” created with {email} as its first admin.',
   'members.title': 'Members and roles',
   'members.description': 'Who can work in this project, with which role and in which workspaces.',
   'members.tabMembers': 'Members',

@@ -10,6 +10,7 @@ export const tenancyZhCN: Record<keyof typeof tenancyEn, string> = {
   'projects.adminEmail': '首位项目管理员',
   'projects.adminEmailHint': '填写已有账号的邮箱，该账号将成为项目的首位管理员。留空则由您担任。',
   'projects.created': '项目“{name}”已创建。',
+  'projects.createdFor': '已创建项目“{name}”，首位管理员为 {email}。',
   'members.title': '成员与角色',
   'members.description': '谁可以在本项目中工作，担任什么角色，属于哪些空间。',
   'members.tabMembers': '成员',
