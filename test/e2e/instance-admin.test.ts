@@ -154,7 +154,7 @@ describe('console: the instance admin manages accounts and sees every project', 
     const signedIn = page.getByRole('row').filter({ hasText: NEW_EMAIL });
     await signedIn.getByText('Active').waitFor();
     assert.notEqual(
-      (await signedIn.locator('td').nth(3).textContent())?.trim(),
+      (await signedIn.locator('td').nth(3).locator('div').first().textContent())?.trim(),
       'Never',
       'last sign-in shown',
     );
@@ -178,7 +178,7 @@ describe('console: the instance admin manages accounts and sees every project', 
     await page.goto('/instance/accounts');
     await page.getByRole('heading', { level: 1, name: '账号' }).waitFor();
     const row = page.getByRole('row').filter({ hasText: 'sun.quan@example.com' });
-    await row.getByText(/锁定至/).waitFor();
+    await row.getByText('已锁定', { exact: true }).waitFor();
     await screenshot(page, 'instance-accounts-zh-cn');
 
     await row.getByRole('button', { name: '解锁 sun.quan@example.com' }).click();
@@ -187,7 +187,7 @@ describe('console: the instance admin manages accounts and sees every project', 
     await screenshot(page, 'instance-account-unlock-zh-cn');
     await unlock.getByRole('button', { name: '解锁' }).click();
     await toast(page, 'sun.quan@example.com 现在可以重新登录。');
-    assert.equal(await row.getByText(/锁定至/).count(), 0);
+    assert.equal(await row.getByText('已锁定', { exact: true }).count(), 0);
 
     await row.getByRole('button', { name: '将 sun.quan@example.com 设为实例管理员' }).click();
     await page

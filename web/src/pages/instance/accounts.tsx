@@ -159,14 +159,19 @@ export function AccountsPage() {
       key: 'status',
       header: t('accounts.status'),
       render: (a) => (
-        <div className="badge-list">
-          {a.is_instance_admin ? <Badge tone="blue">{t('accounts.instanceAdmin')}</Badge> : null}
+        <>
+          <div className="badge-list">
+            {a.is_instance_admin ? <Badge tone="blue">{t('accounts.instanceAdmin')}</Badge> : null}
+            {a.locked ? <Badge tone="red">{t('accounts.locked')}</Badge> : null}
+            {!a.password_set ? <Badge tone="amber">{t('accounts.noPassword')}</Badge> : null}
+            {!a.is_instance_admin && !a.locked && a.password_set ? (
+              <Badge>{t('accounts.active')}</Badge>
+            ) : null}
+          </div>
           {a.locked ? (
-            <Badge tone="red">{t('accounts.lockedUntil', { time: formatTime(a.locked_until) })}</Badge>
+            <div className="cell-sub">{t('accounts.lockedUntil', { time: formatTime(a.locked_until) })}</div>
           ) : null}
-          {!a.password_set ? <Badge tone="amber">{t('accounts.noPassword')}</Badge> : null}
-          {!a.is_instance_admin && !a.locked && a.password_set ? <Badge>{t('accounts.active')}</Badge> : null}
-        </div>
+        </>
       ),
     },
     {
@@ -186,16 +191,15 @@ export function AccountsPage() {
         ),
     },
     {
-      key: 'last',
+      key: 'activity',
       header: t('accounts.lastSignIn'),
       className: 'cell-muted',
-      render: (a) => (a.last_login_at ? formatTime(a.last_login_at) : t('accounts.neverSignedIn')),
-    },
-    {
-      key: 'created',
-      header: t('accounts.created'),
-      className: 'cell-muted',
-      render: (a) => formatTime(a.created_at),
+      render: (a) => (
+        <>
+          <div>{a.last_login_at ? formatTime(a.last_login_at) : t('accounts.neverSignedIn')}</div>
+          <div className="cell-sub">{t('accounts.createdAt', { time: formatTime(a.created_at) })}</div>
+        </>
+      ),
     },
     {
       key: 'actions',
@@ -234,7 +238,7 @@ export function AccountsPage() {
               title={a.id === self ? t('accounts.withdrawSelf') : undefined}
               onClick={() => setPending({ kind: 'withdraw', account: a })}
             >
-              {t('accounts.withdraw')}
+              {t('accounts.withdrawShort')}
             </Button>
           ) : (
             <Button
@@ -243,7 +247,7 @@ export function AccountsPage() {
               aria-label={t('accounts.grantOf', { email: a.email })}
               onClick={() => setPending({ kind: 'grant', account: a })}
             >
-              {t('accounts.grant')}
+              {t('accounts.grantShort')}
             </Button>
           )}
         </>
