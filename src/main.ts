@@ -26,6 +26,7 @@ import { SourcesService } from './sources/sources-service.ts';
 import { VerifyService } from './sources/verify-service.ts';
 import { AccessControl } from './tenancy/access.ts';
 import { AuditLogService } from './tenancy/audit-log-service.ts';
+import { AccountsService } from './tenancy/accounts-service.ts';
 import { AuthService } from './tenancy/auth-service.ts';
 import { MembersService } from './tenancy/members-service.ts';
 import { ProjectsService } from './tenancy/projects-service.ts';
@@ -138,6 +139,7 @@ export async function assemble(
       access,
       audit,
       auth: new AuthService({ store, audit, config, projects }),
+      accounts: new AccountsService({ store, audit, config }),
       projects,
       members: new MembersService({ store, audit, access, config }),
       tokens: new TokensService({ store, audit }),

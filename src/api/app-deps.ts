@@ -16,6 +16,7 @@ import type { ProfilesService } from '../profiles/profiles-service.ts';
 import type { SourcesService } from '../sources/sources-service.ts';
 import type { VerifyService } from '../sources/verify-service.ts';
 import type { AccessControl } from '../tenancy/access.ts';
+import type { AccountsService } from '../tenancy/accounts-service.ts';
 import type { AuditLogService } from '../tenancy/audit-log-service.ts';
 import type { AuthService } from '../tenancy/auth-service.ts';
 import type { MembersService } from '../tenancy/members-service.ts';
@@ -45,6 +46,8 @@ export interface AppDeps {
   readonly access: AccessControl;
   readonly audit: AuditLogService;
   readonly auth: AuthService;
+  /** The instance admin's accounts and all-projects views. */
+  readonly accounts: AccountsService;
   readonly projects: ProjectsService;
   readonly members: MembersService;
   readonly tokens: TokensService;

@@ -13,6 +13,7 @@ import type { AppDeps } from './app-deps.ts';
 import { clientErrorHandler } from './client-error-handler.ts';
 import { errorBodySchema, errorHandler, sendError, toTouchpointError } from './error-handler.ts';
 import { describeScope, type RouteScope } from './route-scope.ts';
+import { accountRoutes } from './routes/account-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { channelAccessRoutes } from './routes/channel-access-routes.ts';
@@ -176,6 +177,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(authRoutes(deps));
   await app.register(projectRoutes(deps));
   await app.register(memberRoutes(deps));
+  await app.register(accountRoutes(deps));
   await app.register(tokenRoutes(deps));
   await app.register(auditRoutes(deps));
   await app.register(sourceRoutes(deps));

@@ -71,6 +71,7 @@ export interface AccountsTable {
   must_change_password: boolean | number;
   failed_logins: number;
   locked_until: number | null;
+  last_login_at: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -102,7 +102,7 @@ export function storeOptionsFromConfig(config: Config): StoreOptions {
 function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories {
   return {
     settings: settingsRepository(db),
-    accounts: accountsRepository(db),
+    accounts: accountsRepository(db, (trx, key) => handle.transactionLock(trx, key)),
     projects: projectsRepository(db),
     members: membersRepository(db),
     tokens: tokensRepository(db),

@@ -115,6 +115,24 @@ async function seed(url: string, email: string): Promise<Seeded> {
     role: 'workspace_admin',
     workspace_ids: [workspace.id],
   });
+  // The instance pages: an account with a long name, locked by failed sign-ins (Unlock shows), the
+  // first admin of a second project with a long name.
+  const director = 'sima.yi.regional.operations.director.southeast.asia@example.com';
+  await admin('POST', '/api/v1/accounts', {
+    email: director,
+    name: 'Sima Yi (regional operations director, Southeast Asia)',
+  });
+  await admin('POST', '/api/v1/projects', {
+    name: 'Three Kingdoms — overseas publishing, Southeast Asia and Oceania',
+    time_zone: 'Asia/Singapore',
+    admin_email: director,
+  });
+  for (let i = 0; i < 5; i++)
+    await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: director, password: 'not the password at all' }),
+    });
   await admin('POST', '/api/v1/projects/1/tokens', {
     name: 'Nightly export to the data warehouse',
     permissions: ['source.manage', 'audit.read'],
@@ -141,7 +159,7 @@ async function seed(url: string, email: string): Promise<Seeded> {
   return { sourceId: source.id, channelId: channel.id, tpUid, opsRequestId };
 }
 
-/** Every console page of project 1, as `[screenshot name, path]`. */
+/** Every console page of project 1 and the instance pages, as `[screenshot name, path]`. */
 function pagesOf(s: Seeded): [string, string][] {
   const c = '/projects/1/connections';
   return [
@@ -171,6 +189,8 @@ function pagesOf(s: Seeded): [string, string][] {
     ['id-types', '/projects/1/settings/id-types'],
     ['tokens', '/projects/1/settings/tokens'],
     ['audit', '/projects/1/settings/audit'],
+    ['instance-accounts', '/instance/accounts'],
+    ['instance-projects', '/instance/projects'],
   ];
 }
 

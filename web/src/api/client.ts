@@ -1,7 +1,10 @@
 import { endpoints, type Endpoint } from './endpoints.ts';
 import type {
+  AccountCreated,
+  AccountSummary,
   ApiToken,
   Channel,
+  InstanceProject,
   ChannelGrant,
   ChannelHealth,
   DeliveryStats,
@@ -164,6 +167,16 @@ export const api = {
   setPassword: (body: { token: string; password: string }) =>
     call<void>(endpoints.setPassword, { body, quiet401: true }),
   listRoles: () => call<{ items: RoleInfo[] }>(endpoints.listRoles),
+  listAccounts: (query: PageQuery & { q?: string } = {}) =>
+    call<Page<AccountSummary>>(endpoints.listAccounts, { query: { ...query } }),
+  createAccount: (body: { email: string; name?: string; is_instance_admin?: boolean }) =>
+    call<AccountCreated>(endpoints.createAccount, { body }),
+  updateAccount: (p: { accountId: string }, body: { is_instance_admin?: boolean; locked?: false }) =>
+    call<AccountSummary>(endpoints.updateAccount, { params: p, body }),
+  issueAccountPasswordLink: (p: { accountId: string }) =>
+    call<PasswordLink>(endpoints.issueAccountPasswordLink, { params: p }),
+  listInstanceProjects: (query: PageQuery = {}) =>
+    call<Page<InstanceProject>>(endpoints.listInstanceProjects, { query: { ...query } }),
   listProjects: (query: PageQuery = {}) =>
     call<Page<Project>>(endpoints.listProjects, { query: { ...query } }),
   createProject: (body: { name: string; time_zone?: string; admin_email?: string }) =>

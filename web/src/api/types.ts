@@ -78,6 +78,22 @@ export type RoleInfo = With<
 
 export type Project = Answered<Answer<'/api/v1/projects/{projectId}', 'get'>>;
 
+type AccountServed = Answered<ItemOf<Answer<'/api/v1/accounts', 'get'>>>;
+/** An account as the instance admin's accounts list shows it. */
+export type AccountSummary = With<
+  AccountServed,
+  { readonly memberships: readonly With<AccountServed['memberships'][number], { readonly role: Role }>[] }
+>;
+
+/** A new account and its one-time set-password link (shown once). */
+export type AccountCreated = With<
+  Answered<Answer<'/api/v1/accounts', 'post', 201>>,
+  { readonly account: AccountSummary }
+>;
+
+/** A project with its member and project admin counts (the instance admin's list). */
+export type InstanceProject = Answered<ItemOf<Answer<'/api/v1/instance/projects', 'get'>>>;
+
 export type Workspace = Answered<Answer<'/api/v1/projects/{projectId}/workspaces/{workspaceId}', 'get'>>;
 
 export type Member = With<
@@ -232,6 +248,10 @@ export const auditActions = [
   'auth.password_changed',
   'auth.password_set',
   'account.created',
+  'account.password_link_issued',
+  'account.instance_admin_granted',
+  'account.instance_admin_withdrawn',
+  'account.unlocked',
   'member.invited',
   'member.invitation_revoked',
   'member.added',

@@ -8,6 +8,7 @@ import { channelsEn } from './areas/channels-en.ts';
 import { deliveryEn } from './areas/delivery-en.ts';
 import { sendEn } from './areas/send-en.ts';
 import { chartsEn } from './areas/charts-en.ts';
+import { instanceEn } from './areas/instance-en.ts';
 import { commonZhCN } from './areas/common-zh-cn.ts';
 import { authZhCN } from './areas/auth-zh-cn.ts';
 import { shellZhCN } from './areas/shell-zh-cn.ts';
@@ -18,6 +19,7 @@ import { channelsZhCN } from './areas/channels-zh-cn.ts';
 import { deliveryZhCN } from './areas/delivery-zh-cn.ts';
 import { sendZhCN } from './areas/send-zh-cn.ts';
 import { chartsZhCN } from './areas/charts-zh-cn.ts';
+import { instanceZhCN } from './areas/instance-zh-cn.ts';
 
 // Every string the console shows comes from the area files in ./areas (English and its zh-CN
 // twin per area), merged here into the two dictionaries. Each zh-CN file is typed against its
@@ -35,6 +37,7 @@ export const en = {
   ...deliveryEn,
   ...sendEn,
   ...chartsEn,
+  ...instanceEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -50,4 +53,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...deliveryZhCN,
   ...sendZhCN,
   ...chartsZhCN,
+  ...instanceZhCN,
 };
