@@ -432,12 +432,12 @@ for (const kind of storeKinds) {
       assert.deepEqual(byName['Project A'], [6, 2]);
       assert.deepEqual(byName['Project B'], [2, 2]);
       assert.deepEqual(byName['Project C'], [0, 0]);
-      // The same projects as the plain list an instance admin gets.
+      // The switcher's list holds only the projects the instance admin can open: its own.
       const plain = await asRoot({ url: '/api/v1/projects' });
-      assert.deepEqual(
-        all.map((p) => p.id),
-        (plain.json().items as { id: number }[]).map((p) => p.id),
-      );
+      const own = (plain.json().items as { name: string }[]).map((p) => p.name).sort();
+      assert.deepEqual(own, ['Project A']);
+      const opened = await asRoot({ url: `/api/v1/projects/${empty.id}` });
+      assert.equal(opened.statusCode, 404, 'no implicit access to a project it is not in');
     });
   });
 }

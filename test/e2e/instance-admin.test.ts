@@ -187,7 +187,8 @@ describe('console: the instance admin manages accounts and sees every project', 
     await screenshot(page, 'instance-account-unlock-zh-cn');
     await unlock.getByRole('button', { name: '解锁' }).click();
     await toast(page, 'sun.quan@example.com 现在可以重新登录。');
-    assert.equal(await row.getByText('已锁定', { exact: true }).count(), 0);
+    // The toast can come before the table reloads: wait for the badge to go.
+    await row.getByText('已锁定', { exact: true }).waitFor({ state: 'detached' });
 
     await row.getByRole('button', { name: '将 sun.quan@example.com 设为实例管理员' }).click();
     await page

@@ -10,8 +10,6 @@ export interface ProjectsRepository {
   create(scope: SystemScope, project: { name: string; timeZone: string }): Promise<Project>;
   get(scope: ProjectScope): Promise<Project | undefined>;
   update(scope: ProjectScope, patch: { name?: string; timeZone?: string }): Promise<Project | undefined>;
-  /** Every project (the instance admin's list). */
-  listAll(scope: SystemScope): Promise<Project[]>;
   /** The projects an account belongs to, with its role and workspaces (its own sessions). */
   membershipsOf(scope: SystemScope, accountId: string): Promise<MembershipSummary[]>;
   /** `membershipsOf` for many accounts at once (a page of the instance admin's accounts list). */
@@ -95,9 +93,6 @@ export function projectsRepository(db: Kysely<Database>): ProjectsRepository {
         .returningAll()
         .executeTakeFirst();
       return row && toProject(row);
-    },
-    async listAll(scope) {
-      return (await q(scope).selectFrom('projects').selectAll().orderBy('id').execute()).map(toProject);
     },
     async membershipsOfAccounts(scope, accountIds) {
       const result = new Map<string, MembershipSummary[]>();

@@ -1137,7 +1137,7 @@ export interface paths {
       readonly path?: never;
       readonly cookie?: never;
     };
-    /** The caller's projects (every project for the instance admin) */
+    /** The projects the caller is a member of (instance admins see every project at /api/v1/instance/projects) */
     readonly get: {
       readonly parameters: {
         readonly query?: never;
