@@ -4,6 +4,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   profiles: () => import('./profiles.ts'),
   'tenant-guard': () => import('./tenant-guard.ts'),
   'delivery-crash': () => import('./delivery-crash.ts'),
+  outbox: () => import('./outbox.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

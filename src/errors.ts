@@ -186,6 +186,14 @@ export const errorCodes = {
     message: 'That ID type name is built in or reserved; choose another name.',
   },
   TP_ERR_TENANCY_ACCOUNT_EXISTS: { status: 409, message: 'An account with that e-mail already exists.' },
+  TP_ERR_TENANCY_LAST_INSTANCE_ADMIN: {
+    status: 409,
+    message: 'The instance needs at least one instance admin; make another account instance admin first.',
+  },
+  TP_ERR_TENANCY_OWN_INSTANCE_ADMIN: {
+    status: 403,
+    message: 'You cannot withdraw your own instance admin rights; ask another instance admin to do it.',
+  },
 
   // outbound targets (customer URLs reached through the guarded client)
   TP_ERR_TARGET_INVALID: {

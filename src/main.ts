@@ -11,7 +11,10 @@ import { createLogger, type Logger } from './observability/logger.ts';
 import { LifecycleEvents } from './observability/lifecycle-events.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { WorkerRunner } from './runner/worker-runner.ts';
+import { registerDeliveryMetrics } from './delivery/delivery-metrics.ts';
+import { DeliveryStatsService } from './delivery/delivery-stats-service.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
+import { MessageRetention } from './delivery/message-retention.ts';
 import { MessageService } from './delivery/message-service.ts';
 import { SendService } from './delivery/send-service.ts';
 import { unlockSecrets } from './secrets/master-key.ts';
@@ -23,6 +26,7 @@ import { SourcesService } from './sources/sources-service.ts';
 import { VerifyService } from './sources/verify-service.ts';
 import { AccessControl } from './tenancy/access.ts';
 import { AuditLogService } from './tenancy/audit-log-service.ts';
+import { AccountsService } from './tenancy/accounts-service.ts';
 import { AuthService } from './tenancy/auth-service.ts';
 import { MembersService } from './tenancy/members-service.ts';
 import { ProjectsService } from './tenancy/projects-service.ts';
@@ -69,7 +73,7 @@ export async function assemble(
       store,
       logger,
       registry: metrics.registry,
-      // Role all: ingest has priority while its group commit has a backlog (decision 77).
+      // Role all: the applier gives way while ingest is saturated (decision 85).
       busy: () => ingest.load.saturated,
       killBeforeCommit: config.testFaults && config.testFault === 'profiles-before-commit',
     });
@@ -83,17 +87,23 @@ export async function assemble(
       allowTargets: config.allowTargets,
       profiles,
     });
+    const exitAfterCommit = config.testFaults && config.testFault === 'send-exit-after-commit';
     const queued = (projectId: number, messages: number) =>
       events.emit('delivery:queued', { projectId, messages });
     const sends = new SendService({
       store,
       channels,
       profiles,
-      onEnqueued: (projectId, messages) => queued(projectId, messages),
+      onEnqueued: (projectId, messages) => {
+        // DUR-04: die after the fan-out commit, before any dispatcher could claim a message.
+        if (exitAfterCommit) process.kill(process.pid, 'SIGKILL');
+        queued(projectId, messages);
+      },
     });
     const messages = new MessageService({
       store,
       audit,
+      profiles,
       onQueued: (projectId, count) => queued(projectId, count),
     });
     const dispatcher = new Dispatcher({
@@ -116,6 +126,7 @@ export async function assemble(
           : {}),
       },
     });
+    registerDeliveryMetrics(events, metrics.registry);
     const verify = new VerifyService({ store, logger, retentionHours: config.verifyRetentionHours });
     verify.listen(events);
     applier.onConflict = (projectId, conflict) => verify.recordConflict(projectId, conflict);
@@ -130,6 +141,7 @@ export async function assemble(
       access,
       audit,
       auth: new AuthService({ store, audit, config, projects }),
+      accounts: new AccountsService({ store, audit, config }),
       projects,
       members: new MembersService({ store, audit, access, config }),
       tokens: new TokensService({ store, audit }),
@@ -142,6 +154,12 @@ export async function assemble(
       sends,
       messages,
       dispatcher,
+      deliveryStats: new DeliveryStatsService({ store }),
+      messageRetention: new MessageRetention({
+        store,
+        logger,
+        options: { retentionMs: config.messageRetentionDays * 86_400_000 },
+      }),
     };
     return { deps, events, generated };
   } catch (error) {
@@ -172,6 +190,7 @@ export async function startTouchpoint(
     runner.register(deps.profiles.applier.job(500, config.shutdownDeadlineMs));
     runner.register(deps.verify.retentionJob());
     runner.register(deps.dispatcher.job());
+    runner.register(deps.messageRetention.job());
     events.on('delivery:queued', () => {
       runner.notify('dispatcher');
       deps.dispatcher.wake();

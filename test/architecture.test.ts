@@ -49,6 +49,15 @@ function codeOf(text: string): string {
 
 const lineAt = (text: string, index: number) => text.slice(0, index).split('\n').length;
 
+/** Decision 9's list of cross-tenant paths, whitespace folded (reasons may wrap there). */
+const scopeInventory = (() => {
+  const doc = readFileSync('docs/decisions.md', 'utf8');
+  const start = doc.indexOf('9. **Tenant isolation is enforced twice.**');
+  const end = doc.indexOf('\n10. ', start);
+  assert.ok(start >= 0 && end > start, 'decision 9 is in docs/decisions.md');
+  return doc.slice(start, end).replace(/\s+/g, ' ');
+})();
+
 /** What a file imports: a repository-relative path for relative specifiers, else the package. */
 function importsOf(file: SourceFile): { target: string; line: number }[] {
   const code = codeOf(file.text);
@@ -247,6 +256,26 @@ const rules: readonly Rule[] = [
       passes: { path: 'src/delivery/x.ts', text: "import type { Store } from '../store/store.ts';" },
     },
   ),
+  {
+    name: 'every systemScope reason is listed in the inventory of docs/decisions.md (decision 9)',
+    appliesTo: under('src'),
+    check(file) {
+      const found: Violation[] = [];
+      const code = codeOf(file.text);
+      for (const m of code.matchAll(/\bsystemScope\(\s*(['"`])((?:(?!\1).)+)\1/g))
+        if (!scopeInventory.includes(m[2] as string))
+          found.push({
+            path: file.path,
+            line: lineAt(code, m.index),
+            what: `systemScope('${m[2]}') is not listed under decision 9`,
+          });
+      return found;
+    },
+    samples: {
+      flags: { path: 'src/delivery/x.ts', text: "systemScope('a reason nobody wrote down')" },
+      passes: { path: 'src/delivery/x.ts', text: "systemScope(\n  'ingest group commit',\n)" },
+    },
+  },
 ];
 
 // ---- running them -----------------------------------------------------------------------------

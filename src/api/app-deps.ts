@@ -1,7 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { ChannelsService } from '../channels/channel-service.ts';
 import type { Config } from '../config/load-config.ts';
+import type { DeliveryStatsService } from '../delivery/delivery-stats-service.ts';
 import type { Dispatcher } from '../delivery/dispatcher.ts';
+import type { MessageRetention } from '../delivery/message-retention.ts';
 import type { MessageService } from '../delivery/message-service.ts';
 import type { SendService } from '../delivery/send-service.ts';
 import type { GuardedClient } from '../net/guarded-client.ts';
@@ -14,6 +16,7 @@ import type { ProfilesService } from '../profiles/profiles-service.ts';
 import type { SourcesService } from '../sources/sources-service.ts';
 import type { VerifyService } from '../sources/verify-service.ts';
 import type { AccessControl } from '../tenancy/access.ts';
+import type { AccountsService } from '../tenancy/accounts-service.ts';
 import type { AuditLogService } from '../tenancy/audit-log-service.ts';
 import type { AuthService } from '../tenancy/auth-service.ts';
 import type { MembersService } from '../tenancy/members-service.ts';
@@ -43,6 +46,8 @@ export interface AppDeps {
   readonly access: AccessControl;
   readonly audit: AuditLogService;
   readonly auth: AuthService;
+  /** The instance admin's accounts and all-projects views. */
+  readonly accounts: AccountsService;
   readonly projects: ProjectsService;
   readonly members: MembersService;
   readonly tokens: TokensService;
@@ -56,4 +61,6 @@ export interface AppDeps {
   readonly sends: SendService;
   readonly messages: MessageService;
   readonly dispatcher: Dispatcher;
+  readonly deliveryStats: DeliveryStatsService;
+  readonly messageRetention: MessageRetention;
 }

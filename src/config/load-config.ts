@@ -32,9 +32,12 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly testFaults: boolean;
   /** A process-wide fault point for the durability tests (only with `testFaults`). */
-  readonly testFault: 'none' | 'profiles-before-commit' | 'delivery-pause-before-complete';
+  readonly testFault:
+    'none' | 'profiles-before-commit' | 'delivery-pause-before-complete' | 'send-exit-after-commit';
   /** How long refused, dry-run and flagged events stay in the verify buffer. */
   readonly verifyRetentionHours: number;
+  /** How long finished messages, their attempts and the delivery charts' minutes are kept. */
+  readonly messageRetentionDays: number;
   /** SIGTERM: how long background work (profile applier, dispatcher) may take to stop. */
   readonly shutdownDeadlineMs: number;
   /** Ingest: events per second per data source (0 = no limit); a source's own limit overrides it. */
@@ -246,6 +249,12 @@ const specs = {
     default: '72',
     parse: integer('TOUCHPOINT_VERIFY_RETENTION_HOURS', 1, 87600),
   },
+  messageRetentionDays: {
+    key: 'TOUCHPOINT_MESSAGE_RETENTION_DAYS',
+    doc: 'How long finished messages (`delivered`, `failed`, `dead`, `sent`) and their attempts are kept after they finished, and how long the delivery charts keep their per-minute counts; the worker prunes older ones hourly, 500 rows per transaction. Queued, sending and held messages are never pruned.',
+    default: '30',
+    parse: integer('TOUCHPOINT_MESSAGE_RETENTION_DAYS', 1, 3650),
+  },
   shutdownDeadlineMs: {
     key: 'TOUCHPOINT_SHUTDOWN_DEADLINE_MS',
     doc: 'On SIGTERM, how long background work may take to stop: the profile applier ends after the window in progress (the rest of a backlog waits for the next start, which resumes from its cursor), and no job is waited for longer than this.',
@@ -260,12 +269,13 @@ const specs = {
   },
   testFault: {
     key: 'TOUCHPOINT_TEST_FAULT',
-    doc: "With TOUCHPOINT_TEST_FAULTS: a process-wide fault point (`profiles-before-commit` exits the profile applier before its commit; `delivery-pause-before-complete` pauses a dispatcher 3 s between a receiver's answer and the completion). Never set in production.",
+    doc: "With TOUCHPOINT_TEST_FAULTS: a process-wide fault point (`profiles-before-commit` exits the profile applier before its commit; `delivery-pause-before-complete` pauses a dispatcher 3 s between a receiver's answer and the completion; `send-exit-after-commit` kills the process with SIGKILL as soon as a send's messages are committed, before any delivery attempt). Never set in production.",
     default: 'none',
     parse: oneOf('TOUCHPOINT_TEST_FAULT', [
       'none',
       'profiles-before-commit',
       'delivery-pause-before-complete',
+      'send-exit-after-commit',
     ] as const),
   },
   ingestRateLimit: {
@@ -430,6 +440,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     testFaults: read(specs.testFaults),
     testFault: read(specs.testFault),
     verifyRetentionHours: read(specs.verifyRetentionHours),
+    messageRetentionDays: read(specs.messageRetentionDays),
     shutdownDeadlineMs: read(specs.shutdownDeadlineMs),
     ingestRateLimit: read(specs.ingestRateLimit),
     ingestQueueMaxEvents: read(specs.ingestQueueMaxEvents),

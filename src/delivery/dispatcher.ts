@@ -12,6 +12,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { BackgroundJob } from '../runner/worker-runner.ts';
 import type { Store } from '../store/store.ts';
 import { nextHealth } from './channel-health.ts';
+import { requestIncrement } from './delivery-stats.ts';
 import type { ClaimedMessage, MessageAttempt } from './model.ts';
 import { planOutcomes, type MessageUpdate } from './plan-outcomes.ts';
 
@@ -310,6 +311,19 @@ export class Dispatcher {
         claimed.map((m, i) => ({ id: m.id, update: updates[i] as MessageUpdate })),
         attempts,
         finishedAt,
+      );
+      // The charts' aggregate moves in the same transaction as the attempts it counts.
+      const lateIds = new Set(done.late);
+      await tx.deliveryStats.record(
+        system,
+        requestIncrement({
+          projectId: channel.projectId,
+          channelId: channel.id,
+          finishedAt,
+          result: verdict.result,
+          latencyMs: result.timings.totalMs,
+          outcomes: attempts.map((a) => ({ outcome: a.outcome, late: lateIds.has(a.messageId) })),
+        }),
       );
       const before = await tx.delivery.health(system, channel.id);
       const after = nextHealth(before, channel.id, verdict, finishedAt, this.#options);

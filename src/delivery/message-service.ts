@@ -2,9 +2,21 @@ import { auditContextOf, type Caller, type ProjectAccess } from '../access/calle
 import type { AuditLog } from '../access/audit-log.ts';
 import type { PageRequest } from '../access/paging.ts';
 import { TouchpointError } from '../errors.ts';
+import type { ProfileLookup } from '../profiles/profile-lookup.ts';
 import type { Store } from '../store/store.ts';
 import { resumedHealth } from './channel-health.ts';
+import { messageStates } from './plan-outcomes.ts';
 import type { ChannelHealth, MessageAttempt, MessageFilter, MessageState, StoredMessage } from './model.ts';
+
+/**
+ * A messages filter as the API takes it: `identity` names the profile by any ID type (SPEC §2.2;
+ * `tp_uid` the profile itself), resolved through the profile lookup before the store is asked.
+ */
+export type MessageSearch = MessageFilter & {
+  readonly identity?: { readonly type: string; readonly value: string };
+};
+
+const noCounts = () => Object.fromEntries(messageStates.map((s) => [s, 0])) as Record<MessageState, number>;
 
 /** Resumed messages are spread over this long so a long hold does not become one burst. */
 export const resumeSpreadMs = 5000;
@@ -18,10 +30,13 @@ export class MessageService {
   readonly #audit: AuditLog;
   readonly #now: () => number;
   readonly #onQueued: (projectId: number, messages: number) => void;
+  readonly #profiles: ProfileLookup | undefined;
 
   constructor(deps: {
     store: Store;
     audit: AuditLog;
+    /** Resolves the `identity` filter; without it that filter matches nothing. */
+    profiles?: ProfileLookup;
     now?: () => number;
     onQueued?: (projectId: number, messages: number) => void;
   }) {
@@ -29,18 +44,33 @@ export class MessageService {
     this.#audit = deps.audit;
     this.#now = deps.now ?? Date.now;
     this.#onQueued = deps.onQueued ?? (() => {});
+    this.#profiles = deps.profiles;
   }
 
   #visible(access: ProjectAccess, filter: MessageFilter): MessageFilter {
     return access.workspaceIds === 'all' ? filter : { ...filter, workspaceIds: access.workspaceIds };
   }
 
-  list(access: ProjectAccess, filter: MessageFilter, page: PageRequest): Promise<StoredMessage[]> {
-    return this.#store.delivery.list(access.scope, this.#visible(access, filter), page);
+  /**
+   * The store filter for a search: an identity becomes the tp_uid of the profile holding it in
+   * this project; an identity nobody holds (or held only in another project) matches nothing.
+   */
+  async #resolve(access: ProjectAccess, search: MessageSearch): Promise<MessageFilter | undefined> {
+    const { identity, ...filter } = search;
+    if (!identity) return this.#visible(access, filter);
+    const profile = await this.#profiles?.findByIdentity(access.scope, identity.type, identity.value);
+    if (!profile || (filter.tpUid !== undefined && filter.tpUid !== profile.tpUid)) return undefined;
+    return this.#visible(access, { ...filter, tpUid: profile.tpUid });
   }
 
-  counts(access: ProjectAccess, filter: MessageFilter): Promise<Record<MessageState, number>> {
-    return this.#store.delivery.countByState(access.scope, this.#visible(access, filter));
+  async list(access: ProjectAccess, search: MessageSearch, page: PageRequest): Promise<StoredMessage[]> {
+    const filter = await this.#resolve(access, search);
+    return filter ? this.#store.delivery.list(access.scope, filter, page) : [];
+  }
+
+  async counts(access: ProjectAccess, search: MessageSearch): Promise<Record<MessageState, number>> {
+    const filter = await this.#resolve(access, search);
+    return filter ? this.#store.delivery.countByState(access.scope, filter) : noCounts();
   }
 
   async get(

@@ -8,7 +8,7 @@ import { checkVariables, type VariableJson } from '../channels/variables.ts';
 import type { MessageValue } from '../channels/message.ts';
 import { TouchpointError } from '../errors.ts';
 import { Issues } from '../issues.ts';
-import type { ProfileLookup } from '../profiles/profile-lookup.ts';
+import { identityKey, type RecipientLookup } from '../profiles/profile-lookup.ts';
 import { UniqueViolationError } from '../store/store-errors.ts';
 import type { Store } from '../store/store.ts';
 import type { MessageState, NewMessage, SendRecord } from './model.ts';
@@ -62,14 +62,14 @@ export interface SendAnswer {
 export class SendService {
   readonly #store: Store;
   readonly #channels: SendChannels;
-  readonly #profiles: ProfileLookup;
+  readonly #profiles: RecipientLookup;
   readonly #now: () => number;
   readonly #onEnqueued: (projectId: number, messages: number) => void;
 
   constructor(deps: {
     store: Store;
     channels: SendChannels;
-    profiles: ProfileLookup;
+    profiles: RecipientLookup;
     now?: () => number;
     /** Called after messages commit (wakes the dispatcher in this process). */
     onEnqueued?: (projectId: number, messages: number) => void;
@@ -141,8 +141,12 @@ export class SendService {
     const sendId = newId('snd');
     const messages: NewMessage[] = [];
     const skipped: { index: number; reason: SkipReason }[] = [];
+    const found = await this.#profiles.findByIdentities(
+      scope,
+      request.recipients.map((r) => ({ type: r.idType, value: r.id })),
+    );
     for (const [i, r] of request.recipients.entries()) {
-      const profile = await this.#profiles.findByIdentity(scope, r.idType, r.id);
+      const profile = found.get(identityKey(r.idType, r.id));
       if (!profile) {
         skipped.push({ index: i + 1, reason: 'not_found' });
         continue;

@@ -162,7 +162,7 @@ function formFieldBytes(body: Buffer, name: string): Buffer | undefined {
  * authentication before any work, per-event checks and normalization, rate limit, group commit,
  * then the answer — "200 only after commit".
  */
-/** Requests in hand at once from which ingest counts as saturated (role all: decision 77). */
+/** Requests in hand at once from which ingest counts as saturated (role all: decision 85). */
 export const SATURATED_REQUESTS = 8;
 
 export class IngestService {

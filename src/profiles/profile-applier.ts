@@ -53,7 +53,7 @@ export class ProfileApplier {
   readonly #lag: Histogram | undefined;
   readonly #applied: Counter | undefined;
   /** Listeners for merge conflicts (the verify view records them). */
-  onConflict: ((projectId: number, conflict: MergeConflict) => void) | undefined;
+  onConflict: ((projectId: number, conflict: MergeConflict) => void | Promise<void>) | undefined;
 
   constructor(options: ApplierOptions) {
     this.#store = options.store;
@@ -244,7 +244,9 @@ export class ProfileApplier {
         return true;
       });
       if (!committed) continue;
-      for (const conflict of window.conflicts) this.onConflict?.(scope.projectId, conflict);
+      // Recorded (best effort) before the run reports its progress, so a caller that waited for
+      // the applier finds the window's conflicts in verify.
+      await Promise.all(window.conflicts.map((c) => this.onConflict?.(scope.projectId, c)));
       const committedAt = this.#now();
       for (const event of events) this.#lag?.observe(Math.max(0, committedAt - event.receivedAt) / 1000);
       this.#applied?.inc(events.length);

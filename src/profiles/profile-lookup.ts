@@ -20,3 +20,18 @@ export interface ProfileSnapshot {
 export interface ProfileLookup {
   findByIdentity(scope: ProjectScope, idType: string, value: string): Promise<ProfileSnapshot | undefined>;
 }
+
+/** Finds the profiles of many recipients at once (the send API, campaigns). */
+export interface RecipientLookup {
+  /**
+   * Many at once, with a few queries per 500 identities: the profile of each `type:value` key
+   * found (keys of unknown identities are absent).
+   */
+  findByIdentities(
+    scope: ProjectScope,
+    identities: readonly ProfileIdentity[],
+  ): Promise<Map<string, ProfileSnapshot>>;
+}
+
+/** The key of an identity in {@link ProfileLookup.findByIdentities}'s answer. */
+export const identityKey = (type: string, value: string): string => `${type}:${value}`;

@@ -7,9 +7,17 @@ import type { ProjectScope } from '../access/scope.ts';
 import type { AuditLog } from '../access/audit-log.ts';
 import { builtinIdTypes, type IdentitySettings, type Profile } from './model.ts';
 import type { ProfileApplier } from './profile-applier.ts';
-import type { ProfileLookup, ProfileSnapshot } from './profile-lookup.ts';
+import {
+  identityKey,
+  type ProfileIdentity,
+  type ProfileLookup,
+  type ProfileSnapshot,
+  type RecipientLookup,
+} from './profile-lookup.ts';
 
 const ID_TYPE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+/** Identities per lookup query (well under SQLite's expression depth and parameter limits). */
+const LOOKUP_CHUNK = 500;
 
 function invalid(path: string, message: string): TouchpointError {
   return new TouchpointError(
@@ -20,7 +28,7 @@ function invalid(path: string, message: string): TouchpointError {
 }
 
 /** Profiles (SPEC §2.2): identity settings, the explorer, event management, rebuilds. */
-export class ProfilesService implements ProfileLookup {
+export class ProfilesService implements ProfileLookup, RecipientLookup {
   readonly #store: Store;
   readonly #audit: AuditLog;
   readonly applier: ProfileApplier;
@@ -48,7 +56,7 @@ export class ProfilesService implements ProfileLookup {
           `/id_types/${i}/name`,
           'must be lower-case letters, digits and _ (starting with a letter)',
         );
-      if ((builtinIdTypes as readonly string[]).includes(t.name))
+      if ((builtinIdTypes as readonly string[]).includes(t.name) || t.name === 'tp_uid')
         throw new TouchpointError('TP_ERR_PROFILE_ID_TYPE_RESERVED', { name: t.name });
       if (seen.has(t.name)) throw invalid(`/id_types/${i}/name`, 'is listed twice');
       seen.add(t.name);
@@ -82,12 +90,61 @@ export class ProfilesService implements ProfileLookup {
     idType: string,
     value: string,
   ): Promise<ProfileSnapshot | undefined> {
-    const owners = await this.#store.profiles.findIdentities(scope, [{ type: idType, value }]);
-    const tpUid = owners.get(`${idType}:${value}`);
+    // `tp_uid` names the profile itself (a merged-away one answers the profile it joined).
+    const tpUid =
+      idType === 'tp_uid'
+        ? await this.#store.profiles.resolveTpUid(scope, value)
+        : (await this.#store.profiles.findIdentities(scope, [{ type: idType, value }])).get(
+            `${idType}:${value}`,
+          );
     const profile = tpUid ? await this.#store.profiles.getProfile(scope, tpUid) : undefined;
     return (
       profile && { tpUid: profile.tpUid, identities: profile.identities, properties: profile.properties }
     );
+  }
+
+  async findByIdentities(
+    scope: ProjectScope,
+    identities: readonly ProfileIdentity[],
+  ): Promise<Map<string, ProfileSnapshot>> {
+    const found = new Map<string, ProfileSnapshot>();
+    const snapshot = (p: Profile): ProfileSnapshot => ({
+      tpUid: p.tpUid,
+      identities: p.identities,
+      properties: p.properties,
+    });
+    const all = [...new Map(identities.map((i) => [identityKey(i.type, i.value), i])).values()];
+    // `tp_uid` names the profile itself: current profiles in one query per chunk, a merged-away
+    // one through the profile it was merged into.
+    const byTpUid = all.filter((i) => i.type === 'tp_uid').map((i) => i.value);
+    for (let i = 0; i < byTpUid.length; i += LOOKUP_CHUNK) {
+      const chunk = byTpUid.slice(i, i + LOOKUP_CHUNK);
+      const current = new Map(
+        (await this.#store.profiles.getProfiles(scope, chunk)).map((p) => [p.tpUid, p]),
+      );
+      for (const tpUid of chunk) {
+        const survivor = current.has(tpUid) ? tpUid : await this.#store.profiles.resolveTpUid(scope, tpUid);
+        const p =
+          (survivor && current.get(survivor)) ??
+          (survivor ? await this.#store.profiles.getProfile(scope, survivor) : undefined);
+        if (p) found.set(identityKey('tp_uid', tpUid), snapshot(p));
+      }
+    }
+    const unique = all.filter((i) => i.type !== 'tp_uid');
+    for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
+      const owners = await this.#store.profiles.findIdentities(scope, unique.slice(i, i + LOOKUP_CHUNK));
+      const profiles = new Map(
+        (await this.#store.profiles.getProfiles(scope, [...new Set(owners.values())])).map((p) => [
+          p.tpUid,
+          p,
+        ]),
+      );
+      for (const [key, tpUid] of owners) {
+        const p = profiles.get(tpUid);
+        if (p) found.set(key, { tpUid: p.tpUid, identities: p.identities, properties: p.properties });
+      }
+    }
+    return found;
   }
 
   async lookup(access: ProjectAccess, idType: string, value: string): Promise<Profile> {

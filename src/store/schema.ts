@@ -61,6 +61,7 @@ export interface Database {
   messages: MessagesTable;
   message_attempts: MessageAttemptsTable;
   channel_health: ChannelHealthTable;
+  delivery_stats: DeliveryStatsTable;
 }
 
 export interface AccountsTable {
@@ -72,6 +73,7 @@ export interface AccountsTable {
   must_change_password: boolean | number;
   failed_logins: number;
   locked_until: number | null;
+  last_login_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -428,3 +430,26 @@ export interface ChannelHealthTable {
   failed_requests: number;
   updated_at: number;
 }
+
+type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
+/** `latency_00` … `latency_29`: requests per latency bucket (src/delivery/delivery-stats.ts). */
+export type LatencyColumn = `latency_${'0' | '1' | '2'}${Digit}`;
+type Counter = ColumnType<number, number | undefined, number>;
+
+export type DeliveryStatsTable = {
+  id: Generated<number>;
+  project_id: number;
+  channel_id: string;
+  minute: number;
+  requests: Counter;
+  request_errors: Counter;
+  request_partial: Counter;
+  delivered: Counter;
+  sent: Counter;
+  retry: Counter;
+  failed: Counter;
+  dead: Counter;
+  held: Counter;
+  late: Counter;
+  latency_ms_sum: Counter;
+} & { [K in LatencyColumn]: Counter };

@@ -10,6 +10,11 @@ import { accountsRepository, type AccountsRepository } from './repositories/acco
 import { auditRepository, type AuditRepository } from './repositories/audit-repository.ts';
 import { channelsRepository, type ChannelsRepository } from './repositories/channels-repository.ts';
 import { deliveryRepository, type DeliveryRepository } from './repositories/delivery-repository.ts';
+import {
+  deliveryStatsRepository,
+  type DeliveryStatsRepository,
+} from './repositories/delivery-stats-repository.ts';
+import { retentionRepository, type RetentionRepository } from './repositories/retention-repository.ts';
 import { eventsRepository, type EventsRepository } from './repositories/events-repository.ts';
 import { profilesRepository, type ProfilesRepository } from './repositories/profiles-repository.ts';
 import { verifyRepository, type VerifyRepository } from './repositories/verify-repository.ts';
@@ -43,6 +48,8 @@ export interface Repositories {
   readonly verify: VerifyRepository;
   readonly channels: ChannelsRepository;
   readonly delivery: DeliveryRepository;
+  readonly deliveryStats: DeliveryStatsRepository;
+  readonly retention: RetentionRepository;
 }
 
 /**
@@ -95,7 +102,7 @@ export function storeOptionsFromConfig(config: Config): StoreOptions {
 function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories {
   return {
     settings: settingsRepository(db),
-    accounts: accountsRepository(db),
+    accounts: accountsRepository(db, (trx, key) => handle.transactionLock(trx, key)),
     projects: projectsRepository(db),
     members: membersRepository(db),
     tokens: tokensRepository(db),
@@ -112,6 +119,8 @@ function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories
     verify: verifyRepository(db),
     channels: channelsRepository(db),
     delivery: deliveryRepository(db, handle),
+    deliveryStats: deliveryStatsRepository(db),
+    retention: retentionRepository(db, handle),
   };
 }
 

@@ -11,6 +11,23 @@ export interface AccountCredentials extends Account {
   readonly passwordHash: string | null;
   readonly failedLogins: number;
   readonly lockedUntil: number | null;
+  /** When the account last signed in with its password; null if never since that was recorded. */
+  readonly lastLoginAt: number | null;
+}
+
+/** An account as the instance admin's accounts list shows it. */
+export interface AccountSummary extends Account {
+  readonly lockedUntil: number | null;
+  readonly lastLoginAt: number | null;
+  /** False until the account sets a password through its link. */
+  readonly passwordSet: boolean;
+  readonly memberships: readonly MembershipSummary[];
+}
+
+/** A project with how many members and project admins it has (the instance admin's list). */
+export interface ProjectSummary extends Project {
+  readonly memberCount: number;
+  readonly adminCount: number;
 }
 
 export interface Project {

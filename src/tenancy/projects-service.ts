@@ -63,9 +63,12 @@ export class ProjectsService {
     });
   }
 
+  /**
+   * The projects the caller belongs to (the project switcher). An instance admin sees every
+   * project in the all-projects view (`GET /api/v1/instance/projects`), but opens only those it
+   * is a member of (decision 10), so they are the only ones listed here.
+   */
   async listProjects(caller: Caller): Promise<Project[]> {
-    if (caller.account.isInstanceAdmin && caller.via.kind === 'session')
-      return this.#store.projects.listAll(systemScope('the instance admin lists every project'));
     const projects: Project[] = [];
     for (const m of await callerMemberships(this.#store, caller)) {
       const project = await this.#store.projects.get(projectScope(m.projectId));

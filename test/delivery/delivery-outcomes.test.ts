@@ -188,6 +188,53 @@ for (const kind of storeKinds) {
       });
     }
 
+    test('WH-27 no per-user order: a later message is not held behind an earlier one that fails; each carries the values it was sent with', async () => {
+      // Decision 74: no ordering promise. The receiver orders by what the sender put in the
+      // message (here its own send time in `content`) and de-duplicates by ops_request_id.
+      const channel = await d.channel(`${receiver.origin}/hook`);
+      const sendOne = async (title: string, sentAt: string) => {
+        const res = await d.send({
+          channel_id: channel.id,
+          template_values: { title, content: sentAt },
+          recipients: [{ id_type: 'user_id', id: 'u-4' }],
+        });
+        assert.equal(res.statusCode, 202, JSON.stringify(res.json));
+      };
+      const start = from();
+      const titleOf = (m: Json) => String(m.params.title);
+      // The first message fails (500, or by name in a shared batch) until the second one arrived.
+      receiver.script = (n, messages) => {
+        const secondSeen = receiver.received
+          .slice(start, n)
+          .some((r) => r.messages.some((m) => titleOf(m) === 'second'));
+        if (secondSeen) return { body: ok() };
+        if (!messages.some((m) => titleOf(m) === 'second')) return { status: 500, body: 'down' };
+        const failFirst = messages.flatMap((m: Json, i: number) =>
+          titleOf(m) === 'first' ? [{ index: i + 1, message: 'not yet' }] : [],
+        );
+        return { body: ok(failFirst) };
+      };
+      await sendOne('first', '2026-12-05 10:00:00');
+      await d.deliverUntil(() => receiver.received.length > start);
+      await sendOne('second', '2026-12-05 10:00:01');
+      const seen = () =>
+        receiver.received.slice(start).flatMap((r) => r.messages.map((m) => ({ m, at: r.at })));
+      await d.deliverUntil(() => seen().filter(({ m }) => titleOf(m) === 'first').length >= 2);
+      const first = seen().filter(({ m }) => titleOf(m) === 'first');
+      const second = seen().filter(({ m }) => titleOf(m) === 'second');
+      assert.ok(second.length >= 1);
+      assert.ok(
+        second[0]!.at <= first.at(-1)!.at,
+        'the second message reached the receiver before the first one was delivered',
+      );
+      const firstId = first[0]!.m['#ops_receipt_properties'].ops_request_id;
+      assert.ok(first.every(({ m }) => m['#ops_receipt_properties'].ops_request_id === firstId));
+      assert.ok(first.every(({ m }) => m.params.content === '2026-12-05 10:00:00'));
+      assert.equal(second[0]!.m.params.content, '2026-12-05 10:00:01');
+      assert.notEqual(second[0]!.m['#ops_receipt_properties'].ops_request_id, firstId);
+      await d.deliverUntil(async () => (await stateOf(firstId)) === 'delivered');
+    });
+
     test('WH-22 a poison user does not block the others on the same channel', async () => {
       const { ids } = await sendTo(['u-1', 'u-2', 'u-3']);
       const start = from();

@@ -68,6 +68,45 @@ for (const kind of storeKinds) {
       assert.equal(detail.attempts[0].status, 200);
     });
 
+    test('delivery metrics at /metrics: requests by result and reason, messages by the state left, latency, queued', async () => {
+      const metric = async () =>
+        (await d.f.t.app.inject({ url: '/metrics' })).body
+          .split('\n')
+          .filter((l) => l.startsWith('touchpoint_delivery_'));
+      const value = (lines: string[], prefix: string) =>
+        Number(
+          lines
+            .find((l) => l.startsWith(prefix))
+            ?.split(' ')
+            .at(-1) ?? 0,
+        );
+      const before = await metric();
+      const channel = await d.channel(`${receiver.origin}/hook`);
+      const start = receiver.received.length;
+      receiver.script = (n) => (n === start ? { status: 503, body: 'busy' } : { body: ok() });
+      const res = await d.send({
+        channel_id: channel.id,
+        template_values: { title: 'T', content: 'C' },
+        recipients: [
+          { id_type: 'user_id', id: 'u-1' },
+          { id_type: 'user_id', id: 'u-2' },
+        ],
+      });
+      assert.equal(res.statusCode, 202);
+      await d.deliverUntil(async () => (await counts(res.json.send_id)).delivered === 2);
+      const after = await metric();
+      const grew = (prefix: string) => value(after, prefix) - value(before, prefix);
+      assert.equal(grew('touchpoint_delivery_requests_total{result="failure",reason="http_5xx"}'), 1);
+      // Each message retries on its own jittered schedule: one request or two.
+      const retries = receiver.received.length - start - 1;
+      assert.ok(retries === 1 || retries === 2, `${retries} retries`);
+      assert.equal(grew('touchpoint_delivery_requests_total{result="success",reason="none"}'), retries);
+      assert.equal(grew('touchpoint_delivery_messages_total{state="queued"}'), 2, 'left queued for a retry');
+      assert.equal(grew('touchpoint_delivery_messages_total{state="delivered"}'), 2);
+      assert.equal(grew('touchpoint_delivery_request_duration_seconds_count{result="success"}'), retries);
+      assert.equal(grew('touchpoint_delivery_queued_messages_total'), 2);
+    });
+
     async function counts(sendId: string): Promise<Json> {
       const res = await d.f.as('adminA', d.f.a, {
         url: `${d.base}/workspaces/${d.workspaceId}/sends/${sendId}`,

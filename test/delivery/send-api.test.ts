@@ -66,6 +66,37 @@ for (const kind of storeKinds) {
       assert.ok(listed.json().items.every((m: Json) => m.state === 'queued'));
     });
 
+    test('10,000 recipients in one send: resolved in batches, duplicates and mixed ID types included, each rendered with its own properties', async () => {
+      const many = Array.from({ length: 1200 }, (_, i) => ({
+        userId: `bulk-${i}`,
+        traits: { email: `bulk-${i}@example.com`, nickname: `N${i}` },
+      }));
+      for (let i = 0; i < many.length; i += 400) await d.users(many.slice(i, i + 400));
+      // 10,000 recipients: every bulk user by user_id and again by email, the rest unknown.
+      const recipients = Array.from({ length: 10_000 }, (_, i) =>
+        i < 1200
+          ? { id_type: 'user_id', id: `bulk-${i}` }
+          : i < 2400
+            ? { id_type: 'email', id: `bulk-${i - 1200}@example.com` }
+            : { id_type: 'user_id', id: `missing-${i}` },
+      );
+      const started = Date.now();
+      const res = await d.send(body({ recipients }));
+      const tookMs = Date.now() - started;
+      assert.equal(res.statusCode, 202, JSON.stringify(res.json).slice(0, 300));
+      assert.equal(res.json.queued, 2400);
+      assert.equal(res.json.skipped.length, 7600);
+      assert.deepEqual(res.json.skipped[0], { index: 2401, reason: 'not_found' });
+      const listed = await d.f.as('adminA', d.f.a, {
+        url: `${d.base}/messages?send_id=${res.json.send_id}&push_id=bulk-777&limit=10`,
+      });
+      const items = listed.json().items as Json[];
+      assert.equal(items.length, 2, 'bulk-777 by user_id and by email: two messages');
+      const detail = await d.message(items[0]?.ops_request_id);
+      assert.equal(detail.message.params.content, 'Hi N777');
+      assert.ok(tookMs < 60_000, `took ${tookMs} ms`);
+    });
+
     test('a recipient without a value of the send ID type is skipped with no_send_id', async () => {
       const byEmail = await d.channel(`${receiver.origin}/hook`, { send_id_type: 'phone' });
       const res = await d.send(body({ channel_id: byEmail.id }));

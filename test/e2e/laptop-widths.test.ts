@@ -115,6 +115,24 @@ async function seed(url: string, email: string): Promise<Seeded> {
     role: 'workspace_admin',
     workspace_ids: [workspace.id],
   });
+  // The instance pages: an account with a long name, locked by failed sign-ins (Unlock shows), the
+  // first admin of a second project with a long name.
+  const director = 'sima.yi.regional.operations.director.southeast.asia@example.com';
+  await admin('POST', '/api/v1/accounts', {
+    email: director,
+    name: 'Sima Yi (regional operations director, Southeast Asia)',
+  });
+  await admin('POST', '/api/v1/projects', {
+    name: 'Three Kingdoms — overseas publishing, Southeast Asia and Oceania',
+    time_zone: 'Asia/Singapore',
+    admin_email: director,
+  });
+  for (let i = 0; i < 5; i++)
+    await fetch(`${url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: director, password: 'not the password at all' }),
+    });
   await admin('POST', '/api/v1/projects/1/tokens', {
     name: 'Nightly export to the data warehouse',
     permissions: ['source.manage', 'audit.read'],
@@ -141,7 +159,7 @@ async function seed(url: string, email: string): Promise<Seeded> {
   return { sourceId: source.id, channelId: channel.id, tpUid, opsRequestId };
 }
 
-/** Every console page of project 1, as `[screenshot name, path]`. */
+/** Every console page of project 1 and the instance pages, as `[screenshot name, path]`. */
 function pagesOf(s: Seeded): [string, string][] {
   const c = '/projects/1/connections';
   return [
@@ -155,6 +173,7 @@ function pagesOf(s: Seeded): [string, string][] {
     ['channel-new', `${c}/channels/new`],
     ['channel', `${c}/channels/${s.channelId}`],
     ['channel-edit', `${c}/channels/${s.channelId}/edit`],
+    ['channel-send-now', `${c}/channels/${s.channelId}?send=1`],
     ['apps', `${c}/apps`],
     ['profiles', '/projects/1/profiles'],
     ['profile', `/projects/1/profiles/${s.tpUid}`],
@@ -170,6 +189,8 @@ function pagesOf(s: Seeded): [string, string][] {
     ['id-types', '/projects/1/settings/id-types'],
     ['tokens', '/projects/1/settings/tokens'],
     ['audit', '/projects/1/settings/audit'],
+    ['instance-accounts', '/instance/accounts'],
+    ['instance-projects', '/instance/projects'],
   ];
 }
 
@@ -190,6 +211,11 @@ async function layoutProblems(page: Page): Promise<string[]> {
     const width = window.innerWidth;
     const scroll = document.documentElement.scrollWidth;
     if (scroll > width) problems.push(`the page is ${scroll} px wide in a ${width} px window`);
+    for (const dialog of Array.from(document.querySelectorAll('dialog[open]'))) {
+      const r = dialog.getBoundingClientRect();
+      if (r.right > width || dialog.scrollWidth > dialog.clientWidth + 1)
+        problems.push(`the dialog "${dialog.querySelector('h2')?.textContent ?? '?'}" is wider than its box`);
+    }
     for (const cell of Array.from(document.querySelectorAll('td.cell-actions'))) {
       const wrap = cell.closest('.table-wrap') ?? document.body;
       const box = wrap.getBoundingClientRect();
@@ -255,6 +281,25 @@ describe('console at laptop widths: nothing overflows, every row action is visib
         assert.deepEqual(found, []);
         tab.assertClean();
       });
+
+  it('fits the Send now dialog and its progress view at both widths', async () => {
+    const tab = await signedIn('en', WIDTHS[0]);
+    const { page } = tab;
+    await page.goto(`/projects/1/connections/channels/${seeded.channelId}?send=1`);
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Recipient IDs, one per line').fill('r-1001\nr-missing');
+    await dialog.getByLabel('Title').fill('Daily activities');
+    await dialog.getByLabel('Content').fill('Hello!');
+    await dialog.getByRole('button', { name: 'Send to 2' }).click();
+    await page.getByTestId('send-progress').waitFor();
+    await page.getByTestId('send-skipped').waitFor();
+    for (const viewport of WIDTHS) {
+      await page.setViewportSize(viewport);
+      assert.deepEqual(await layoutProblems(page), []);
+      await screenshot(page, `laptop-${viewport.width}-en-send-progress`);
+    }
+    tab.assertClean();
+  });
 
   it('keeps the side navigation and the top bar in view on a long page', async () => {
     const { page } = await signedIn('en', WIDTHS[0]);

@@ -18,7 +18,9 @@ import { Button } from './ui/button.tsx';
 import { Alert, Card, EmptyState } from './ui/display.tsx';
 import { describeError } from './ui/errors.ts';
 import { IconFolder } from './ui/icons.tsx';
-import { AppShell } from './ui/layout.tsx';
+import { AppShell, InstanceShell } from './ui/layout.tsx';
+import { AccountsPage } from './pages/instance/accounts.tsx';
+import { AllProjectsPage } from './pages/instance/all-projects.tsx';
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
@@ -44,15 +46,18 @@ function HomeRedirect() {
   useEffect(() => {
     const memberships = session?.memberships ?? [];
     const remembered = rememberedProjectId();
-    if (
-      remembered &&
-      (session?.account.is_instance_admin || memberships.some((m) => m.project_id === remembered))
-    ) {
+    // Only a project the account belongs to: an instance admin opens no other (decision 10).
+    if (remembered && memberships.some((m) => m.project_id === remembered)) {
       setTarget(`/projects/${remembered}/connections`);
       return;
     }
     if (memberships[0]) {
       setTarget(`/projects/${memberships[0].project_id}/connections`);
+      return;
+    }
+    // An instance admin in no project yet starts at the project list, where it creates one.
+    if (session?.account.is_instance_admin) {
+      setTarget('/instance/projects');
       return;
     }
     fetchAll((q) => api.listProjects(q)).then(
@@ -115,6 +120,11 @@ export function App() {
   if (pathname === '/') return <HomeRedirect />;
 
   const [, first, id, area = 'connections'] = pathname.split('/');
+  if (first === 'instance' && session.account.is_instance_admin && (id === 'accounts' || id === 'projects')) {
+    return (
+      <InstanceShell area={id}>{id === 'accounts' ? <AccountsPage /> : <AllProjectsPage />}</InstanceShell>
+    );
+  }
   const projectId = Number(id);
   if (first === 'projects' && Number.isInteger(projectId) && projectId > 0) {
     return (

@@ -1,13 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { VariableJson } from '../../channels/variables.ts';
 import { messageStates } from '../../delivery/plan-outcomes.ts';
-import type {
-  ChannelHealth,
-  MessageAttempt,
-  MessageFilter,
-  MessageState,
-  StoredMessage,
-} from '../../delivery/model.ts';
+import type { MessageSearch } from '../../delivery/message-service.ts';
+import type { ChannelHealth, MessageAttempt, MessageState, StoredMessage } from '../../delivery/model.ts';
 import { TouchpointError } from '../../errors.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { pageQuerySchema, pageSchema, readPage } from '../pagination.ts';
@@ -174,6 +169,14 @@ const messageQuery = {
   ops_request_id: { type: 'string', maxLength: 64 },
   push_id: { type: 'string', maxLength: 512 },
   profile: { type: 'string', maxLength: 64, description: 'tp_uid' },
+  id_type: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 64,
+    description:
+      'with id_value: the profile holding this identity (any ID type, or tp_uid); none → no messages',
+  },
+  id_value: { type: 'string', minLength: 1, maxLength: 512 },
   send_id: { type: 'string', maxLength: 64 },
   campaign_id: { type: 'string', maxLength: 64 },
   since: { type: 'string', format: 'date-time' },
@@ -187,8 +190,30 @@ const messageQuery = {
 
 type MessageQuery = Partial<Record<keyof typeof messageQuery, string>> & { limit?: number; cursor?: string };
 
-function filterOf(q: MessageQuery): MessageFilter {
+function filterOf(q: MessageQuery): MessageSearch {
+  if ((q.id_type === undefined) !== (q.id_value === undefined)) {
+    const missing = q.id_type === undefined ? 'id_type' : 'id_value';
+    throw new TouchpointError(
+      'TP_ERR_VALIDATION',
+      {
+        issues: [
+          {
+            in: 'querystring',
+            path: `/${missing}`,
+            rule: 'required',
+            message: 'id_type and id_value go together',
+          },
+        ],
+      },
+      {
+        message: `querystring/${missing} is required with ${missing === 'id_type' ? 'id_value' : 'id_type'}`,
+      },
+    );
+  }
   return {
+    ...(q.id_type !== undefined && q.id_value !== undefined
+      ? { identity: { type: q.id_type, value: q.id_value } }
+      : {}),
     ...(q.channel_id !== undefined ? { channelId: q.channel_id } : {}),
     ...(q.state !== undefined ? { state: q.state as MessageState } : {}),
     ...(q.ops_request_id !== undefined ? { opsRequestId: q.ops_request_id } : {}),

@@ -8,6 +8,8 @@ import { migration0007 } from './0007-partial-profile-index.ts';
 import { migration0008 } from './0008-invitations.ts';
 import { migration0009 } from './0009-delivery.ts';
 import { migration0010 } from './0010-attempt-leases.ts';
+import { migration0011 } from './0011-account-last-login.ts';
+import { migration0012 } from './0012-delivery-stats.ts';
 import { migration0013 } from './0013-profile-cursor.ts';
 import type { Migration } from './migration.ts';
 
@@ -23,5 +25,7 @@ export const migrations: readonly Migration[] = [
   migration0008,
   migration0009,
   migration0010,
+  migration0011,
+  migration0012,
   migration0013,
 ];

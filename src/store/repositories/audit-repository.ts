@@ -1,7 +1,7 @@
 import type { PageRequest } from '../../access/paging.ts';
 import type { Kysely, Selectable } from 'kysely';
 import type { AuditActor, AuditEntry } from '../../tenancy/model.ts';
-import type { ProjectScope, Scope } from '../../access/scope.ts';
+import type { ProjectScope, Scope, SystemScope } from '../../access/scope.ts';
 import type { AuditLogTable, Database } from '../schema.ts';
 import { scoped } from './scoped.ts';
 
@@ -20,6 +20,8 @@ export interface AuditRepository {
   append(scope: Scope, record: AuditRecord): Promise<void>;
   /** Newest first; `after` is `[id]`. */
   list(scope: ProjectScope, filter: { action?: string }, page: PageRequest): Promise<AuditEntry[]>;
+  /** The instance-level entries (project null), newest first; `after` is `[id]`. */
+  listInstance(scope: SystemScope, filter: { action?: string }, page: PageRequest): Promise<AuditEntry[]>;
 }
 
 function toEntry(row: Selectable<AuditLogTable>): AuditEntry {
@@ -62,6 +64,13 @@ export function auditRepository(db: Kysely<Database>): AuditRepository {
         .selectFrom('audit_log')
         .selectAll()
         .where('project_id', '=', scope.projectId);
+      if (filter.action) query = query.where('action', '=', filter.action);
+      if (page.after) query = query.where('id', '<', Number(page.after[0]));
+      const rows = await query.orderBy('id', 'desc').limit(page.limit).execute();
+      return rows.map(toEntry);
+    },
+    async listInstance(scope, filter, page) {
+      let query = scoped(db, scope).selectFrom('audit_log').selectAll().where('project_id', 'is', null);
       if (filter.action) query = query.where('action', '=', filter.action);
       if (page.after) query = query.where('id', '<', Number(page.after[0]));
       const rows = await query.orderBy('id', 'desc').limit(page.limit).execute();

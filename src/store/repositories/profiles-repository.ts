@@ -140,6 +140,8 @@ export interface ProfilesRepository {
   resetProject(scope: ProjectScope): Promise<void>;
 
   getProfile(scope: ProjectScope, tpUid: string): Promise<Profile | undefined>;
+  /** The current (not merged-away) profiles among `tpUids`, in no particular order. */
+  getProfiles(scope: ProjectScope, tpUids: readonly string[]): Promise<Profile[]>;
   /** Resolves a merged tp_uid to the profile it was merged into. */
   resolveTpUid(scope: ProjectScope, tpUid: string): Promise<string | undefined>;
   /** The profile's events, newest first; `after` is `[eventTime, id]`. */
@@ -484,6 +486,17 @@ export function profilesRepository(
         .where('merged_into', 'is', null)
         .executeTakeFirst();
       return row ? (await toProfiles(scope, [row]))[0] : undefined;
+    },
+    async getProfiles(scope, tpUids) {
+      if (tpUids.length === 0) return [];
+      const rows = await q(scope)
+        .selectFrom('profiles')
+        .selectAll()
+        .where('project_id', '=', scope.projectId)
+        .where('tp_uid', 'in', tpUids)
+        .where('merged_into', 'is', null)
+        .execute();
+      return toProfiles(scope, rows);
     },
     async resolveTpUid(scope, tpUid) {
       const row = await q(scope)

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { MembershipSummary, Project, Role, Workspace } from '../../tenancy/model.ts';
+import type { PageRequest } from '../../access/paging.ts';
 import type { ProjectScope, Scope, SystemScope } from '../../access/scope.ts';
 import type { Database, ProjectsTable, WorkspacesTable } from '../schema.ts';
 import { bool, scoped } from './scoped.ts';
@@ -9,10 +10,20 @@ export interface ProjectsRepository {
   create(scope: SystemScope, project: { name: string; timeZone: string }): Promise<Project>;
   get(scope: ProjectScope): Promise<Project | undefined>;
   update(scope: ProjectScope, patch: { name?: string; timeZone?: string }): Promise<Project | undefined>;
-  /** Every project (the instance admin's list). */
-  listAll(scope: SystemScope): Promise<Project[]>;
   /** The projects an account belongs to, with its role and workspaces (its own sessions). */
   membershipsOf(scope: SystemScope, accountId: string): Promise<MembershipSummary[]>;
+  /** `membershipsOf` for many accounts at once (a page of the instance admin's accounts list). */
+  membershipsOfAccounts(
+    scope: SystemScope,
+    accountIds: readonly string[],
+  ): Promise<Map<string, MembershipSummary[]>>;
+  /** Every project by id (keyset on `id`), for the instance admin's paged list. */
+  listPage(scope: SystemScope, page: PageRequest): Promise<Project[]>;
+  /** Members and project admins of each listed project (absent: none). */
+  memberCounts(
+    scope: SystemScope,
+    projectIds: readonly number[],
+  ): Promise<Map<number, { members: number; admins: number }>>;
 
   listWorkspaces(scope: ProjectScope): Promise<Workspace[]>;
   getWorkspace(scope: ProjectScope, workspaceId: string): Promise<Workspace | undefined>;
@@ -83,8 +94,58 @@ export function projectsRepository(db: Kysely<Database>): ProjectsRepository {
         .executeTakeFirst();
       return row && toProject(row);
     },
-    async listAll(scope) {
-      return (await q(scope).selectFrom('projects').selectAll().orderBy('id').execute()).map(toProject);
+    async membershipsOfAccounts(scope, accountIds) {
+      const result = new Map<string, MembershipSummary[]>();
+      if (accountIds.length === 0) return result;
+      const rows = await q(scope)
+        .selectFrom('memberships')
+        .innerJoin('projects', 'projects.id', 'memberships.project_id')
+        .select(['memberships.account_id', 'memberships.project_id', 'memberships.role', 'projects.name'])
+        .where('memberships.account_id', 'in', accountIds)
+        .orderBy('memberships.project_id')
+        .execute();
+      const links = await q(scope)
+        .selectFrom('membership_workspaces')
+        .select(['account_id', 'project_id', 'workspace_id'])
+        .where('account_id', 'in', accountIds)
+        .orderBy('workspace_id')
+        .execute();
+      for (const r of rows) {
+        const list = result.get(r.account_id) ?? [];
+        list.push({
+          projectId: Number(r.project_id),
+          projectName: r.name,
+          role: r.role as Role,
+          workspaceIds: links
+            .filter((l) => l.account_id === r.account_id && Number(l.project_id) === Number(r.project_id))
+            .map((l) => l.workspace_id),
+        });
+        result.set(r.account_id, list);
+      }
+      return result;
+    },
+    async listPage(scope, page) {
+      let query = q(scope).selectFrom('projects').selectAll();
+      const after = page.after?.[0];
+      if (after !== undefined) query = query.where('id', '>', Number(after));
+      return (await query.orderBy('id').limit(page.limit).execute()).map(toProject);
+    },
+    async memberCounts(scope, projectIds) {
+      const result = new Map<number, { members: number; admins: number }>();
+      if (projectIds.length === 0) return result;
+      const rows = await q(scope)
+        .selectFrom('memberships')
+        .select((eb) => [
+          'project_id',
+          eb.fn.countAll<number>().as('members'),
+          eb.fn.sum<number>(eb.case().when('role', '=', 'project_admin').then(1).else(0).end()).as('admins'),
+        ])
+        .where('project_id', 'in', projectIds)
+        .groupBy('project_id')
+        .execute();
+      for (const r of rows)
+        result.set(Number(r.project_id), { members: Number(r.members), admins: Number(r.admins) });
+      return result;
     },
     async membershipsOf(scope, accountId) {
       const rows = await q(scope)

@@ -1,9 +1,14 @@
 import { endpoints, type Endpoint } from './endpoints.ts';
 import type {
+  AccountCreated,
+  AccountSummary,
   ApiToken,
   Channel,
+  InstanceProject,
   ChannelGrant,
   ChannelHealth,
+  DeliveryStats,
+  DeliveryStatsRange,
   ChannelInput,
   ChannelStatus,
   EnumOptionList,
@@ -37,6 +42,9 @@ import type {
   MessageDetail,
   MessageQuery,
   ReplayResult,
+  SendAccepted,
+  SendInput,
+  SendProgress,
   PasswordLink,
   Page,
   PageQuery,
@@ -160,6 +168,16 @@ export const api = {
   setPassword: (body: { token: string; password: string }) =>
     call<void>(endpoints.setPassword, { body, quiet401: true }),
   listRoles: () => call<{ items: RoleInfo[] }>(endpoints.listRoles),
+  listAccounts: (query: PageQuery & { q?: string } = {}) =>
+    call<Page<AccountSummary>>(endpoints.listAccounts, { query: { ...query } }),
+  createAccount: (body: { email: string; name?: string; is_instance_admin?: boolean }) =>
+    call<AccountCreated>(endpoints.createAccount, { body }),
+  updateAccount: (p: { accountId: string }, body: { is_instance_admin?: boolean; locked?: false }) =>
+    call<AccountSummary>(endpoints.updateAccount, { params: p, body }),
+  issueAccountPasswordLink: (p: { accountId: string }) =>
+    call<PasswordLink>(endpoints.issueAccountPasswordLink, { params: p }),
+  listInstanceProjects: (query: PageQuery = {}) =>
+    call<Page<InstanceProject>>(endpoints.listInstanceProjects, { query: { ...query } }),
   listProjects: (query: PageQuery = {}) =>
     call<Page<Project>>(endpoints.listProjects, { query: { ...query } }),
   createProject: (body: { name: string; time_zone?: string; admin_email?: string }) =>
@@ -279,6 +297,11 @@ export const api = {
     call<TestSendResult>(endpoints.testSendChannel, { params: p, body }),
   testSendWorkspaceChannel: (p: ChannelParams & { workspaceId: string }, body: TestSendInput) =>
     call<TestSendResult>(endpoints.testSendWorkspaceChannel, { params: p, body }),
+  /** The send API (SPEC §4.1): 202 with the send's id; skipped recipients listed with reasons. */
+  createSend: (p: ProjectParams & { workspaceId: string }, body: SendInput) =>
+    call<SendAccepted>(endpoints.createSend, { params: p, body }),
+  getSend: (p: ProjectParams & { workspaceId: string; sendId: string }) =>
+    call<SendProgress>(endpoints.getSend, { params: p }),
   listMessages: (p: ProjectParams, query: PageQuery & MessageQuery = {}) =>
     call<Page<Message>>(endpoints.listMessages, { params: p, query: { ...query } }),
   messageCounts: (p: ProjectParams, query: MessageQuery = {}) =>
@@ -293,6 +316,8 @@ export const api = {
     body: { ops_request_ids: readonly string[] } | { channel_id: string; since: string },
   ) => call<ReplayResult>(endpoints.replayMessages, { params: p, body }),
   channelHealth: (p: ChannelParams) => call<ChannelHealth>(endpoints.channelHealth, { params: p }),
+  channelDeliveryStats: (p: ChannelParams, range: DeliveryStatsRange) =>
+    call<DeliveryStats>(endpoints.channelDeliveryStats, { params: p, query: { range } }),
   resumeChannel: (p: ChannelParams) => call<{ resumed: number }>(endpoints.resumeChannel, { params: p }),
 };
 

@@ -3,6 +3,427 @@
 // web/src/api/types.ts names the console's types after the schemas here.
 
 export interface paths {
+  readonly '/api/v1/accounts': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** Every account on the instance, with its memberships, lock and last sign-in */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: {
+          readonly cursor?: string;
+          readonly limit?: number;
+          /** @description Part of the e-mail or name, any case */
+          readonly q?: string;
+        };
+        readonly header?: never;
+        readonly path?: never;
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly items: readonly {
+                /** Format: date-time */
+                readonly created_at: string;
+                readonly email: string;
+                readonly id: string;
+                readonly is_instance_admin: boolean;
+                /**
+                 * Format: date-time
+                 * @description Null: no sign-in recorded
+                 */
+                readonly last_login_at: string | null;
+                /** @description Signing in is refused until locked_until (too many failures) */
+                readonly locked: boolean;
+                /** Format: date-time */
+                readonly locked_until: string | null;
+                readonly memberships: readonly {
+                  readonly project_id: number;
+                  readonly project_name: string;
+                  readonly role: string;
+                }[];
+                readonly must_change_password: boolean;
+                readonly name: string;
+                /** @description False until the account uses its set-password link */
+                readonly password_set: boolean;
+              }[];
+              readonly next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly put?: never;
+    /** Create an account without a password, and a one-time set-password link to hand over (shown once) */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path?: never;
+        readonly cookie?: never;
+      };
+      readonly requestBody: {
+        readonly content: {
+          readonly 'application/json': {
+            readonly email: string;
+            /** @default false */
+            readonly is_instance_admin?: boolean;
+            readonly name?: string;
+          };
+        };
+      };
+      readonly responses: {
+        /** @description Default Response */
+        readonly 201: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly account: {
+                /** Format: date-time */
+                readonly created_at: string;
+                readonly email: string;
+                readonly id: string;
+                readonly is_instance_admin: boolean;
+                /**
+                 * Format: date-time
+                 * @description Null: no sign-in recorded
+                 */
+                readonly last_login_at: string | null;
+                /** @description Signing in is refused until locked_until (too many failures) */
+                readonly locked: boolean;
+                /** Format: date-time */
+                readonly locked_until: string | null;
+                readonly memberships: readonly {
+                  readonly project_id: number;
+                  readonly project_name: string;
+                  readonly role: string;
+                }[];
+                readonly must_change_password: boolean;
+                readonly name: string;
+                /** @description False until the account uses its set-password link */
+                readonly password_set: boolean;
+              };
+              /** Format: date-time */
+              readonly expires_at: string;
+              readonly set_password_url: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/accounts/{accountId}': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    /** Grant or withdraw instance admin rights (never your own, never the last), or end a login lockout ("locked": false) */
+    readonly patch: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly accountId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody: {
+        readonly content: {
+          readonly 'application/json': {
+            readonly is_instance_admin?: boolean;
+            /**
+             * @description false ends a lockout
+             * @enum {boolean}
+             */
+            readonly locked?: false;
+          };
+        };
+      };
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** Format: date-time */
+              readonly created_at: string;
+              readonly email: string;
+              readonly id: string;
+              readonly is_instance_admin: boolean;
+              /**
+               * Format: date-time
+               * @description Null: no sign-in recorded
+               */
+              readonly last_login_at: string | null;
+              /** @description Signing in is refused until locked_until (too many failures) */
+              readonly locked: boolean;
+              /** Format: date-time */
+              readonly locked_until: string | null;
+              readonly memberships: readonly {
+                readonly project_id: number;
+                readonly project_name: string;
+                readonly role: string;
+              }[];
+              readonly must_change_password: boolean;
+              readonly name: string;
+              /** @description False until the account uses its set-password link */
+              readonly password_set: boolean;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly trace?: never;
+  };
+  readonly '/api/v1/accounts/{accountId}/password-link': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /** Issue a new one-time set-password link for an account (shown once; ends the account's older links) */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly accountId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 201: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** Format: date-time */
+              readonly expires_at: string;
+              readonly set_password_url: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
   readonly '/api/v1/auth/login': {
     readonly parameters: {
       readonly query?: never;
@@ -447,6 +868,102 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/v1/instance/projects': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** Every project on the instance with its member and project admin counts */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: {
+          readonly cursor?: string;
+          readonly limit?: number;
+        };
+        readonly header?: never;
+        readonly path?: never;
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly items: readonly {
+                /** @description Project admins; 0 means nobody can manage it */
+                readonly admin_count: number;
+                /** Format: date-time */
+                readonly created_at: string;
+                readonly id: number;
+                readonly member_count: number;
+                readonly name: string;
+                readonly time_zone: string;
+              }[];
+              readonly next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
   readonly '/api/v1/invitations/{token}': {
     readonly parameters: {
       readonly query?: never;
@@ -620,7 +1137,7 @@ export interface paths {
       readonly path?: never;
       readonly cookie?: never;
     };
-    /** The caller's projects (every project for the instance admin) */
+    /** The projects the caller is a member of (instance admins see every project at /api/v1/instance/projects) */
     readonly get: {
       readonly parameters: {
         readonly query?: never;
@@ -2364,6 +2881,145 @@ export interface paths {
         };
       };
     };
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/channels/{channelId}/delivery-stats': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** Delivery charts of a channel over the last hour (1-minute points) or day (15-minute points): messages/s by outcome, error rate, p50/p99 latency, from the aggregate the workers keep */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: {
+          readonly range?: '1h' | '24h';
+        };
+        readonly header?: never;
+        readonly path: {
+          readonly channelId: string;
+          readonly projectId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly channel_id: string;
+              readonly from: string;
+              readonly points: readonly {
+                /** @description Start of the point */
+                readonly at: string;
+                readonly error_rate: number | null;
+                readonly messages: {
+                  readonly dead: number;
+                  readonly delivered: number;
+                  readonly failed: number;
+                  readonly held: number;
+                  readonly retry: number;
+                  readonly sent: number;
+                };
+                readonly messages_per_s: {
+                  readonly dead: number;
+                  readonly delivered: number;
+                  readonly failed: number;
+                  readonly held: number;
+                  readonly retry: number;
+                  readonly sent: number;
+                };
+                readonly p50_ms: number | null;
+                readonly p99_ms: number | null;
+                readonly requests: number;
+              }[];
+              /** @enum {string} */
+              readonly range: '1h' | '24h';
+              /** @description Width of one point in seconds (60 for 1h, 900 for 24h) */
+              readonly step_s: number;
+              readonly to: string;
+              readonly totals: {
+                readonly error_rate: number | null;
+                /** @description Attempts completed after their lease was lost */
+                readonly late: number;
+                /** @description Messages by what the attempt meant for them */
+                readonly messages: {
+                  readonly dead: number;
+                  readonly delivered: number;
+                  readonly failed: number;
+                  readonly held: number;
+                  readonly retry: number;
+                  readonly sent: number;
+                };
+                readonly p50_ms?: number | null;
+                readonly p99_ms?: number | null;
+                /** @description Requests whose result was failure */
+                readonly request_errors: number;
+                /** @description Requests with some items refused */
+                readonly request_partial: number;
+                readonly requests: number;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly put?: never;
     readonly post?: never;
     readonly delete?: never;
     readonly options?: never;
@@ -4791,6 +5447,9 @@ export interface paths {
           readonly cursor?: string;
           /** @description finished at or after this time (what replay by channel and since selects) */
           readonly finished_since?: string;
+          /** @description with id_value: the profile holding this identity (any ID type, or tp_uid); none → no messages */
+          readonly id_type?: string;
+          readonly id_value?: string;
           readonly limit?: number;
           readonly ops_request_id?: string;
           /** @description tp_uid */
@@ -4910,6 +5569,9 @@ export interface paths {
           readonly channel_id?: string;
           /** @description finished at or after this time (what replay by channel and since selects) */
           readonly finished_since?: string;
+          /** @description with id_value: the profile holding this identity (any ID type, or tp_uid); none → no messages */
+          readonly id_type?: string;
+          readonly id_value?: string;
           readonly ops_request_id?: string;
           /** @description tp_uid */
           readonly profile?: string;

@@ -14,7 +14,7 @@ type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Json<R> = R extends { readonly content: { readonly 'application/json': infer J } } ? J : never;
 
 /** What `method path` answers with `status`, as the served document describes it. */
-type Answer<P extends keyof paths, M extends Method, S extends 200 | 201 = 200> = paths[P][M] extends {
+type Answer<P extends keyof paths, M extends Method, S extends 200 | 201 | 202 = 200> = paths[P][M] extends {
   readonly responses: infer R;
 }
   ? S extends keyof R
@@ -77,6 +77,22 @@ export type RoleInfo = With<
 >;
 
 export type Project = Answered<Answer<'/api/v1/projects/{projectId}', 'get'>>;
+
+type AccountServed = Answered<ItemOf<Answer<'/api/v1/accounts', 'get'>>>;
+/** An account as the instance admin's accounts list shows it. */
+export type AccountSummary = With<
+  AccountServed,
+  { readonly memberships: readonly With<AccountServed['memberships'][number], { readonly role: Role }>[] }
+>;
+
+/** A new account and its one-time set-password link (shown once). */
+export type AccountCreated = With<
+  Answered<Answer<'/api/v1/accounts', 'post', 201>>,
+  { readonly account: AccountSummary }
+>;
+
+/** A project with its member and project admin counts (the instance admin's list). */
+export type InstanceProject = Answered<ItemOf<Answer<'/api/v1/instance/projects', 'get'>>>;
 
 export type Workspace = Answered<Answer<'/api/v1/projects/{projectId}/workspaces/{workspaceId}', 'get'>>;
 
@@ -233,6 +249,10 @@ export const auditActions = [
   'auth.password_changed',
   'auth.password_set',
   'account.created',
+  'account.password_link_issued',
+  'account.instance_admin_granted',
+  'account.instance_admin_withdrawn',
+  'account.unlocked',
   'member.invited',
   'member.invitation_revoked',
   'member.added',
@@ -377,7 +397,17 @@ export type MessageCounts = Record<MessageState, number>;
 
 /** The query both the list and the counts take (`limit`/`cursor` only for the list). */
 export type MessageQuery = Partial<
-  Record<'channel_id' | 'ops_request_id' | 'push_id' | 'profile' | 'send_id' | 'campaign_id', string>
+  Record<
+    | 'channel_id'
+    | 'ops_request_id'
+    | 'push_id'
+    | 'profile'
+    | 'send_id'
+    | 'campaign_id'
+    | 'id_type'
+    | 'id_value',
+    string
+  >
 > & {
   readonly state?: MessageState;
   readonly since?: string;
@@ -409,10 +439,41 @@ export type ChannelHealth = Answered<
   Answer<'/api/v1/projects/{projectId}/channels/{channelId}/health', 'get'>
 >;
 
+/** `GET …/channels/{channelId}/delivery-stats`: a channel's charts over the last hour or day. */
+export type DeliveryStats = Answered<
+  Answer<'/api/v1/projects/{projectId}/channels/{channelId}/delivery-stats', 'get'>
+>;
+export type DeliveryStatsRange = DeliveryStats['range'];
+export type DeliveryStatsPoint = DeliveryStats['points'][number];
+
 export type ReplayResult = Answered<Answer<'/api/v1/projects/{projectId}/messages/replay', 'post'>>;
 
 /** The request an attempt travelled in: each message's outcome (ids for project admins only). */
 export type MessageBatch = With<
   Answered<Answer<'/api/v1/projects/{projectId}/messages/{opsRequestId}/batches/{batchId}', 'get'>>,
   { readonly outcomes: Record<string, number> }
+>;
+
+type SendsPath = '/api/v1/projects/{projectId}/workspaces/{workspaceId}/sends';
+
+/** The send API's body (SPEC §4.1): recipients by any ID type, values, variables, a key. */
+export type SendInput = With<
+  Body<SendsPath, 'post'>,
+  {
+    readonly template_values: Record<string, unknown>;
+    readonly recipients: readonly {
+      readonly id_type: string;
+      readonly id: string;
+      readonly values?: Record<string, unknown>;
+    }[];
+  }
+>;
+
+/** What the send API answers (202): the send's id, how many messages it queued, who it skipped. */
+export type SendAccepted = Answered<Answer<SendsPath, 'post', 202>>;
+
+/** A send with its messages counted by state (`GET …/sends/{sendId}`). */
+export type SendProgress = With<
+  Answered<Answer<'/api/v1/projects/{projectId}/workspaces/{workspaceId}/sends/{sendId}', 'get'>>,
+  { readonly counts: MessageCounts }
 >;

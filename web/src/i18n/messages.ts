@@ -6,6 +6,9 @@ import { sourcesEn } from './areas/sources-en.ts';
 import { profilesEn } from './areas/profiles-en.ts';
 import { channelsEn } from './areas/channels-en.ts';
 import { deliveryEn } from './areas/delivery-en.ts';
+import { sendEn } from './areas/send-en.ts';
+import { chartsEn } from './areas/charts-en.ts';
+import { instanceEn } from './areas/instance-en.ts';
 import { commonZhCN } from './areas/common-zh-cn.ts';
 import { authZhCN } from './areas/auth-zh-cn.ts';
 import { shellZhCN } from './areas/shell-zh-cn.ts';
@@ -14,6 +17,9 @@ import { sourcesZhCN } from './areas/sources-zh-cn.ts';
 import { profilesZhCN } from './areas/profiles-zh-cn.ts';
 import { channelsZhCN } from './areas/channels-zh-cn.ts';
 import { deliveryZhCN } from './areas/delivery-zh-cn.ts';
+import { sendZhCN } from './areas/send-zh-cn.ts';
+import { chartsZhCN } from './areas/charts-zh-cn.ts';
+import { instanceZhCN } from './areas/instance-zh-cn.ts';
 
 // Every string the console shows comes from the area files in ./areas (English and its zh-CN
 // twin per area), merged here into the two dictionaries. Each zh-CN file is typed against its
@@ -29,6 +35,9 @@ export const en = {
   ...profilesEn,
   ...channelsEn,
   ...deliveryEn,
+  ...sendEn,
+  ...chartsEn,
+  ...instanceEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -42,4 +51,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...profilesZhCN,
   ...channelsZhCN,
   ...deliveryZhCN,
+  ...sendZhCN,
+  ...chartsZhCN,
+  ...instanceZhCN,
 };

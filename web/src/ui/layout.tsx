@@ -1,7 +1,9 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import { api, fetchAll } from '../api/client.ts';
+import type { Project } from '../api/types.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
-import { useProject } from '../project-context.tsx';
+import { rememberedProjectId, useProject } from '../project-context.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
 import { ChangePasswordDialog } from '../pages/auth/change-password.tsx';
@@ -12,6 +14,7 @@ import {
   IconConnection,
   IconDelivery,
   IconFolder,
+  IconGlobe,
   IconLayers,
   IconLock,
   IconLogout,
@@ -30,6 +33,12 @@ export const areas = [
   { path: 'delivery', label: 'nav.delivery', icon: IconDelivery },
   { path: 'members', label: 'nav.members', icon: IconMembers },
   { path: 'settings', label: 'nav.settings', icon: IconSettings },
+] as const satisfies readonly { path: string; label: MessageKey; icon: unknown }[];
+
+/** The instance admin's pages, under `/instance/…`. */
+export const instanceAreas = [
+  { path: 'accounts', label: 'nav.accounts', icon: IconMembers },
+  { path: 'projects', label: 'nav.allProjects', icon: IconGlobe },
 ] as const satisfies readonly { path: string; label: MessageKey; icon: unknown }[];
 
 function initials(name: string, email: string): string {
@@ -89,10 +98,19 @@ function UserMenu() {
 }
 
 /** Switching project keeps the area and tab (`members/roles`), never a resource id of the old one. */
-function ProjectSwitcher({ section }: { section: string }) {
+function ProjectSwitcher({
+  section,
+  projects,
+  project,
+}: {
+  section: string;
+  projects: readonly Project[];
+  /** The open project; null outside one (the instance pages). */
+  project: Project | null;
+}) {
   const { t } = useI18n();
   const { session } = useSession();
-  const { project, projects, projectId } = useProject();
+  const projectId = project?.id ?? null;
   const [creating, setCreating] = useState(false);
   return (
     <>
@@ -105,7 +123,9 @@ function ProjectSwitcher({ section }: { section: string }) {
             <IconFolder />
             <span>
               <span className="menu-trigger-kicker">{t('switcher.projectKicker')} </span>
-              <span className="menu-trigger-label">{project?.name ?? '…'}</span>
+              <span className="menu-trigger-label">
+                {project?.name ?? (projectId === null ? t('switcher.chooseProject') : '…')}
+              </span>
             </span>
             <IconChevronDown />
           </>
@@ -193,13 +213,49 @@ function WorkspaceSwitcher() {
   );
 }
 
-/** The signed-in frame: brand, side navigation of the areas, top bar with switchers and user menu. */
-export function AppShell({ children }: { children: ReactNode }) {
+function InstanceNav({ current }: { current: string | null }) {
   const { t } = useI18n();
-  const { projectId } = useProject();
-  const { pathname } = useLocation();
-  const area = pathname.split('/')[3] ?? 'connections';
-  const section = pathname.split('/').slice(3, 5).join('/') || 'connections';
+  const { session } = useSession();
+  // Hidden unless the account is an instance admin: the routes answer 403 to anyone else.
+  if (!session?.account.is_instance_admin) return null;
+  return (
+    <>
+      <div className="sidenav-section">{t('nav.sectionInstance')}</div>
+      {instanceAreas.map((a) => (
+        <Link key={a.path} to={`/instance/${a.path}`} aria-current={current === a.path ? 'page' : undefined}>
+          <a.icon />
+          {t(a.label)}
+        </Link>
+      ))}
+    </>
+  );
+}
+
+function Frame({
+  projectId,
+  area,
+  instanceArea,
+  topbar,
+  children,
+}: {
+  /** The project the area links open; null when none is known. */
+  projectId: number | null;
+  area: string | null;
+  instanceArea: string | null;
+  topbar: ReactNode;
+  children: ReactNode;
+}) {
+  const { t } = useI18n();
+  const link = (a: (typeof areas)[number]) => (
+    <Link
+      key={a.path}
+      to={`/projects/${projectId}/${a.path}`}
+      aria-current={area === a.path ? 'page' : undefined}
+    >
+      <a.icon />
+      {t(a.label)}
+    </Link>
+  );
   return (
     <div className="shell">
       <div className="brand">
@@ -207,33 +263,19 @@ export function AppShell({ children }: { children: ReactNode }) {
         Touchpoint
       </div>
       <nav className="sidenav" aria-label={t('nav.label')}>
-        <div className="sidenav-section">{t('nav.sectionData')}</div>
-        {areas.slice(0, 4).map((a) => (
-          <Link
-            key={a.path}
-            to={`/projects/${projectId}/${a.path}`}
-            aria-current={area === a.path ? 'page' : undefined}
-          >
-            <a.icon />
-            {t(a.label)}
-          </Link>
-        ))}
-        <div className="sidenav-section">{t('nav.sectionAdmin')}</div>
-        {areas.slice(4).map((a) => (
-          <Link
-            key={a.path}
-            to={`/projects/${projectId}/${a.path}`}
-            aria-current={area === a.path ? 'page' : undefined}
-          >
-            <a.icon />
-            {t(a.label)}
-          </Link>
-        ))}
+        {projectId !== null ? (
+          <>
+            <div className="sidenav-section">{t('nav.sectionData')}</div>
+            {areas.slice(0, 4).map(link)}
+            <div className="sidenav-section">{t('nav.sectionAdmin')}</div>
+            {areas.slice(4).map(link)}
+          </>
+        ) : null}
+        <InstanceNav current={instanceArea} />
         <div className="sidenav-footer">Touchpoint · {t('nav.selfHosted')}</div>
       </nav>
       <header className="topbar">
-        <ProjectSwitcher section={section} />
-        <WorkspaceSwitcher />
+        {topbar}
         <div className="topbar-spacer" />
         <UserMenu />
       </header>
@@ -241,5 +283,54 @@ export function AppShell({ children }: { children: ReactNode }) {
         {children}
       </main>
     </div>
+  );
+}
+
+/** The signed-in frame: brand, side navigation of the areas, top bar with switchers and user menu. */
+export function AppShell({ children }: { children: ReactNode }) {
+  const { projectId, project, projects } = useProject();
+  const { pathname } = useLocation();
+  const area = pathname.split('/')[3] ?? 'connections';
+  const section = pathname.split('/').slice(3, 5).join('/') || 'connections';
+  return (
+    <Frame
+      projectId={projectId}
+      area={area}
+      instanceArea={null}
+      topbar={
+        <>
+          <ProjectSwitcher section={section} projects={projects} project={project} />
+          <WorkspaceSwitcher />
+        </>
+      }
+    >
+      {children}
+    </Frame>
+  );
+}
+
+/**
+ * The frame of the instance pages (accounts, all projects), which belong to no project: the
+ * project areas link to the last project used, if the account can still open it.
+ */
+export function InstanceShell({ area, children }: { area: string; children: ReactNode }) {
+  const { session } = useSession();
+  const [projects, setProjects] = useState<readonly Project[]>([]);
+  useEffect(() => {
+    fetchAll((q) => api.listProjects(q)).then(setProjects, () => setProjects([]));
+  }, []);
+  const remembered = rememberedProjectId();
+  const member = (id: number) => session?.memberships.some((m) => m.project_id === id) ?? false;
+  const home =
+    remembered !== null && member(remembered) ? remembered : (session?.memberships[0]?.project_id ?? null);
+  return (
+    <Frame
+      projectId={home}
+      area={null}
+      instanceArea={area}
+      topbar={<ProjectSwitcher section="connections" projects={projects} project={null} />}
+    >
+      {children}
+    </Frame>
   );
 }

@@ -10,6 +10,7 @@ export const tenancyEn = {
   'projects.adminEmailHint':
     'An existing account’s e-mail; it becomes the project’s first admin. Leave empty to be its first admin yourself.',
   'projects.created': 'Project “{name}” created.',
+  'projects.createdFor': 'Project “{name}” created with {email} as its first admin.',
   'members.title': 'Members and roles',
   'members.description': 'Who can work in this project, with which role and in which workspaces.',
   'members.tabMembers': 'Members',
@@ -240,6 +241,10 @@ export const tenancyEn = {
   'audit.action.auth.password_changed': 'Password changed',
   'audit.action.auth.password_set': 'Password set from link',
   'audit.action.account.created': 'Account created',
+  'audit.action.account.password_link_issued': 'Set-password link issued by an instance admin',
+  'audit.action.account.instance_admin_granted': 'Instance admin granted',
+  'audit.action.account.instance_admin_withdrawn': 'Instance admin withdrawn',
+  'audit.action.account.unlocked': 'Account unlocked',
   'audit.action.project.created': 'Project created',
   'audit.action.workspace.created': 'Workspace created',
   'audit.action.workspace.updated': 'Workspace changed',

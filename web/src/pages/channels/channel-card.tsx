@@ -1,10 +1,11 @@
 import type { Channel } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { IconChannel, IconPulse, IconSearch } from '../../ui/icons.tsx';
+import { IconChannel, IconPlay, IconPulse, IconSearch } from '../../ui/icons.tsx';
 import { ConnectionCard } from '../connections/connection-card.tsx';
 import type { Lifecycle } from '../connections/lifecycle.tsx';
 import { TestStatusBadge, rateLimitText, timeoutText } from './channel-common.tsx';
 import { ChannelHealthLine } from '../delivery/delivery-common.tsx';
+import { useMaySend } from './channel-send-now.tsx';
 
 /**
  * One reach channel on the Data Channel Connection overview: its kind and category, status and
@@ -12,6 +13,7 @@ import { ChannelHealthLine } from '../delivery/delivery-common.tsx';
  */
 export function ChannelCard({ channel, lifecycle }: { channel: Channel; lifecycle: Lifecycle<Channel> }) {
   const { t } = useI18n();
+  const maySend = useMaySend() && channel.status === 'enabled';
   return (
     <ConnectionCard
       item={channel}
@@ -48,6 +50,7 @@ export function ChannelCard({ channel, lifecycle }: { channel: Channel; lifecycl
       links={[
         { to: '', icon: <IconSearch />, label: t('channels.view') },
         { to: '?test=1', icon: <IconPulse />, label: t('channels.testSend') },
+        ...(maySend ? [{ to: '?send=1', icon: <IconPlay />, label: t('send.sendNow') }] : []),
       ]}
       editable
     />

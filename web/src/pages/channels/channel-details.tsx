@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { ApiError, api, fetchAll } from '../../api/client.ts';
 import type { Channel, ChannelGrant, Member } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -10,7 +10,7 @@ import { FormDialog } from '../../ui/form-dialog.tsx';
 import { Alert, Badge, Card, Loading } from '../../ui/display.tsx';
 import { describeError } from '../../ui/errors.ts';
 import { CheckboxGroup, TextField } from '../../ui/field.tsx';
-import { IconKey, IconLayers, IconPulse, IconRotate, IconUserPlus } from '../../ui/icons.tsx';
+import { IconKey, IconLayers, IconPlay, IconPulse, IconRotate, IconUserPlus } from '../../ui/icons.tsx';
 import { StaticTable } from '../../ui/table.tsx';
 import { useToast } from '../../ui/toast.tsx';
 import {
@@ -30,8 +30,14 @@ import {
   timeoutText,
 } from './channel-common.tsx';
 import { TestSendDialog } from './channel-test-send.tsx';
+import { SendNowDialog, useMaySend } from './channel-send-now.tsx';
 import { ChannelHealthCard } from '../delivery/delivery-common.tsx';
 import { useApps } from '../sources/source-common.tsx';
+
+// The chart library is loaded with the charts, not with the whole console.
+const DeliveryCharts = lazy(() =>
+  import('../delivery/delivery-charts.tsx').then((m) => ({ default: m.DeliveryCharts })),
+);
 
 /** Rotate the signature-v2 key; during an overlap the API answers 409 and Force ends it now. */
 function RotateKeyDialog({
@@ -363,19 +369,21 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
   const connection = useConnectionDetails(channelSpec, channelId);
   const { item: channel, setItem: setChannel, reload, fallback, lifecycle } = connection;
   const [newKey, setNewKey] = useState<string | null>(() => takeNewKey(channelId));
-  const [dialog, setDialog] = useState<'test' | 'rotate' | 'credentials' | 'authorize' | null>(
-    search.get('test') === '1' ? 'test' : null,
+  const [dialog, setDialog] = useState<'test' | 'send' | 'rotate' | 'credentials' | 'authorize' | null>(
+    search.get('test') === '1' ? 'test' : search.get('send') === '1' ? 'send' : null,
   );
   const manage = lifecycle.manage;
   const authorize = can('channel.authorize');
   const mayTest = manage || can('reach.webhook.use');
+  const maySend = useMaySend();
 
   if (fallback || !channel) return fallback;
   const app = channel.app_id ? byId(channel.app_id) : undefined;
   const workspaceName = (id: string) => workspaces.find((w) => w.id === id)?.name ?? id;
   const closeDialog = () => {
     setDialog(null);
-    if (search.get('test')) navigate(channelPath(projectId, channel.id), { replace: true });
+    if (search.get('test') || search.get('send'))
+      navigate(channelPath(projectId, channel.id), { replace: true });
   };
 
   return (
@@ -388,16 +396,31 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
           channel.description ? ` · ${channel.description}` : ''
         }`}
         actions={
-          mayTest ? (
-            <Button variant="primary" icon={<IconPulse />} onClick={() => setDialog('test')}>
-              {t('channels.testSend')}
-            </Button>
-          ) : null
+          <>
+            {maySend ? (
+              <Button
+                icon={<IconPlay />}
+                disabled={channel.status !== 'enabled'}
+                title={channel.status !== 'enabled' ? t('errors.TP_ERR_CHANNEL_DISABLED') : undefined}
+                onClick={() => setDialog('send')}
+              >
+                {t('send.sendNow')}
+              </Button>
+            ) : null}
+            {mayTest ? (
+              <Button variant="primary" icon={<IconPulse />} onClick={() => setDialog('test')}>
+                {t('channels.testSend')}
+              </Button>
+            ) : null}
+          </>
         }
         onEdit={() => navigate(`${channelPath(projectId, channel.id)}/edit`)}
       />
       {channel.test_status === 'untested' ? <Alert tone="info">{t('channels.untestedBanner')}</Alert> : null}
       <ChannelHealthCard channel={channel} />
+      <Suspense fallback={null}>
+        <DeliveryCharts channel={channel} />
+      </Suspense>
       <div className="details-grid">
         <Card title={t('channels.credentialsCard')} subtitle={t('channels.credentialsSubtitle')}>
           <dl className="kv kv-wide">
@@ -632,6 +655,7 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
       {mayTest ? (
         <TestSendDialog channel={channel} open={dialog === 'test'} onClose={closeDialog} onSent={reload} />
       ) : null}
+      {maySend ? <SendNowDialog channel={channel} open={dialog === 'send'} onClose={closeDialog} /> : null}
       <RotateKeyDialog
         channel={channel}
         open={dialog === 'rotate'}

@@ -11,6 +11,7 @@ import { SelectField, TextField } from '../../ui/field.tsx';
 import { IconDelivery, IconRotate, IconSearch } from '../../ui/icons.tsx';
 import { DataTable, Pager, useCursorPages, type Column } from '../../ui/table.tsx';
 import { profilePath } from '../profiles/profile-common.tsx';
+import { ProfileFilterField, profileFilterOf, profileQueryOf } from './profile-filter.tsx';
 import {
   StateBadge,
   deliveryPath,
@@ -21,7 +22,7 @@ import {
 } from './delivery-common.tsx';
 
 /** The text filters: typed, then applied together (one request, not one per key stroke). */
-const textFilters = ['push_id', 'ops_request_id', 'send_id', 'profile', 'campaign_id'] as const;
+const textFilters = ['push_id', 'ops_request_id', 'send_id', 'campaign_id'] as const;
 type TextFilter = (typeof textFilters)[number];
 
 /** `2024-05-01T08:30:00.000Z` → the `datetime-local` value of that instant in the reader's zone. */
@@ -44,7 +45,15 @@ export function fromLocalInput(value: string): string | undefined {
 function queryOf(search: URLSearchParams): MessageQuery {
   const state = search.get('state');
   const query: Record<string, string> = {};
-  for (const key of ['channel_id', ...textFilters, 'since', 'until'] as const) {
+  for (const key of [
+    'channel_id',
+    ...textFilters,
+    'profile',
+    'id_type',
+    'id_value',
+    'since',
+    'until',
+  ] as const) {
     const value = search.get(key);
     if (value) query[key] = value;
   }
@@ -125,11 +134,11 @@ function FilterForm({ query, channels }: { query: MessageQuery; channels: readon
     push_id: query.push_id ?? '',
     ops_request_id: query.ops_request_id ?? '',
     send_id: query.send_id ?? '',
-    profile: query.profile ?? '',
     campaign_id: query.campaign_id ?? '',
     since: toLocalInput(query.since),
     until: toLocalInput(query.until),
   }));
+  const [profile, setProfile] = useState(() => profileFilterOf(query));
   const set = (key: keyof typeof draft, value: string) => setDraft((d) => ({ ...d, [key]: value }));
   const apply = (event: FormEvent) => {
     event.preventDefault();
@@ -137,6 +146,7 @@ function FilterForm({ query, channels }: { query: MessageQuery; channels: readon
       ...(query.channel_id ? { channel_id: query.channel_id } : {}),
       ...(query.state ? { state: query.state } : {}),
       ...Object.fromEntries(textFilters.map((k) => [k, draft[k].trim()]).filter(([, v]) => v)),
+      ...profileQueryOf(profile),
       ...(fromLocalInput(draft.since) ? { since: fromLocalInput(draft.since) } : {}),
       ...(fromLocalInput(draft.until) ? { until: fromLocalInput(draft.until) } : {}),
     };
@@ -147,11 +157,11 @@ function FilterForm({ query, channels }: { query: MessageQuery; channels: readon
       push_id: '',
       ops_request_id: '',
       send_id: '',
-      profile: '',
       campaign_id: '',
       since: '',
       until: '',
     });
+    setProfile(profileFilterOf({}));
     navigate(deliveryPath(projectId), { replace: true });
   };
   return (
@@ -200,14 +210,7 @@ function FilterForm({ query, channels }: { query: MessageQuery; channels: readon
           autoComplete="off"
           onChange={(e) => set('campaign_id', e.target.value)}
         />
-        <TextField
-          label={t('delivery.profile')}
-          name="profile"
-          value={draft.profile}
-          autoComplete="off"
-          placeholder="tp_uid"
-          onChange={(e) => set('profile', e.target.value)}
-        />
+        <ProfileFilterField filter={profile} onChange={setProfile} />
         <TextField
           label={t('delivery.since')}
           name="since"

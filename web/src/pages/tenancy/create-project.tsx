@@ -12,10 +12,10 @@ import { SelectField, TextField } from '../../ui/field.tsx';
 import { IconFolder } from '../../ui/icons.tsx';
 import { useToast } from '../../ui/toast.tsx';
 
-function CreateProjectForm({ onClose }: { onClose: () => void }) {
+function CreateProjectForm({ onClose, onCreated }: { onClose: () => void; onCreated?: () => void }) {
   const { t } = useI18n();
   const toast = useToast();
-  const { refresh } = useSession();
+  const { refresh, session } = useSession();
   const zones = useMemo(timeZones, []);
   const [name, setName] = useState('');
   const [timeZone, setTimeZone] = useState('UTC');
@@ -38,11 +38,18 @@ function CreateProjectForm({ onClose }: { onClose: () => void }) {
         time_zone: timeZone,
         ...(adminEmail.trim() ? { admin_email: adminEmail.trim() } : {}),
       });
-      toast.success(t('projects.created', { name: project.name }));
       // The creator may now be a member (its first admin): the session lists its memberships.
       await refresh();
       onClose();
-      navigate(`/projects/${project.id}/settings`);
+      onCreated?.();
+      const admin = adminEmail.trim().toLowerCase();
+      if (!admin || admin === session?.account.email) {
+        toast.success(t('projects.created', { name: project.name }));
+        navigate(`/projects/${project.id}/settings`);
+      } else {
+        // Someone else is its first admin: the instance admin cannot open it (decision 10).
+        toast.success(t('projects.createdFor', { name: project.name, email: admin }));
+      }
     } catch (e) {
       setErrors(fieldErrorsOf(e, t));
       setError(e);
@@ -101,7 +108,16 @@ function CreateProjectForm({ onClose }: { onClose: () => void }) {
 }
 
 /** Instance admins create projects and name their first project admin. */
-export function CreateProjectDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+export function CreateProjectDialog({
+  open,
+  onClose,
+  onCreated,
+}: {
+  open: boolean;
+  onClose: () => void;
+  /** After a project is created (e.g. to reload a list). */
+  onCreated?: () => void;
+}) {
   const { t } = useI18n();
   return (
     <Dialog
@@ -111,7 +127,7 @@ export function CreateProjectDialog({ open, onClose }: { open: boolean; onClose:
       description={t('projects.createDescription')}
       icon={<IconFolder />}
     >
-      <CreateProjectForm onClose={onClose} />
+      <CreateProjectForm onClose={onClose} onCreated={onCreated} />
     </Dialog>
   );
 }

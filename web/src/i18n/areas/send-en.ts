@@ -1,0 +1,58 @@
+// English text of Send now (issue 17 item 5): the dialog that sends through the send API (SPEC
+// §4.1) from a channel, and the progress view of the send it made.
+
+export const sendEn = {
+  'send.sendNow': 'Send now',
+  'send.title': 'Send now through {name}',
+  'send.description':
+    'Queues one message per recipient through the send API, addressed by the channel’s send ID type ({type}). Recipients without it are skipped and listed.',
+  'send.formLabel': 'Send now',
+  'send.submit': 'Send',
+  'send.submitN': 'Send to {n}',
+  'send.workspace': 'Workspace',
+  'send.workspaceHint': 'The send belongs to this workspace; the channel is authorized to it.',
+  'send.noWorkspace': 'Choose a workspace.',
+  'send.noAuthorizedWorkspace':
+    'The channel is not authorized to any of your workspaces; ask a project admin to authorize it.',
+  'send.recipients': 'Recipients',
+  'send.recipientsHint':
+    'Paste IDs one per line, pick profiles, or both; up to {max} recipients. Repeated lines count once.',
+  'send.pasteIdType': 'Pasted IDs are',
+  'send.pasteLabel': 'Recipient IDs, one per line',
+  'send.pastedCount': '{n} pasted',
+  'send.noRecipients': 'Paste at least one ID or pick a profile.',
+  'send.tooManyRecipients': 'At most {max} recipients per send.',
+  'send.recipientIssue': '{who}: {message}',
+  'send.pickTitle': 'Pick from profiles',
+  'send.pickIdType': 'Find by ID type',
+  'send.pickValue': 'ID value to find',
+  'send.pickPlaceholder': 'Type an ID, or browse',
+  'send.pickFind': 'Find',
+  'send.pickBrowse': 'Browse',
+  'send.pickNone': 'No profile found.',
+  'send.pick': 'Add',
+  'send.picked': 'Added',
+  'send.pickAddN': 'Add {name}',
+  'send.pickMore': 'More profiles',
+  'send.pickedList': 'Picked profiles',
+  'send.unpickN': 'Remove {name}',
+  'send.variablesHint':
+    'Write ${name} inside a dynamic text value; each recipient’s property fills it, or the default when the recipient has none.',
+  'send.progressTitle': 'Sending through {name}',
+  'send.progressDescription':
+    'Counts update every second until no message is queued or sending. Retries follow the channel’s schedule.',
+  'send.sendId': 'Send ID',
+  'send.queued': 'Messages queued',
+  'send.skippedLabel': 'Recipients skipped',
+  'send.progressLabel': 'Messages finished',
+  'send.inProgress': '{n} of {total} finished…',
+  'send.finished': 'All {total} finished.',
+  'send.countsLabel': 'Messages of this send by state',
+  'send.skippedTitle': 'Skipped recipients ({n})',
+  'send.skippedMore': 'and {n} more.',
+  'send.openLog': 'Open in the message log',
+  'send.skip.not_found': 'No profile holds this ID.',
+  'send.skip.no_send_id': 'The profile has no value of the channel’s send ID type.',
+  'send.skip.suppressed': 'The user is suppressed.',
+  'send.skip.unsubscribed': 'The user unsubscribed from this channel.',
+} as const;

@@ -1,0 +1,58 @@
+import type { sendEn } from './send-en.ts';
+
+// Simplified Chinese text of Send now. Typed against the English keys: a missing or extra key is a
+// type error. Reason codes (not_found, no_send_id …) stay as SPEC §4.1 names them.
+
+export const sendZhCN: Record<keyof typeof sendEn, string> = {
+  'send.sendNow': '立即发送',
+  'send.title': '通过 {name} 立即发送',
+  'send.description':
+    '通过发送 API 为每位接收者排队一条消息，按通道的发送 ID 类型（{type}）寻址。缺少该 ID 的接收者会被跳过并列出。',
+  'send.formLabel': '立即发送',
+  'send.submit': '发送',
+  'send.submitN': '发送给 {n} 位',
+  'send.workspace': '空间',
+  'send.workspaceHint': '本次发送属于该空间；通道已授权给它。',
+  'send.noWorkspace': '请选择空间。',
+  'send.noAuthorizedWorkspace': '该通道未授权给您的任何空间，请联系项目管理员授权。',
+  'send.recipients': '接收者',
+  'send.recipientsHint':
+    '每行粘贴一个 ID，或从用户档案中选择，也可两者并用；最多 {max} 位接收者。重复的行只计一次。',
+  'send.pasteIdType': '粘贴的 ID 类型',
+  'send.pasteLabel': '接收者 ID，每行一个',
+  'send.pastedCount': '已粘贴 {n} 个',
+  'send.noRecipients': '请至少粘贴一个 ID 或选择一个用户档案。',
+  'send.tooManyRecipients': '每次发送最多 {max} 位接收者。',
+  'send.recipientIssue': '{who}：{message}',
+  'send.pickTitle': '从用户档案中选择',
+  'send.pickIdType': '按 ID 类型查找',
+  'send.pickValue': '要查找的 ID 值',
+  'send.pickPlaceholder': '输入 ID，或直接浏览',
+  'send.pickFind': '查找',
+  'send.pickBrowse': '浏览',
+  'send.pickNone': '未找到用户档案。',
+  'send.pick': '添加',
+  'send.picked': '已添加',
+  'send.pickAddN': '添加 {name}',
+  'send.pickMore': '更多用户档案',
+  'send.pickedList': '已选用户档案',
+  'send.unpickN': '移除 {name}',
+  'send.variablesHint':
+    '在动态文本中写 ${name}；发送时用每位接收者的属性填充，接收者没有该属性时使用默认值。',
+  'send.progressTitle': '正在通过 {name} 发送',
+  'send.progressDescription': '计数每秒更新，直到没有排队中或发送中的消息。重试按通道的重试计划进行。',
+  'send.sendId': '发送 ID',
+  'send.queued': '已排队消息',
+  'send.skippedLabel': '已跳过接收者',
+  'send.progressLabel': '已完成消息',
+  'send.inProgress': '已完成 {n} / {total}…',
+  'send.finished': '全部 {total} 条已完成。',
+  'send.countsLabel': '本次发送的消息（按状态）',
+  'send.skippedTitle': '已跳过的接收者（{n}）',
+  'send.skippedMore': '另有 {n} 位。',
+  'send.openLog': '在消息日志中查看',
+  'send.skip.not_found': '没有用户档案拥有此 ID。',
+  'send.skip.no_send_id': '该用户档案没有通道发送 ID 类型的值。',
+  'send.skip.suppressed': '该用户已被屏蔽。',
+  'send.skip.unsubscribed': '该用户已退订此通道。',
+} as const;
