@@ -146,6 +146,15 @@ describe('console: channel delivery charts', () => {
     }, range);
   }
 
+  /** After a resize: the charts re-measure on their ResizeObserver's next frame, not at once. */
+  async function settled(page: Page, range: '1h' | '24h') {
+    for (let i = 0; ; i += 1) {
+      const state = await drawn(page, range);
+      if (state.overflow <= 0 || i >= 20) return state;
+      await page.waitForTimeout(100);
+    }
+  }
+
   it('draws messages/s by outcome, error rate and p50/p99 latency with non-zero data, in both ranges, at 1440 and 1280 px', async () => {
     const tab = await signedIn('en');
     const { page } = tab;
@@ -171,7 +180,7 @@ describe('console: channel delivery charts', () => {
     assert.ok(day.bars > 0 && day.latencyDots >= 2);
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByRole('radio', { name: 'Last hour' }).click();
-    const narrow = await drawn(page, '1h');
+    const narrow = await settled(page, '1h');
     assert.ok(narrow.bars > 0);
     assert.ok(narrow.overflow <= 0, `no horizontal overflow at 1280 px (${narrow.overflow}px)`);
     await screenshot(page, 'delivery-charts-1h-1280-en');
@@ -209,7 +218,7 @@ describe('console: channel delivery charts', () => {
     await page.getByRole('radio', { name: '最近 24 小时' }).click();
     await drawn(page, '24h');
     await page.setViewportSize({ width: 1280, height: 900 });
-    const day = await drawn(page, '24h');
+    const day = await settled(page, '24h');
     assert.ok(day.overflow <= 0, `no horizontal overflow at 1280 px (${day.overflow}px)`);
     await screenshot(page, 'delivery-charts-24h-1280-zh-CN');
     await page.goto(`/projects/1/connections/channels/${quietId}`);

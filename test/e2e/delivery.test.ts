@@ -177,7 +177,13 @@ describe('console: message log, attempts, dead letters and replay, channel healt
     await page.waitForFunction(
       () => document.querySelectorAll('section[aria-label="Messages"] tbody tr').length === 1,
     );
-    assert.equal(await countOf(page, 'all'), '1');
+    // The counts load after the rows: wait for the figure, not the '…' placeholder.
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('[data-testid="state-counts"] [data-state="all"] .state-count-value')
+          ?.textContent?.trim() === '1',
+    );
     await table.locator('tbody [data-state="dead"]').waitFor();
     await table.locator('tbody a.cell-primary').click();
 
