@@ -121,6 +121,7 @@ export async function assemble(
         drainMs: config.deliveryDrainMs,
         unhealthyAfterMs: config.deliveryUnhealthyAfterMs,
         unhealthyFailures: config.deliveryUnhealthyFailures,
+        rateMarginMs: config.deliveryRateMarginMs,
         ...(config.testFaults && config.testFault === 'delivery-pause-before-complete'
           ? { testPauseBeforeCompleteMs: 3000 }
           : {}),

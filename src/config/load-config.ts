@@ -63,6 +63,7 @@ export interface Config {
   /** Delivery: a channel failing this long (with enough failures) becomes unhealthy. */
   readonly deliveryUnhealthyAfterMs: number;
   readonly deliveryUnhealthyFailures: number;
+  readonly deliveryRateMarginMs: number;
   /** Password of the first-run instance admin, set by scripts; undefined: a random one is printed. */
   readonly adminPassword: string | undefined;
 }
@@ -356,6 +357,12 @@ const specs = {
     default: '5',
     parse: integer('TOUCHPOINT_DELIVERY_UNHEALTHY_FAILURES', 1, 100000),
   },
+  deliveryRateMarginMs: {
+    key: 'TOUCHPOINT_DELIVERY_RATE_MARGIN_MS',
+    doc: "A channel's `rate_limit` R spaces its request starts by (1000 + this) / R ms across all workers, so a start that leaves up to this much late (a busy event loop, a new connection) still keeps every sliding second within R. Larger is safer on a busy machine, smaller is closer to R per second.",
+    default: '20',
+    parse: integer('TOUCHPOINT_DELIVERY_RATE_MARGIN_MS', 0, 500),
+  },
   adminPassword: {
     key: 'TOUCHPOINT_ADMIN_PASSWORD',
     doc: `For scripts and CI: the password of the instance admin \`${FIRST_ADMIN_EMAIL}\` that the first embedded start (\`npm start\`, \`serve --embedded\`) creates, with no forced change at first sign-in, so \`touchpoint token create --as ${FIRST_ADMIN_EMAIL}\` works at once. Empty: a random password is printed once and must be changed at first sign-in. Ignored once the account exists. The password rules apply: a weak value stops start-up.`,
@@ -455,6 +462,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     deliveryDrainMs: read(specs.deliveryDrainMs),
     deliveryUnhealthyAfterMs: read(specs.deliveryUnhealthyAfterMs),
     deliveryUnhealthyFailures: read(specs.deliveryUnhealthyFailures),
+    deliveryRateMarginMs: read(specs.deliveryRateMarginMs),
   });
 }
 

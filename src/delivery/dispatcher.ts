@@ -15,6 +15,7 @@ import { nextHealth } from './channel-health.ts';
 import { requestIncrement } from './delivery-stats.ts';
 import type { ClaimedMessage, MessageAttempt } from './model.ts';
 import { planOutcomes, type MessageUpdate } from './plan-outcomes.ts';
+import { maxRetryAfterMs } from './retry-schedule.ts';
 
 /** How the delivery engine finds a channel and its secrets (the channels module implements it). */
 export interface DeliveryChannels {
@@ -41,6 +42,14 @@ export interface DispatcherOptions {
   readonly unhealthyAfterMs: number;
   readonly unhealthyFailures: number;
   /**
+   * Rate limits (decision 87): the limiter spaces a channel's request starts by
+   * `(1000 + rateMarginMs) / rate_limit` ms, so a start that leaves up to this much later than
+   * planned still keeps every sliding second within the limit. Default 20 ms.
+   */
+  readonly rateMarginMs?: number;
+  /** How far ahead a request start may be reserved (then awaited before sending). Default 100 ms. */
+  readonly rateHorizonMs?: number;
+  /**
    * Fault point for the durability tests (DUR-07: a worker paused past its lease): waits this
    * long between the answer and the completion. Honoured only with TOUCHPOINT_TEST_FAULTS.
    */
@@ -49,6 +58,17 @@ export interface DispatcherOptions {
 
 /** At most this much of a receiver's answer is kept per attempt. */
 export const responseExcerptBytes = 4096;
+
+/** How late a rate-limited start may leave and still keep the limit (decision 87). */
+export const defaultRateMarginMs = 20;
+
+/** Extra spacing after the first request of a quiet rate-limited channel (it may connect first). */
+export const coldStartMs = 50;
+
+/** WH-05: a 429 without `Retry-After` pauses its channel this long. */
+export const defaultPauseMs = 1000;
+
+type StartResult = { kind: 'started' } | { kind: 'none' } | { kind: 'throttled'; untilMs: number };
 
 interface Lease {
   readonly channelId: string;
@@ -80,6 +100,8 @@ export class Dispatcher {
   readonly #leases = new Set<Lease>();
   #wake: (() => void) | undefined;
   #turn = 0;
+  /** Earliest local time a throttled channel may start its next request (0: none waiting). */
+  #throttledUntil = 0;
 
   constructor(deps: {
     store: Store;
@@ -124,7 +146,10 @@ export class Dispatcher {
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       const started = await this.#fill();
-      if (started === 0 && this.#leases.size === 0) return;
+      // A channel throttled for a moment keeps the loop (and its precise wake-up); a longer wait
+      // is the runner's next poll.
+      const throttledSoon = this.#throttledUntil !== 0 && this.#throttledUntil - this.#now() < 2000;
+      if (started === 0 && this.#leases.size === 0 && !throttledSoon) return;
       const woken = new Promise<void>((resolve) => {
         this.#wake = resolve;
       });
@@ -132,7 +157,7 @@ export class Dispatcher {
       await Promise.race([
         woken,
         ...[...this.#leases].map((l) => l.done),
-        sleep(this.#options.pollMs, undefined, { signal: AbortSignal.any([signal, pause.signal]) }).catch(
+        sleep(this.#pauseMs(), undefined, { signal: AbortSignal.any([signal, pause.signal]) }).catch(
           () => {},
         ),
       ]);
@@ -142,36 +167,62 @@ export class Dispatcher {
     await this.#drain();
   }
 
+  /** Until the next poll, or sooner when a throttled channel's start comes first. */
+  #pauseMs(): number {
+    if (this.#throttledUntil === 0) return this.#options.pollMs;
+    const horizon = this.#options.rateHorizonMs ?? 100;
+    return Math.max(1, Math.min(this.#options.pollMs, this.#throttledUntil - horizon - this.#now()));
+  }
+
   /** Claims and starts as many batches as the bounds allow; answers how many it started. */
   async #fill(): Promise<number> {
     const { concurrency, channelConcurrency } = this.#options;
+    this.#throttledUntil = 0;
     if (this.#leases.size >= concurrency) return 0;
     const due = await this.#store.delivery.dueChannels(
       systemScope('delivery finds channels with due work'),
       256,
     );
     if (due.length === 0) return 0;
+    const horizon = this.#options.rateHorizonMs ?? 100;
+    const throttle = (untilMs: number) => {
+      if (this.#throttledUntil === 0 || untilMs < this.#throttledUntil) this.#throttledUntil = untilMs;
+    };
     // Visit channels in turn from a rotating start, one batch each per pass.
     const start = this.#turn++ % due.length;
-    const order = [...due.slice(start), ...due.slice(0, start)];
+    const order = [...due.slice(start), ...due.slice(0, start)].filter((c) => {
+      // A channel whose next start is beyond the horizon (its rate, or a receiver's 429) waits
+      // without a transaction.
+      if (c.nextStartUs === null || c.nextStartUs / 1000 <= this.#now() + horizon) return true;
+      throttle(c.nextStartUs / 1000);
+      return false;
+    });
+    const busy = new Map<string, number>();
+    for (const l of this.#leases) busy.set(l.channelId, (busy.get(l.channelId) ?? 0) + 1);
+    const skip = new Set<string>();
     let started = 0;
     let progress = true;
     while (progress && this.#leases.size < concurrency) {
       progress = false;
-      for (const { channelId, projectId } of order) {
+      for (const { channelId, projectId, nextStartUs } of order) {
         if (this.#leases.size >= concurrency) break;
-        const busy = [...this.#leases].filter((l) => l.channelId === channelId).length;
-        if (busy >= channelConcurrency) continue;
-        if (await this.#startBatch(projectId, channelId)) {
+        if (skip.has(channelId) || (busy.get(channelId) ?? 0) >= channelConcurrency) continue;
+        const result = await this.#startBatch(projectId, channelId, nextStartUs !== null);
+        if (result.kind === 'started') {
           started += 1;
+          busy.set(channelId, (busy.get(channelId) ?? 0) + 1);
           progress = true;
+        } else {
+          skip.add(channelId);
+          if (result.kind === 'throttled') throttle(result.untilMs);
         }
       }
     }
     return started;
   }
 
-  async #startBatch(projectId: number, channelId: string): Promise<boolean> {
+  /** `scheduled`: the channel has a start schedule (a rate limit, or a receiver's 429 once). */
+  async #startBatch(projectId: number, channelId: string, scheduled: boolean): Promise<StartResult> {
     const found = await this.#channels.forDelivery(projectId, channelId);
     const health = await this.#store.delivery.health(systemScope('delivery reads channel health'), channelId);
     const token = randomUUID();
@@ -184,10 +235,36 @@ export class Dispatcher {
           ? 'unhealthy'
           : undefined;
     const timeoutMs = found ? this.#requestTimeoutMs(found.channel) : 60_000;
-    const claimed = await this.#store.transaction(async (tx) => {
+    const rateLimit = holdReason === undefined && found ? found.channel.config.rateLimit : -1;
+    const horizonMs = this.#options.rateHorizonMs ?? 100;
+    type Claim = { throttledMs: number } | { rows: ClaimedMessage[]; startAt: number | undefined };
+    const claimed = await this.#store.transaction(async (tx): Promise<Claim> => {
+      // Rate limit (decision 87): the channel's next start is taken under its row lock in the
+      // claim's transaction; a start beyond the horizon claims nothing.
+      let startAtMs: number | undefined;
+      let nowMs = 0;
+      let nextStartUs = 0;
+      let localNow = 0;
+      // Without a limit, a channel pays for its schedule only after a 429 created one.
+      if (rateLimit > 0 || (scheduled && holdReason === undefined)) {
+        const schedule = await tx.delivery.lockStarts(system, channelId, projectId);
+        localNow = this.#now();
+        nowMs = schedule.nowMs;
+        const slotUs = Math.max(schedule.nextStartUs, nowMs * 1000);
+        if (slotUs > (nowMs + horizonMs) * 1000) return { throttledMs: slotUs / 1000 - nowMs };
+        startAtMs = slotUs / 1000;
+        const intervalUs =
+          rateLimit > 0
+            ? ((1000 + (this.#options.rateMarginMs ?? defaultRateMarginMs)) * 1000) / rateLimit
+            : 0;
+        // After a quiet spell the first request may open a connection first, so it can leave
+        // late: the next start keeps a cold allowance on top of the interval.
+        const cold = schedule.nextStartUs + intervalUs < nowMs * 1000;
+        nextStartUs = rateLimit > 0 ? slotUs + intervalUs + (cold ? coldStartMs * 1000 : 0) : 0;
+      }
       const rows = await tx.delivery.claim(system, channelId, {
         limit: found?.channel.config.batchSize ?? 500,
-        leaseMs: timeoutMs + this.#options.leaseMarginMs,
+        leaseMs: timeoutMs + this.#options.leaseMarginMs + (startAtMs !== undefined ? horizonMs : 0),
         leaseToken: token,
         leasedBy: this.#workerId,
       });
@@ -195,17 +272,25 @@ export class Dispatcher {
         await tx.delivery.holdLeased(system, token, holdReason);
         await tx.delivery.hold(system, channelId, holdReason);
       }
-      return rows;
+      if (startAtMs !== undefined && rows.length > 0) {
+        if (rateLimit > 0) await tx.delivery.advanceStarts(system, channelId, nextStartUs);
+        // The start on this process's clock (the database's clock only decides the order).
+        return { rows, startAt: localNow + Math.max(0, startAtMs - nowMs) };
+      }
+      return { rows, startAt: undefined };
     });
-    if (claimed.length === 0) return false;
+    if ('throttledMs' in claimed) return { kind: 'throttled', untilMs: this.#now() + claimed.throttledMs };
+    const { rows, startAt } = claimed;
+    if (rows.length === 0) return { kind: 'none' };
     if (holdReason !== undefined || !found) {
-      this.#logger.info({ channelId, held: claimed.length, reason: holdReason }, 'messages held');
-      return false;
+      this.#logger.info({ channelId, held: rows.length, reason: holdReason }, 'messages held');
+      return { kind: 'none' };
     }
     const lease: Lease = {
       channelId,
       token,
-      done: this.#send(found, claimed, token)
+      done: (startAt === undefined ? Promise.resolve() : this.#awaitStart(found.channel, startAt))
+        .then(() => this.#send(found, rows, token))
         .catch((error: unknown) => {
           // Nothing recorded: the lease expires and the batch is claimed again (at-least-once).
           this.#logger.error(
@@ -219,7 +304,38 @@ export class Dispatcher {
         }),
     };
     this.#leases.add(lease);
-    return true;
+    return { kind: 'started' };
+  }
+
+  /**
+   * Waits for a reserved start. A start missed by more than the margin (the event loop was busy,
+   * the timer fired late) is given up and a new one reserved, so a late request never lands on
+   * top of the ones reserved after it (decision 87).
+   */
+  async #awaitStart(channel: Channel, startAt: number): Promise<void> {
+    const marginMs = this.#options.rateMarginMs ?? defaultRateMarginMs;
+    let planned = startAt;
+    for (let tries = 0; ; tries += 1) {
+      const waitMs = planned - this.#now();
+      if (waitMs > 0) {
+        this.#events?.emit('delivery:rate-wait', { waitMs });
+        await sleep(waitMs);
+      }
+      const lateMs = this.#now() - planned;
+      if (lateMs <= marginMs || channel.config.rateLimit <= 0 || tries >= 20) return;
+      const system = systemScope('delivery claims due messages');
+      planned = await this.#store.transaction(async (tx) => {
+        const schedule = await tx.delivery.lockStarts(system, channel.id, channel.projectId);
+        const localNow = this.#now();
+        const slotUs = Math.max(schedule.nextStartUs, schedule.nowMs * 1000);
+        await tx.delivery.advanceStarts(
+          system,
+          channel.id,
+          slotUs + ((1000 + marginMs) * 1000) / channel.config.rateLimit,
+        );
+        return localNow + (slotUs / 1000 - schedule.nowMs);
+      });
+    }
   }
 
   #requestTimeoutMs(channel: Channel): number {
@@ -325,12 +441,21 @@ export class Dispatcher {
           outcomes: attempts.map((a) => ({ outcome: a.outcome, late: lateIds.has(a.messageId) })),
         }),
       );
+      // WH-05: a 429 slows its channel (every message of it), never the others.
+      if (verdict.status === 429)
+        await tx.delivery.pauseStarts(
+          system,
+          channel.id,
+          channel.projectId,
+          Math.min(verdict.retryAfterMs ?? defaultPauseMs, maxRetryAfterMs),
+        );
       const before = await tx.delivery.health(system, channel.id);
       const after = nextHealth(before, channel.id, verdict, finishedAt, this.#options);
       await tx.delivery.saveHealth(system, channel.projectId, after, finishedAt);
       if (after.state === 'unhealthy') await tx.delivery.hold(system, channel.id, 'unhealthy');
       return { late: done.late, health: after };
     });
+    if (late.length > 0) this.#events?.emit('delivery:lease-lost', { messages: late.length });
     if (late.length > 0)
       this.#logger.warn(
         { channelId: channel.id, leaseToken, late: late.length },

@@ -62,6 +62,7 @@ export interface Database {
   message_attempts: MessageAttemptsTable;
   channel_health: ChannelHealthTable;
   delivery_stats: DeliveryStatsTable;
+  channel_rates: ChannelRatesTable;
 }
 
 export interface AccountsTable {
@@ -416,6 +417,15 @@ export interface MessageAttemptsTable {
   response_excerpt: string | null;
   manual_replay: ColumnType<number, number | undefined, number>;
   late: ColumnType<number, number | undefined, number>;
+}
+
+/** A channel's shared request-start schedule (migration 0014, decision 87). */
+export interface ChannelRatesTable {
+  channel_id: string;
+  project_id: number;
+  /** Earliest start of its next request, microseconds of the database clock. */
+  next_start_us: number;
+  updated_at: number;
 }
 
 export interface ChannelHealthTable {

@@ -26,6 +26,18 @@ export interface Completion {
   readonly update: MessageUpdate;
 }
 
+export interface DueChannel {
+  readonly channelId: string;
+  readonly projectId: number;
+  /** Earliest start of the channel's next request (µs, database clock); null: no schedule. */
+  readonly nextStartUs: number | null;
+}
+
+export interface StartSchedule {
+  readonly nextStartUs: number;
+  readonly nowMs: number;
+}
+
 export interface CompletionResult {
   /** Messages whose state this completion set. */
   readonly applied: readonly number[];
@@ -40,8 +52,20 @@ export interface CompletionResult {
  */
 export interface DeliveryRepository {
   enqueue(scope: ProjectScope, messages: readonly NewMessage[], nowMs: number): Promise<void>;
-  /** Channels with messages due now (queued and due, or leased with an expired lease). */
-  dueChannels(scope: SystemScope, limit: number): Promise<{ channelId: string; projectId: number }[]>;
+  /**
+   * Channels with messages due now (queued and due, or leased with an expired lease), with the
+   * earliest start of their next request when they have a start schedule (rate limit or 429).
+   */
+  dueChannels(scope: SystemScope, limit: number): Promise<DueChannel[]>;
+  /**
+   * Locks a channel's request-start schedule for the rest of the transaction (creating it) and
+   * answers it with the database clock: the earliest next start (µs) and now (ms).
+   */
+  lockStarts(scope: SystemScope, channelId: string, projectId: number): Promise<StartSchedule>;
+  /** Moves a locked schedule's next start (µs); only ever forward. */
+  advanceStarts(scope: SystemScope, channelId: string, nextStartUs: number): Promise<void>;
+  /** A 429: no request of the channel starts before now + `delayMs` (database clock). */
+  pauseStarts(scope: SystemScope, channelId: string, projectId: number, delayMs: number): Promise<void>;
   claim(
     scope: SystemScope,
     channelId: string,
@@ -211,19 +235,76 @@ export function deliveryRepository(db: Kysely<Database>, handle: DialectHandle):
 
     async dueChannels(_scope, limit) {
       const now = handle.nowMs();
+      // One index probe per channel (messages_due), never a scan of the backlog: a million queued
+      // messages cost what one does.
       const rows = await db
-        .selectFrom('messages')
-        .select(['channel_id', 'project_id'])
-        .distinct()
+        .selectFrom('channels as c')
+        .leftJoin('channel_rates as r', 'r.channel_id', 'c.id')
+        .select(['c.id', 'c.project_id', 'r.next_start_us'])
         .where((eb) =>
           eb.or([
-            eb.and([eb('state', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
-            eb.and([eb('state', '=', 'sending'), eb('leased_until', '<', now)]),
+            eb.exists(
+              eb
+                .selectFrom('messages as m')
+                .select(sql`1`.as('one'))
+                .whereRef('m.channel_id', '=', 'c.id')
+                .where('m.state', '=', 'queued')
+                .where('m.next_attempt_at', '<=', now),
+            ),
+            eb.exists(
+              eb
+                .selectFrom('messages as m')
+                .select(sql`1`.as('one'))
+                .whereRef('m.channel_id', '=', 'c.id')
+                .where('m.state', '=', 'sending')
+                .where('m.leased_until', '<', now),
+            ),
           ]),
         )
         .limit(limit)
         .execute();
-      return rows.map((r) => ({ channelId: r.channel_id, projectId: Number(r.project_id) }));
+      return rows.map((r) => ({
+        channelId: r.id,
+        projectId: Number(r.project_id),
+        nextStartUs: r.next_start_us === null ? null : Number(r.next_start_us),
+      }));
+    },
+
+    async lockStarts(_scope, channelId, projectId) {
+      const now = handle.nowMs();
+      // An upsert locks the row until the transaction ends (PostgreSQL), so workers sharing a
+      // channel take their starts one after another; SQLite's writer is already single.
+      const row = await db
+        .insertInto('channel_rates')
+        .values({ channel_id: channelId, project_id: projectId, next_start_us: 0, updated_at: now })
+        .onConflict((oc) => oc.column('channel_id').doUpdateSet({ updated_at: now }))
+        .returning(['next_start_us', 'updated_at'])
+        .executeTakeFirstOrThrow();
+      return { nextStartUs: Number(row.next_start_us), nowMs: Number(row.updated_at) };
+    },
+
+    async advanceStarts(_scope, channelId, nextStartUs) {
+      await db
+        .updateTable('channel_rates')
+        .set({ next_start_us: Math.ceil(nextStartUs) })
+        .where('channel_id', '=', channelId)
+        .where('next_start_us', '<', Math.ceil(nextStartUs))
+        .execute();
+    },
+
+    async pauseStarts(_scope, channelId, projectId, delayMs) {
+      const now = handle.nowMs();
+      const until = sql<number>`(${now} + ${Math.round(delayMs)}) * 1000`;
+      await db
+        .insertInto('channel_rates')
+        .values({ channel_id: channelId, project_id: projectId, next_start_us: until, updated_at: now })
+        .onConflict((oc) =>
+          oc.column('channel_id').doUpdateSet({
+            next_start_us: sql<number>`CASE WHEN channel_rates.next_start_us > excluded.next_start_us THEN channel_rates.next_start_us ELSE excluded.next_start_us END`,
+            updated_at: now,
+          }),
+        )
+        .execute();
     },
 
     async claim(_scope, channelId, options) {

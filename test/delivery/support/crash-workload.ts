@@ -266,6 +266,8 @@ export async function startCluster(options: {
   workers?: number;
   timeoutS?: number;
   env?: Record<string, string>;
+  /** Overrides of the webhook channel's settings (e.g. `rate_limit`, or `url` of another receiver). */
+  channel?: Record<string, unknown>;
 }): Promise<Cluster> {
   const timeoutS = options.timeoutS ?? TIMEOUT_S;
   const userCount = options.users ?? 40;
@@ -374,6 +376,7 @@ export async function startCluster(options: {
       template: [{ key: 'title', label: 'Title', type: 'text' }],
       custom_params: [],
       receipt_funnel: [],
+      ...options.channel,
     });
     await api('PUT', `${project}/channels/${channel.id}/workspaces/${workspaceId}`);
     const channelId = channel.id as string;

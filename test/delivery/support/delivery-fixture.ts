@@ -15,6 +15,8 @@ export const TOKEN = 'delivery-token-5c1e';
 /** One request as the receiver saw it: verified, decompressed and parsed. */
 export interface Received {
   readonly at: number;
+  /** The request's path (several channels may share one receiver). */
+  readonly path: string;
   readonly headers: IncomingMessage['headers'];
   readonly json: string;
   readonly messages: Json[];
@@ -50,6 +52,7 @@ export async function scriptableReceiver(
     const messages = JSON.parse(json) as Json[];
     received.push({
       at: Date.now(),
+      path: req.url ?? '',
       headers: req.headers,
       json,
       messages,
