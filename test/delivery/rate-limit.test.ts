@@ -165,5 +165,60 @@ for (const kind of storeKinds) {
         'the other channel kept moving during the pause',
       );
     });
+
+    test('WH-26 1,000 messages fail at once (receiver down), the receiver recovers: retries are spread by jitter', async () => {
+      const delayMs = 2000;
+      const channel = await d.channel(`${remote.url}/wh26`, { batch_size: 100 });
+      await queue(channel, users, 10);
+      await remote.configure({ failStatus: 503 });
+      const worker = dispatcher({ retrySchedule: [delayMs, delayMs] });
+      // Round one: every message fails within a few requests.
+      await runUntil([worker], async () => (await remote.starts('/wh26')).length >= 10);
+      const failedBy = Date.now();
+      await remote.configure({});
+      await runUntil([worker], () => finished(channel.id));
+      const arrivals = (await remote.arrivals('/wh26')).filter(([at]) => at > failedBy);
+      const retried = arrivals.reduce((n, [, m]) => n + m, 0);
+      assert.equal(retried, 1000);
+      // ±20 % jitter spreads the retries over ~0.8 s; without it they would all be due within
+      // the few milliseconds round one took.
+      const times = arrivals.map(([at]) => at);
+      const span = Math.max(...times) - Math.min(...times);
+      assert.ok(span >= 0.2 * delayMs, `retries spread over ${span} ms`);
+      let worst = 0;
+      for (const [at] of arrivals) {
+        const inWindow = arrivals.filter(([t]) => t >= at && t < at + 100).reduce((n, [, m]) => n + m, 0);
+        worst = Math.max(worst, inWindow);
+      }
+      const perSecond = maxInWindow(times, 1000);
+      console.log(
+        `WH-26: retries spread over ${span} ms; at most ${worst} messages in 100 ms, ${perSecond} requests in 1 s`,
+      );
+      assert.ok(worst <= 500, `${worst} retried messages within 100 ms`);
+    });
+
+    test('DUR-17 (shrunk) a slow receiver (1.4 s answers, cap 2 per channel) beside a fast one: both progress, the fast one is not held up', async () => {
+      const slow = await d.channel(`${remote.url}/dur17-slow`, { batch_size: 1, timeout_s: 3 });
+      const fast = await d.channel(`${remote.url}/dur17-fast`, { batch_size: 1 });
+      await remote.configure({ delays: { '/dur17-slow': 1400 } });
+      await queue(slow, users.slice(0, 8));
+      await queue(fast, users.slice(0, 40));
+      const t0 = Date.now();
+      try {
+        await runUntil(
+          [dispatcher({ concurrency: 4, channelConcurrency: 2 })],
+          async () => (await finished(fast.id)) && (await finished(slow.id)),
+        );
+      } finally {
+        await remote.configure({});
+      }
+      const slowStarts = await remote.starts('/dur17-slow');
+      const fastDoneAt = Math.max(...(await remote.starts('/dur17-fast')));
+      assert.equal(slowStarts.length, 8);
+      // The slow channel holds at most its 2 slots: 8 requests of 1.4 s take ≥ 4 rounds (5.6 s)
+      // while the fast channel's 40 requests went through the other 2 slots long before.
+      assert.ok(fastDoneAt - t0 < 2800, `the fast channel finished after ${fastDoneAt - t0} ms`);
+      assert.ok(maxInWindow(slowStarts, 1399) <= 2, 'no more than 2 slow requests at once');
+    });
   });
 }
