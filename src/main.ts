@@ -127,7 +127,7 @@ export async function assemble(
           : {}),
       },
     });
-    registerDeliveryMetrics(events, metrics.registry);
+    registerDeliveryMetrics(events, metrics.registry, store);
     const verify = new VerifyService({ store, logger, retentionHours: config.verifyRetentionHours });
     verify.listen(events);
     applier.onConflict = (projectId, conflict) => verify.recordConflict(projectId, conflict);

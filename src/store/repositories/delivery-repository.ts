@@ -64,6 +64,8 @@ export interface DeliveryRepository {
   lockStarts(scope: SystemScope, channelId: string, projectId: number): Promise<StartSchedule>;
   /** Moves a locked schedule's next start (µs); only ever forward. */
   advanceStarts(scope: SystemScope, channelId: string, nextStartUs: number): Promise<void>;
+  /** Unfinished messages (`queued`, `sending`, `held`) by channel and state: one grouped query. */
+  queueDepth(scope: SystemScope): Promise<{ channelId: string; state: MessageState; count: number }[]>;
   /** A 429: no request of the channel starts before now + `delayMs` (database clock). */
   pauseStarts(scope: SystemScope, channelId: string, projectId: number, delayMs: number): Promise<void>;
   claim(
@@ -290,6 +292,20 @@ export function deliveryRepository(db: Kysely<Database>, handle: DialectHandle):
         .where('channel_id', '=', channelId)
         .where('next_start_us', '<', Math.ceil(nextStartUs))
         .execute();
+    },
+
+    async queueDepth() {
+      const rows = await db
+        .selectFrom('messages')
+        .select(['channel_id', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('state', 'in', ['queued', 'sending', 'held'])
+        .groupBy(['channel_id', 'state'])
+        .execute();
+      return rows.map((r) => ({
+        channelId: r.channel_id,
+        state: r.state as MessageState,
+        count: Number(r.n),
+      }));
     },
 
     async pauseStarts(_scope, channelId, projectId, delayMs) {
