@@ -10,7 +10,7 @@ import type { GuardedClient } from '../net/guarded-client.ts';
 import type { LifecycleEvents } from '../observability/lifecycle-events.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { BackgroundJob } from '../runner/worker-runner.ts';
-import type { Store } from '../store/store.ts';
+import type { Repositories, Store } from '../store/store.ts';
 import { nextHealth } from './channel-health.ts';
 import { requestIncrement } from './delivery-stats.ts';
 import type { ClaimedMessage, MessageAttempt } from './model.ts';
@@ -59,6 +59,9 @@ export interface DispatcherOptions {
 /** At most this much of a receiver's answer is kept per attempt. */
 export const responseExcerptBytes = 4096;
 
+/** At most this many batches of one channel are claimed in one transaction. */
+export const maxBatchesPerClaim = 8;
+
 /** How late a rate-limited start may leave and still keep the limit (decision 87). */
 export const defaultRateMarginMs = 20;
 
@@ -68,7 +71,8 @@ export const coldStartMs = 50;
 /** WH-05: a 429 without `Retry-After` pauses its channel this long. */
 export const defaultPauseMs = 1000;
 
-type StartResult = { kind: 'started' } | { kind: 'none' } | { kind: 'throttled'; untilMs: number };
+type StartResult =
+  { kind: 'started'; batches: number } | { kind: 'none' } | { kind: 'throttled'; untilMs: number };
 
 interface Lease {
   readonly channelId: string;
@@ -100,6 +104,13 @@ export class Dispatcher {
   readonly #leases = new Set<Lease>();
   #wake: (() => void) | undefined;
   #turn = 0;
+  readonly #pending: {
+    channelId: string;
+    work: (tx: Repositories) => Promise<unknown>;
+    resolve: (value: unknown) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  #flushing = false;
   /** Earliest local time a throttled channel may start its next request (0: none waiting). */
   #throttledUntil = 0;
 
@@ -156,7 +167,6 @@ export class Dispatcher {
       const pause = new AbortController();
       await Promise.race([
         woken,
-        ...[...this.#leases].map((l) => l.done),
         sleep(this.#pauseMs(), undefined, { signal: AbortSignal.any([signal, pause.signal]) }).catch(
           () => {},
         ),
@@ -165,6 +175,12 @@ export class Dispatcher {
       this.#wake = undefined;
     }
     await this.#drain();
+  }
+
+  /** In flight at or below this, a finished request wakes the loop to claim more. */
+  #lowWater(): number {
+    const { concurrency } = this.#options;
+    return concurrency - Math.min(maxBatchesPerClaim, Math.ceil(concurrency / 4));
   }
 
   /** Until the next poll, or sooner when a throttled channel's start comes first. */
@@ -207,10 +223,15 @@ export class Dispatcher {
       for (const { channelId, projectId, nextStartUs } of order) {
         if (this.#leases.size >= concurrency) break;
         if (skip.has(channelId) || (busy.get(channelId) ?? 0) >= channelConcurrency) continue;
-        const result = await this.#startBatch(projectId, channelId, nextStartUs !== null);
+        const free = Math.min(
+          channelConcurrency - (busy.get(channelId) ?? 0),
+          concurrency - this.#leases.size,
+          maxBatchesPerClaim,
+        );
+        const result = await this.#startBatch(projectId, channelId, nextStartUs !== null, free);
         if (result.kind === 'started') {
-          started += 1;
-          busy.set(channelId, (busy.get(channelId) ?? 0) + 1);
+          started += result.batches;
+          busy.set(channelId, (busy.get(channelId) ?? 0) + result.batches);
           progress = true;
         } else {
           skip.add(channelId);
@@ -221,8 +242,17 @@ export class Dispatcher {
     return started;
   }
 
-  /** `scheduled`: the channel has a start schedule (a rate limit, or a receiver's 429 once). */
-  async #startBatch(projectId: number, channelId: string, scheduled: boolean): Promise<StartResult> {
+  /**
+   * Claims up to `maxBatches` batches of a channel in one transaction (one when its starts are
+   * scheduled) and starts them. `scheduled`: the channel has a start schedule (a rate limit, or a
+   * receiver's 429 once).
+   */
+  async #startBatch(
+    projectId: number,
+    channelId: string,
+    scheduled: boolean,
+    maxBatches: number,
+  ): Promise<StartResult> {
     const found = await this.#channels.forDelivery(projectId, channelId);
     const health = await this.#store.delivery.health(systemScope('delivery reads channel health'), channelId);
     const token = randomUUID();
@@ -262,8 +292,9 @@ export class Dispatcher {
         const cold = schedule.nextStartUs + intervalUs < nowMs * 1000;
         nextStartUs = rateLimit > 0 ? slotUs + intervalUs + (cold ? coldStartMs * 1000 : 0) : 0;
       }
+      const batches = startAtMs === undefined && holdReason === undefined ? Math.max(1, maxBatches) : 1;
       const rows = await tx.delivery.claim(system, channelId, {
-        limit: found?.channel.config.batchSize ?? 500,
+        limit: (found?.channel.config.batchSize ?? 500) * batches,
         leaseMs: timeoutMs + this.#options.leaseMarginMs + (startAtMs !== undefined ? horizonMs : 0),
         leaseToken: token,
         leasedBy: this.#workerId,
@@ -286,25 +317,32 @@ export class Dispatcher {
       this.#logger.info({ channelId, held: rows.length, reason: holdReason }, 'messages held');
       return { kind: 'none' };
     }
-    const lease: Lease = {
-      channelId,
-      token,
-      done: (startAt === undefined ? Promise.resolve() : this.#awaitStart(found.channel, startAt))
-        .then(() => this.#send(found, rows, token))
-        .catch((error: unknown) => {
-          // Nothing recorded: the lease expires and the batch is claimed again (at-least-once).
-          this.#logger.error(
-            { err: error, channelId, leaseToken: token },
-            'delivery batch failed to complete',
-          );
-        })
-        .finally(() => {
-          this.#leases.delete(lease);
-          this.#wake?.();
-        }),
-    };
-    this.#leases.add(lease);
-    return { kind: 'started' };
+    // Batches claimed together share the lease token; each completes its own messages.
+    const size = found.channel.config.batchSize;
+    const batches: ClaimedMessage[][] = [];
+    for (let i = 0; i < rows.length; i += size) batches.push(rows.slice(i, i + size));
+    for (const batch of batches) {
+      const lease: Lease = {
+        channelId,
+        token,
+        done: (startAt === undefined ? Promise.resolve() : this.#awaitStart(found.channel, startAt))
+          .then(() => this.#send(found, batch, token))
+          .catch((error: unknown) => {
+            // Nothing recorded: the lease expires and the batch is claimed again (at-least-once).
+            this.#logger.error(
+              { err: error, channelId, leaseToken: token },
+              'delivery batch failed to complete',
+            );
+          })
+          .finally(() => {
+            this.#leases.delete(lease);
+            // Refill once a few slots are free, so claims take several batches per transaction.
+            if (this.#leases.size <= this.#lowWater()) this.#wake?.();
+          }),
+      };
+      this.#leases.add(lease);
+    }
+    return { kind: 'started', batches: batches.length };
   }
 
   /**
@@ -420,7 +458,7 @@ export class Dispatcher {
       };
     });
     const system = systemScope('delivery completes its lease');
-    const { late, health } = await this.#store.transaction(async (tx) => {
+    const { late, health } = await this.#commit(channel.id, async (tx) => {
       const done = await tx.delivery.complete(
         system,
         leaseToken,
@@ -477,6 +515,45 @@ export class Dispatcher {
       latencyMs: result.timings.totalMs,
       states: countStates(updates),
     });
+  }
+
+  /**
+   * Group commit of completions: runs `work` in the next transaction with whatever other
+   * completions are waiting (one commit, hence one fsync on SQLite, for many batches). Work is
+   * ordered by channel, so two workers' groups take channel rows in the same order on PostgreSQL.
+   * When a group fails, each completion runs alone so one bad one never holds back the others.
+   */
+  #commit<T>(channelId: string, work: (tx: Repositories) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({
+        channelId,
+        work: work as (tx: Repositories) => Promise<unknown>,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+      if (!this.#flushing) void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushing = true;
+    try {
+      while (this.#pending.length > 0) {
+        const group = this.#pending.splice(0, 64).sort((a, b) => (a.channelId < b.channelId ? -1 : 1));
+        try {
+          const results = await this.#store.transaction(async (tx) => {
+            const out: unknown[] = [];
+            for (const item of group) out.push(await item.work(tx));
+            return out;
+          });
+          group.forEach((item, i) => item.resolve(results[i]));
+        } catch {
+          for (const item of group) await this.#store.transaction(item.work).then(item.resolve, item.reject);
+        }
+      }
+    } finally {
+      this.#flushing = false;
+    }
   }
 
   /** Lets in-flight requests finish up to the drain deadline, then releases what is left. */

@@ -335,27 +335,45 @@ export function deliveryRepository(db: Kysely<Database>, handle: DialectHandle):
     async complete(_scope, leaseToken, completions, attempts, nowMs) {
       const applied: number[] = [];
       const late: number[] = [];
+      // Messages with the same outcome (a whole successful batch) share one UPDATE … RETURNING.
+      const groups = new Map<string, { update: MessageUpdate; ids: number[] }>();
       for (const { id, update } of completions) {
-        const result = await db
-          .updateTable('messages')
-          .set({
-            state: update.state,
-            attempts: update.attempts,
-            next_attempt_at: update.nextAttemptAt ?? nowMs,
-            last_reason: update.reason,
-            last_error: update.error === null ? null : update.error.slice(0, 1000),
-            lease_token: null,
-            leased_until: null,
-            leased_by: null,
-            updated_at: nowMs,
-            finished_at: finalStates.includes(update.state) ? nowMs : null,
-          })
-          .where('id', '=', id)
-          .where('lease_token', '=', leaseToken)
-          .where('state', '=', 'sending')
-          .executeTakeFirst();
-        (Number(result.numUpdatedRows) === 1 ? applied : late).push(id);
+        const key = JSON.stringify([
+          update.state,
+          update.attempts,
+          update.nextAttemptAt,
+          update.reason,
+          update.error,
+        ]);
+        const group = groups.get(key) ?? { update, ids: [] };
+        group.ids.push(id);
+        groups.set(key, group);
       }
+      for (const { update, ids } of groups.values())
+        for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+          const chunk = ids.slice(i, i + INSERT_CHUNK);
+          const rows = await db
+            .updateTable('messages')
+            .set({
+              state: update.state,
+              attempts: update.attempts,
+              next_attempt_at: update.nextAttemptAt ?? nowMs,
+              last_reason: update.reason,
+              last_error: update.error === null ? null : update.error.slice(0, 1000),
+              lease_token: null,
+              leased_until: null,
+              leased_by: null,
+              updated_at: nowMs,
+              finished_at: finalStates.includes(update.state) ? nowMs : null,
+            })
+            .where('id', 'in', chunk)
+            .where('lease_token', '=', leaseToken)
+            .where('state', '=', 'sending')
+            .returning('id')
+            .execute();
+          const done = new Set(rows.map((r) => Number(r.id)));
+          for (const id of chunk) (done.has(id) ? applied : late).push(id);
+        }
       const lateSet = new Set(late);
       for (let i = 0; i < attempts.length; i += INSERT_CHUNK)
         await db

@@ -441,12 +441,23 @@ export function profilesRepository(
     async findIdentities(scope, identities) {
       const map = new Map<string, string>();
       if (identities.length === 0) return map;
+      const byType = new Map<string, string[]>();
+      for (const i of identities) {
+        const values = byType.get(i.type) ?? [];
+        values.push(i.value);
+        byType.set(i.type, values);
+      }
       const rows = await q(scope)
         .selectFrom('profile_identities')
         .select(['id_type', 'value', 'tp_uid'])
         .where('project_id', '=', scope.projectId)
+        // `id_type = ? AND value IN (…)` per type: SQLite plans an OR of 500 pairs as a scan.
         .where((eb) =>
-          eb.or(identities.map((i) => eb.and([eb('id_type', '=', i.type), eb('value', '=', i.value)]))),
+          eb.or(
+            [...byType].map(([type, values]) =>
+              eb.and([eb('id_type', '=', type), eb('value', 'in', values)]),
+            ),
+          ),
         )
         .execute();
       for (const r of rows) map.set(`${r.id_type}:${r.value}`, r.tp_uid);

@@ -22,6 +22,19 @@ export async function claimMessages(
     skipLocked: boolean;
   },
 ): Promise<Selectable<MessagesTable>[]> {
+  // Two statements rather than one with an OR: each walks `messages_due` in order and stops at
+  // its limit, where the OR made SQLite sort every due message of the channel (issue 16).
+  const expired = await claimWhere(db, options, options.limit, 'sending');
+  const left = options.limit - expired.length;
+  return left > 0 ? [...expired, ...(await claimWhere(db, options, left, 'queued'))] : expired;
+}
+
+function claimWhere(
+  db: Kysely<Database>,
+  options: Parameters<typeof claimMessages>[1],
+  limit: number,
+  state: 'queued' | 'sending',
+): Promise<Selectable<MessagesTable>[]> {
   const { now } = options;
   return db
     .updateTable('messages')
@@ -33,19 +46,16 @@ export async function claimMessages(
       updated_at: now,
     })
     .where('id', 'in', (qb) => {
-      const due = qb
+      let due = qb
         .selectFrom('messages')
         .select('id')
         .where('channel_id', '=', options.channelId)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('state', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
-            eb.and([eb('state', '=', 'sending'), eb('leased_until', '<', now)]),
-          ]),
-        )
-        .orderBy('next_attempt_at')
-        .orderBy('id')
-        .limit(options.limit);
+        .where('state', '=', state);
+      due =
+        state === 'queued'
+          ? due.where('next_attempt_at', '<=', now).orderBy('next_attempt_at').orderBy('id')
+          : due.where('leased_until', '<', now).orderBy('id');
+      due = due.limit(limit);
       return options.skipLocked ? due.forUpdate().skipLocked() : due;
     })
     .returningAll()

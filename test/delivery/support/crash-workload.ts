@@ -85,7 +85,9 @@ export class ServeProcess {
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--role', this.role, ...this.args], {
+    // BENCH_NODE_ARGS: extra node flags for the served processes (e.g. `--cpu-prof`).
+    const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, 'src/cli/main.ts', 'serve', '--role', this.role, ...this.args], {
       env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'warn', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -342,25 +344,28 @@ export async function startCluster(options: {
       platforms: [{ platform: 'android' }],
     });
     const users = Array.from({ length: userCount }, (_, i) => `u-${i + 1}`);
-    const ingest = await fetch(`${base}/v1/batch`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${source.credentials.app_key}:`).toString('base64')}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({
-        batch: users.map((u) => ({
-          type: 'identify',
-          userId: u,
-          messageId: `id-${u}`,
-          traits: { nickname: u },
-        })),
-      }),
-    });
-    if (ingest.status !== 200) throw new Error(`ingest answered ${ingest.status}: ${await ingest.text()}`);
-    for (const deadline = Date.now() + 30_000; ;) {
-      const profiles = await api('GET', `${project}/profiles?limit=200`);
-      if (profiles.items.length >= userCount) break;
+    // In batches of 500 identify events, then wait until the applier made every profile.
+    for (let i = 0; i < users.length; i += 500) {
+      const ingest = await fetch(`${base}/v1/batch`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${source.credentials.app_key}:`).toString('base64')}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({
+          batch: users.slice(i, i + 500).map((u) => ({
+            type: 'identify',
+            userId: u,
+            messageId: `id-${u}`,
+            traits: { nickname: u },
+          })),
+        }),
+      });
+      if (ingest.status !== 200) throw new Error(`ingest answered ${ingest.status}: ${await ingest.text()}`);
+    }
+    for (const deadline = Date.now() + 120_000; ;) {
+      const [row] = await rows('SELECT count(*) AS n FROM profiles');
+      if (Number(row?.n) >= userCount) break;
       if (Date.now() > deadline) throw new Error('profiles were not applied in time');
       await sleep(100);
     }

@@ -37,6 +37,8 @@ export interface ReceiverProcess {
   readonly url: string;
   readonly pid: number;
   configure(config: ReceiverConfig): Promise<void>;
+  /** Forgets every request, id and count. */
+  reset(): Promise<void>;
   stats(): Promise<ReceiverStats>;
   /** Start times (epoch ms) of the requests on `path`, in arrival order; `from`: skip that many. */
   starts(path: string, from?: number): Promise<number[]>;
@@ -64,7 +66,12 @@ function serve(token: string): void {
       req.on('end', () => {
         const url = new URL(path, 'http://x');
         let answer: unknown = {};
-        if (url.pathname === '/_config')
+        if (url.pathname === '/_reset') {
+          starts.clear();
+          sizes.clear();
+          seen.clear();
+          Object.assign(stats, { requests: 0, duplicates: 0, badSignatures: 0, firstAt: 0, lastAt: 0 });
+        } else if (url.pathname === '/_config')
           config = JSON.parse(Buffer.concat(chunks).toString()) as ReceiverConfig;
         else if (url.pathname === '/_stats') answer = { ...stats, messages: seen.size };
         else if (url.pathname === '/_starts' || url.pathname === '/_arrivals') {
@@ -142,6 +149,7 @@ export async function startReceiverProcess(options: { token: string }): Promise<
     pid: child.pid ?? -1,
     configure: async (config) => void (await call('/_config', config)),
     stats: () => call<ReceiverStats>('/_stats'),
+    reset: async () => void (await call('/_reset', {})),
     starts: (path, from = 0) => call<number[]>(`/_starts?path=${encodeURIComponent(path)}&from=${from}`),
     arrivals: (path, from = 0) =>
       call<[number, number][]>(`/_arrivals?path=${encodeURIComponent(path)}&from=${from}`),
