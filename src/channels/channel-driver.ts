@@ -25,6 +25,11 @@ export interface DeliveryContext<K extends ChannelKind = ChannelKind> {
   readonly nowMs: number;
   /** Caps the channel's own timeout (a test send does not wait an hour). */
   readonly maxTimeoutMs?: number;
+  /**
+   * Awaited right before the request leaves, after the body is built, signed and compressed: the
+   * dispatcher waits here for a rate-limited start (decision 87).
+   */
+  readonly beforeRequest?: () => Promise<void>;
 }
 
 /** What was sent, for the attempt record and the test-send dialog (secrets never appear). */

@@ -124,6 +124,22 @@ export function requestIncrement(request: {
   };
 }
 
+/** Two increments of the same channel and minute added together (a group commit records one). */
+export function addIncrements(a: StatsIncrement, b: StatsIncrement): StatsIncrement {
+  const messages = emptyMessages();
+  for (const k of Object.keys(messages) as StatsOutcome[]) messages[k] = a.messages[k] + b.messages[k];
+  return {
+    ...a,
+    requests: a.requests + b.requests,
+    requestErrors: a.requestErrors + b.requestErrors,
+    requestPartial: a.requestPartial + b.requestPartial,
+    messages,
+    late: a.late + b.late,
+    latencyMsSum: a.latencyMsSum + b.latencyMsSum,
+    latency: a.latency.map((n, i) => n + (b.latency[i] ?? 0)),
+  };
+}
+
 /**
  * The latency at quantile `q` (0..1) of a histogram, interpolated linearly inside the bucket that
  * holds it (as Prometheus' `histogram_quantile`); the open last bucket answers its lower bound.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { systemScope } from '../access/scope.ts';
+import { systemScope, type SystemScope } from '../access/scope.ts';
 import type { ChannelSecrets, DeliveryResult } from '../channels/channel-driver.ts';
 import { channelDrivers } from '../channels/channel-drivers.ts';
 import type { RenderedMessage } from '../channels/message.ts';
@@ -12,8 +12,8 @@ import type { Logger } from '../observability/logger.ts';
 import type { BackgroundJob } from '../runner/worker-runner.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import { nextHealth } from './channel-health.ts';
-import { requestIncrement } from './delivery-stats.ts';
-import type { ClaimedMessage, MessageAttempt } from './model.ts';
+import { addIncrements, requestIncrement, type StatsIncrement } from './delivery-stats.ts';
+import type { ChannelHealth, ClaimedMessage, MessageAttempt } from './model.ts';
 import { planOutcomes, type MessageUpdate } from './plan-outcomes.ts';
 import { maxRetryAfterMs } from './retry-schedule.ts';
 
@@ -65,6 +65,9 @@ export const maxBatchesPerClaim = 8;
 /** How late a rate-limited start may leave and still keep the limit (decision 87). */
 export const defaultRateMarginMs = 20;
 
+/** A reserved start missed by more than this (or the margin, when smaller) is reserved again. */
+export const maxLateMs = 8;
+
 /** Extra spacing after the first request of a quiet rate-limited channel (it may connect first). */
 export const coldStartMs = 50;
 
@@ -106,7 +109,7 @@ export class Dispatcher {
   #turn = 0;
   readonly #pending: {
     channelId: string;
-    work: (tx: Repositories) => Promise<unknown>;
+    work: CompletionWork<unknown>;
     resolve: (value: unknown) => void;
     reject: (error: unknown) => void;
   }[] = [];
@@ -226,7 +229,6 @@ export class Dispatcher {
         const free = Math.min(
           channelConcurrency - (busy.get(channelId) ?? 0),
           concurrency - this.#leases.size,
-          maxBatchesPerClaim,
         );
         const result = await this.#startBatch(projectId, channelId, nextStartUs !== null, free);
         if (result.kind === 'started') {
@@ -267,32 +269,39 @@ export class Dispatcher {
     const timeoutMs = found ? this.#requestTimeoutMs(found.channel) : 60_000;
     const rateLimit = holdReason === undefined && found ? found.channel.config.rateLimit : -1;
     const horizonMs = this.#options.rateHorizonMs ?? 100;
-    type Claim = { throttledMs: number } | { rows: ClaimedMessage[]; startAt: number | undefined };
+    type Claim =
+      { throttledMs: number } | { rows: ClaimedMessage[]; startAt: number | undefined; intervalMs: number };
     const claimed = await this.#store.transaction(async (tx): Promise<Claim> => {
-      // Rate limit (decision 87): the channel's next start is taken under its row lock in the
-      // claim's transaction; a start beyond the horizon claims nothing.
+      // Rate limit (decision 87): the channel's next starts are taken under its row lock in the
+      // claim's transaction, as many as fit in the horizon; a start beyond it claims nothing.
       let startAtMs: number | undefined;
       let nowMs = 0;
-      let nextStartUs = 0;
       let localNow = 0;
+      let slotUs = 0;
+      let intervalUs = 0;
+      let cold = false;
+      let batches = holdReason === undefined ? Math.max(1, Math.min(maxBatches, maxBatchesPerClaim)) : 1;
       // Without a limit, a channel pays for its schedule only after a 429 created one.
       if (rateLimit > 0 || (scheduled && holdReason === undefined)) {
         const schedule = await tx.delivery.lockStarts(system, channelId, projectId);
         localNow = this.#now();
         nowMs = schedule.nowMs;
-        const slotUs = Math.max(schedule.nextStartUs, nowMs * 1000);
-        if (slotUs > (nowMs + horizonMs) * 1000) return { throttledMs: slotUs / 1000 - nowMs };
+        slotUs = Math.max(schedule.nextStartUs, nowMs * 1000);
+        const horizonUs = (nowMs + horizonMs) * 1000;
+        if (slotUs > horizonUs) return { throttledMs: slotUs / 1000 - nowMs };
         startAtMs = slotUs / 1000;
-        const intervalUs =
+        intervalUs =
           rateLimit > 0
             ? ((1000 + (this.#options.rateMarginMs ?? defaultRateMarginMs)) * 1000) / rateLimit
             : 0;
         // After a quiet spell the first request may open a connection first, so it can leave
-        // late: the next start keeps a cold allowance on top of the interval.
-        const cold = schedule.nextStartUs + intervalUs < nowMs * 1000;
-        nextStartUs = rateLimit > 0 ? slotUs + intervalUs + (cold ? coldStartMs * 1000 : 0) : 0;
+        // late: the start after it keeps a cold allowance on top of the interval.
+        cold = rateLimit > 0 && schedule.nextStartUs + intervalUs < nowMs * 1000;
+        batches =
+          rateLimit > 0 && !cold
+            ? Math.max(1, Math.min(maxBatches, Math.floor((horizonUs - slotUs) / intervalUs) + 1))
+            : 1;
       }
-      const batches = startAtMs === undefined && holdReason === undefined ? Math.max(1, maxBatches) : 1;
       const rows = await tx.delivery.claim(system, channelId, {
         limit: (found?.channel.config.batchSize ?? 500) * batches,
         leaseMs: timeoutMs + this.#options.leaseMarginMs + (startAtMs !== undefined ? horizonMs : 0),
@@ -304,14 +313,20 @@ export class Dispatcher {
         await tx.delivery.hold(system, channelId, holdReason);
       }
       if (startAtMs !== undefined && rows.length > 0) {
-        if (rateLimit > 0) await tx.delivery.advanceStarts(system, channelId, nextStartUs);
-        // The start on this process's clock (the database's clock only decides the order).
-        return { rows, startAt: localNow + Math.max(0, startAtMs - nowMs) };
+        const used = Math.ceil(rows.length / (found?.channel.config.batchSize ?? 500));
+        if (rateLimit > 0)
+          await tx.delivery.advanceStarts(
+            system,
+            channelId,
+            slotUs + used * intervalUs + (cold ? coldStartMs * 1000 : 0),
+          );
+        // Starts on this process's clock (the database's clock only decides the order).
+        return { rows, startAt: localNow + Math.max(0, startAtMs - nowMs), intervalMs: intervalUs / 1000 };
       }
-      return { rows, startAt: undefined };
+      return { rows, startAt: undefined, intervalMs: 0 };
     });
     if ('throttledMs' in claimed) return { kind: 'throttled', untilMs: this.#now() + claimed.throttledMs };
-    const { rows, startAt } = claimed;
+    const { rows, startAt, intervalMs } = claimed;
     if (rows.length === 0) return { kind: 'none' };
     if (holdReason !== undefined || !found) {
       this.#logger.info({ channelId, held: rows.length, reason: holdReason }, 'messages held');
@@ -321,12 +336,14 @@ export class Dispatcher {
     const size = found.channel.config.batchSize;
     const batches: ClaimedMessage[][] = [];
     for (let i = 0; i < rows.length; i += size) batches.push(rows.slice(i, i + size));
-    for (const batch of batches) {
+    for (const [i, batch] of batches.entries()) {
       const lease: Lease = {
         channelId,
         token,
-        done: (startAt === undefined ? Promise.resolve() : this.#awaitStart(found.channel, startAt))
-          .then(() => this.#send(found, batch, token))
+        done: Promise.resolve()
+          .then(() =>
+            this.#send(found, batch, token, startAt === undefined ? undefined : startAt + i * intervalMs),
+          )
           .catch((error: unknown) => {
             // Nothing recorded: the lease expires and the batch is claimed again (at-least-once).
             this.#logger.error(
@@ -360,7 +377,9 @@ export class Dispatcher {
         await sleep(waitMs);
       }
       const lateMs = this.#now() - planned;
-      if (lateMs <= marginMs || channel.config.rateLimit <= 0 || tries >= 20) return;
+      // A start may leave a little late and still be kept; the rest of the margin is for what
+      // follows (the socket write, the receiver's own clock).
+      if (lateMs <= Math.min(marginMs, maxLateMs) || channel.config.rateLimit <= 0 || tries >= 20) return;
       const system = systemScope('delivery claims due messages');
       planned = await this.#store.transaction(async (tx) => {
         const schedule = await tx.delivery.lockStarts(system, channel.id, channel.projectId);
@@ -386,6 +405,7 @@ export class Dispatcher {
     found: { channel: Channel; secrets: () => ChannelSecrets },
     claimed: readonly ClaimedMessage[],
     leaseToken: string,
+    startAt: number | undefined,
   ): Promise<void> {
     const { channel } = found;
     const messages: RenderedMessage[] = claimed.map((m) => ({
@@ -399,7 +419,7 @@ export class Dispatcher {
         projectId: m.projectId,
       },
     }));
-    const startedAt = this.#now();
+    let startedAt = startAt === undefined ? this.#now() : Math.max(startAt, this.#now());
     const result: DeliveryResult = await channelDrivers[channel.kind].deliver(messages, {
       channel,
       secrets: found.secrets,
@@ -407,6 +427,16 @@ export class Dispatcher {
       // Rendered values are final text already; the zone only matters for raw values.
       timeZone: 'UTC',
       nowMs: startedAt,
+      // A rate-limited request waits for its start once its body is ready, so the start is kept
+      // as closely as the event loop allows.
+      ...(startAt === undefined
+        ? {}
+        : {
+            beforeRequest: async () => {
+              await this.#awaitStart(channel, startAt);
+              startedAt = this.#now();
+            },
+          }),
     });
     if (this.#options.testPauseBeforeCompleteMs) await sleep(this.#options.testPauseBeforeCompleteMs);
     const finishedAt = this.#now();
@@ -458,18 +488,18 @@ export class Dispatcher {
       };
     });
     const system = systemScope('delivery completes its lease');
-    const { late, health } = await this.#commit(channel.id, async (tx) => {
+    const { late, health } = await this.#commit(channel.id, async (tx, group) => {
       const done = await tx.delivery.complete(
         system,
         leaseToken,
         claimed.map((m, i) => ({ id: m.id, update: updates[i] as MessageUpdate })),
-        attempts,
+        [],
         finishedAt,
       );
-      // The charts' aggregate moves in the same transaction as the attempts it counts.
       const lateIds = new Set(done.late);
-      await tx.deliveryStats.record(
-        system,
+      group.attempts.push(...attempts.map((a) => ({ ...a, late: lateIds.has(a.messageId) })));
+      // The charts' aggregate moves in the same transaction as the attempts it counts.
+      group.stats(
         requestIncrement({
           projectId: channel.projectId,
           channelId: channel.id,
@@ -487,10 +517,9 @@ export class Dispatcher {
           channel.projectId,
           Math.min(verdict.retryAfterMs ?? defaultPauseMs, maxRetryAfterMs),
         );
-      const before = await tx.delivery.health(system, channel.id);
-      const after = nextHealth(before, channel.id, verdict, finishedAt, this.#options);
-      await tx.delivery.saveHealth(system, channel.projectId, after, finishedAt);
-      if (after.state === 'unhealthy') await tx.delivery.hold(system, channel.id, 'unhealthy');
+      const after = await group.health(channel.id, channel.projectId, (before) =>
+        nextHealth(before, channel.id, verdict, finishedAt, this.#options),
+      );
       return { late: done.late, health: after };
     });
     if (late.length > 0) this.#events?.emit('delivery:lease-lost', { messages: late.length });
@@ -523,15 +552,26 @@ export class Dispatcher {
    * ordered by channel, so two workers' groups take channel rows in the same order on PostgreSQL.
    * When a group fails, each completion runs alone so one bad one never holds back the others.
    */
-  #commit<T>(channelId: string, work: (tx: Repositories) => Promise<T>): Promise<T> {
+  #commit<T>(channelId: string, work: CompletionWork<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#pending.push({
         channelId,
-        work: work as (tx: Repositories) => Promise<unknown>,
+        work: work as CompletionWork<unknown>,
         resolve: resolve as (value: unknown) => void,
         reject,
       });
       if (!this.#flushing) void this.#flush();
+    });
+  }
+
+  /** Runs completions in one transaction with one attempts insert and one stats/health write per channel. */
+  #runGroup(items: readonly { work: CompletionWork<unknown> }[]): Promise<unknown[]> {
+    return this.#store.transaction(async (tx) => {
+      const group = new CompletionGroup(tx, systemScope('delivery completes its lease'), this.#now());
+      const out: unknown[] = [];
+      for (const item of items) out.push(await item.work(tx, group));
+      await group.finish();
+      return out;
     });
   }
 
@@ -541,14 +581,10 @@ export class Dispatcher {
       while (this.#pending.length > 0) {
         const group = this.#pending.splice(0, 64).sort((a, b) => (a.channelId < b.channelId ? -1 : 1));
         try {
-          const results = await this.#store.transaction(async (tx) => {
-            const out: unknown[] = [];
-            for (const item of group) out.push(await item.work(tx));
-            return out;
-          });
+          const results = await this.#runGroup(group);
           group.forEach((item, i) => item.resolve(results[i]));
         } catch {
-          for (const item of group) await this.#store.transaction(item.work).then(item.resolve, item.reject);
+          for (const item of group) await this.#runGroup([item]).then(([r]) => item.resolve(r), item.reject);
         }
       }
     } finally {
@@ -570,6 +606,58 @@ export class Dispatcher {
         { channelId: lease.channelId, released },
         'shutdown: a request was still in flight at the deadline; its messages were released',
       );
+    }
+  }
+}
+
+type CompletionWork<T> = (tx: Repositories, group: CompletionGroup) => Promise<T>;
+
+/**
+ * What the completions of one group commit share: their attempts are inserted together, their
+ * stats increments are summed per channel and minute, and each channel's health is read once,
+ * advanced by every verdict in order and saved once (holding the channel if it became unhealthy).
+ */
+class CompletionGroup {
+  readonly attempts: MessageAttempt[] = [];
+  readonly #tx: Repositories;
+  readonly #system: SystemScope;
+  readonly #nowMs: number;
+  readonly #stats = new Map<string, StatsIncrement>();
+  readonly #health = new Map<string, { projectId: number; health: ChannelHealth }>();
+
+  constructor(tx: Repositories, system: SystemScope, nowMs: number) {
+    this.#tx = tx;
+    this.#system = system;
+    this.#nowMs = nowMs;
+  }
+
+  stats(increment: StatsIncrement): void {
+    const key = `${increment.channelId}:${increment.minute}`;
+    const earlier = this.#stats.get(key);
+    this.#stats.set(key, earlier ? addIncrements(earlier, increment) : increment);
+  }
+
+  async health(
+    channelId: string,
+    projectId: number,
+    next: (before: ChannelHealth | undefined) => ChannelHealth,
+  ): Promise<ChannelHealth> {
+    const before = this.#health.has(channelId)
+      ? this.#health.get(channelId)?.health
+      : await this.#tx.delivery.health(this.#system, channelId);
+    const after = next(before);
+    this.#health.set(channelId, { projectId, health: after });
+    return after;
+  }
+
+  async finish(): Promise<void> {
+    if (this.attempts.length > 0)
+      await this.#tx.delivery.complete(this.#system, '', [], this.attempts, this.#nowMs);
+    for (const increment of this.#stats.values())
+      await this.#tx.deliveryStats.record(this.#system, increment);
+    for (const [channelId, { projectId, health }] of this.#health) {
+      await this.#tx.delivery.saveHealth(this.#system, projectId, health, this.#nowMs);
+      if (health.state === 'unhealthy') await this.#tx.delivery.hold(this.#system, channelId, 'unhealthy');
     }
   }
 }

@@ -53,6 +53,7 @@ export const webhookDriver: ChannelDriver<'webhook'> = {
     });
     const timeout = requestTimeout(config.timeoutS);
     const timeoutMs = Math.min(timeout.timeoutMs, ctx.maxTimeoutMs ?? Number.POSITIVE_INFINITY);
+    await ctx.beforeRequest?.();
     const result = await ctx.client.request({
       method: 'POST',
       url: config.url,

@@ -396,7 +396,7 @@ export function deliveryRepository(db: Kysely<Database>, handle: DialectHandle):
               detail: a.detail === null ? null : a.detail.slice(0, 1000),
               response_excerpt: a.responseExcerpt,
               manual_replay: a.manualReplay ? 1 : 0,
-              late: lateSet.has(a.messageId) ? 1 : 0,
+              late: a.late || lateSet.has(a.messageId) ? 1 : 0,
             })),
           )
           .execute();
