@@ -271,60 +271,65 @@ export class Dispatcher {
     const horizonMs = this.#options.rateHorizonMs ?? 100;
     type Claim =
       { throttledMs: number } | { rows: ClaimedMessage[]; startAt: number | undefined; intervalMs: number };
-    const claimed = await this.#store.transaction(async (tx): Promise<Claim> => {
-      // Rate limit (decision 87): the channel's next starts are taken under its row lock in the
-      // claim's transaction, as many as fit in the horizon; a start beyond it claims nothing.
-      let startAtMs: number | undefined;
-      let nowMs = 0;
-      let localNow = 0;
-      let slotUs = 0;
-      let intervalUs = 0;
-      let cold = false;
-      let batches = holdReason === undefined ? Math.max(1, Math.min(maxBatches, maxBatchesPerClaim)) : 1;
-      // Without a limit, a channel pays for its schedule only after a 429 created one.
-      if (rateLimit > 0 || (scheduled && holdReason === undefined)) {
-        const schedule = await tx.delivery.lockStarts(system, channelId, projectId);
-        localNow = this.#now();
-        nowMs = schedule.nowMs;
-        slotUs = Math.max(schedule.nextStartUs, nowMs * 1000);
-        const horizonUs = (nowMs + horizonMs) * 1000;
-        if (slotUs > horizonUs) return { throttledMs: slotUs / 1000 - nowMs };
-        startAtMs = slotUs / 1000;
-        intervalUs =
-          rateLimit > 0
-            ? ((1000 + (this.#options.rateMarginMs ?? defaultRateMarginMs)) * 1000) / rateLimit
-            : 0;
-        // After a quiet spell the first request may open a connection first, so it can leave
-        // late: the start after it keeps a cold allowance on top of the interval.
-        cold = rateLimit > 0 && schedule.nextStartUs + intervalUs < nowMs * 1000;
-        batches =
-          rateLimit > 0 && !cold
-            ? Math.max(1, Math.min(maxBatches, Math.floor((horizonUs - slotUs) / intervalUs) + 1))
-            : 1;
-      }
-      const rows = await tx.delivery.claim(system, channelId, {
-        limit: (found?.channel.config.batchSize ?? 500) * batches,
-        leaseMs: timeoutMs + this.#options.leaseMarginMs + (startAtMs !== undefined ? horizonMs : 0),
-        leaseToken: token,
-        leasedBy: this.#workerId,
-      });
-      if (holdReason !== undefined && rows.length > 0) {
-        await tx.delivery.holdLeased(system, token, holdReason);
-        await tx.delivery.hold(system, channelId, holdReason);
-      }
-      if (startAtMs !== undefined && rows.length > 0) {
-        const used = Math.ceil(rows.length / (found?.channel.config.batchSize ?? 500));
-        if (rateLimit > 0)
-          await tx.delivery.advanceStarts(
-            system,
-            channelId,
-            slotUs + used * intervalUs + (cold ? coldStartMs * 1000 : 0),
-          );
-        // Starts on this process's clock (the database's clock only decides the order).
-        return { rows, startAt: localNow + Math.max(0, startAtMs - nowMs), intervalMs: intervalUs / 1000 };
-      }
-      return { rows, startAt: undefined, intervalMs: 0 };
-    });
+    const claimed = await this.#store.transaction(
+      async (tx): Promise<Claim> => {
+        // Rate limit (decision 87): the channel's next starts are taken under its row lock in the
+        // claim's transaction, as many as fit in the horizon; a start beyond it claims nothing.
+        let startAtMs: number | undefined;
+        let nowMs = 0;
+        let localNow = 0;
+        let slotUs = 0;
+        let intervalUs = 0;
+        let cold = false;
+        let batches = holdReason === undefined ? Math.max(1, Math.min(maxBatches, maxBatchesPerClaim)) : 1;
+        // Without a limit, a channel pays for its schedule only after a 429 created one.
+        if (rateLimit > 0 || (scheduled && holdReason === undefined)) {
+          const schedule = await tx.delivery.lockStarts(system, channelId, projectId);
+          localNow = this.#now();
+          nowMs = schedule.nowMs;
+          slotUs = Math.max(schedule.nextStartUs, nowMs * 1000);
+          const horizonUs = (nowMs + horizonMs) * 1000;
+          if (slotUs > horizonUs) return { throttledMs: slotUs / 1000 - nowMs };
+          startAtMs = slotUs / 1000;
+          intervalUs =
+            rateLimit > 0
+              ? ((1000 + (this.#options.rateMarginMs ?? defaultRateMarginMs)) * 1000) / rateLimit
+              : 0;
+          // After a quiet spell the first request may open a connection first, so it can leave
+          // late: the start after it keeps a cold allowance on top of the interval.
+          cold = rateLimit > 0 && schedule.nextStartUs + intervalUs < nowMs * 1000;
+          batches =
+            rateLimit > 0 && !cold
+              ? Math.max(1, Math.min(maxBatches, Math.floor((horizonUs - slotUs) / intervalUs) + 1))
+              : 1;
+        }
+        const rows = await tx.delivery.claim(system, channelId, {
+          limit: (found?.channel.config.batchSize ?? 500) * batches,
+          leaseMs: timeoutMs + this.#options.leaseMarginMs + (startAtMs !== undefined ? horizonMs : 0),
+          leaseToken: token,
+          leasedBy: this.#workerId,
+        });
+        if (holdReason !== undefined && rows.length > 0) {
+          await tx.delivery.holdLeased(system, token, holdReason);
+          await tx.delivery.hold(system, channelId, holdReason);
+        }
+        if (startAtMs !== undefined && rows.length > 0) {
+          const used = Math.ceil(rows.length / (found?.channel.config.batchSize ?? 500));
+          if (rateLimit > 0)
+            await tx.delivery.advanceStarts(
+              system,
+              channelId,
+              slotUs + used * intervalUs + (cold ? coldStartMs * 1000 : 0),
+            );
+          // Starts on this process's clock (the database's clock only decides the order).
+          return { rows, startAt: localNow + Math.max(0, startAtMs - nowMs), intervalMs: intervalUs / 1000 };
+        }
+        return { rows, startAt: undefined, intervalMs: 0 };
+        // A claim a machine crash undoes is claimed and sent again (decision 90); a start schedule
+        // is kept durable, so the rate limit holds across such a crash too.
+      },
+      { relaxed: !(rateLimit > 0 || scheduled) },
+    );
     if ('throttledMs' in claimed) return { kind: 'throttled', untilMs: this.#now() + claimed.throttledMs };
     const { rows, startAt, intervalMs } = claimed;
     if (rows.length === 0) return { kind: 'none' };
@@ -566,19 +571,26 @@ export class Dispatcher {
 
   /** Runs completions in one transaction with one attempts insert and one stats/health write per channel. */
   #runGroup(items: readonly { work: CompletionWork<unknown> }[]): Promise<unknown[]> {
-    return this.#store.transaction(async (tx) => {
-      const group = new CompletionGroup(tx, systemScope('delivery completes its lease'), this.#now());
-      const out: unknown[] = [];
-      for (const item of items) out.push(await item.work(tx, group));
-      await group.finish();
-      return out;
-    });
+    // Relaxed durability (decision 90): a completion a machine crash undoes is sent again.
+    return this.#store.transaction(
+      async (tx) => {
+        const group = new CompletionGroup(tx, systemScope('delivery completes its lease'), this.#now());
+        const out: unknown[] = [];
+        for (const item of items) out.push(await item.work(tx, group));
+        await group.finish();
+        return out;
+      },
+      { relaxed: true },
+    );
   }
 
   async #flush(): Promise<void> {
     this.#flushing = true;
     try {
       while (this.#pending.length > 0) {
+        // Let the answers that already arrived join this group: SQLite's calls are synchronous,
+        // so without a turn of the event loop every group would hold one completion.
+        await new Promise((resolve) => setImmediate(resolve));
         const group = this.#pending.splice(0, 64).sort((a, b) => (a.channelId < b.channelId ? -1 : 1));
         try {
           const results = await this.#runGroup(group);

@@ -74,8 +74,12 @@ export interface Store extends Repositories {
   checkSchema(): Promise<{ version: number; pending: number }>;
   /** Throws TP_ERR_STORE_UNAVAILABLE when the database does not answer. */
   ping(): Promise<void>;
-  /** Runs `fn` in one transaction (SQLite: BEGIN IMMEDIATE); a throw rolls everything back. */
-  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction (SQLite: BEGIN IMMEDIATE); a throw rolls everything back.
+   * `relaxed`: the commit does not wait for the disk, for work a machine crash may undo safely
+   * (delivery's claims and completions: the message is sent again, decision 90).
+   */
+  transaction<T>(fn: (tx: Repositories) => Promise<T>, options?: { relaxed?: boolean }): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -150,7 +154,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
         throw new TouchpointError('TP_ERR_STORE_UNAVAILABLE', {}, { cause: error, retryAfter: 5 });
       }
     },
-    transaction: (fn) => db.transaction().execute((trx) => fn(repositories(trx, handle))),
+    transaction: (fn, options) =>
+      options?.relaxed
+        ? handle.relaxedTransaction(db, (trx) => fn(repositories(trx, handle)))
+        : db.transaction().execute((trx) => fn(repositories(trx, handle))),
     close: () => handle.destroy(),
   };
 }

@@ -16,5 +16,10 @@ export const migration0014: Migration = {
       .addColumn('next_start_us', 'bigint', (c) => c.notNull())
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .execute();
+    // Every message state change wrote these two indexes; nothing reads them since the dispatcher
+    // finds due work per channel (messages_due) and the state prefix of messages_finished serves
+    // the rest (decision 89).
+    await db.schema.dropIndex('messages_state_due').execute();
+    await db.schema.dropIndex('messages_leased').execute();
   },
 };

@@ -67,6 +67,11 @@ export async function openPostgres(options: PostgresOptions): Promise<DialectHan
     transactionLock: async (trx, key) => {
       await sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
     },
+    relaxedTransaction: (root, fn) =>
+      root.transaction().execute(async (trx) => {
+        await sql`SET LOCAL synchronous_commit = off`.execute(trx);
+        return fn(trx);
+      }),
     committedEventHorizon: (root) =>
       root.transaction().execute(async (trx) => {
         // SHARE conflicts with the ROW EXCLUSIVE lock every insert holds until it commits: once

@@ -51,6 +51,16 @@ export function openSqlite(options: SqliteOptions): DialectHandle {
     transactionLock: async () => {
       // BEGIN IMMEDIATE holds the single write lock for the whole transaction.
     },
+    relaxedTransaction: (root, fn) =>
+      // The safety level can change only outside a transaction: hold the one connection for both.
+      root.connection().execute(async (conn) => {
+        await sql`PRAGMA synchronous = NORMAL`.execute(conn);
+        try {
+          return await conn.transaction().execute(fn);
+        } finally {
+          await sql`PRAGMA synchronous = FULL`.execute(conn);
+        }
+      }),
     // One writer at a time: an event is visible only once committed, and ids grow in commit order.
     committedEventHorizon: async () => Number.MAX_SAFE_INTEGER,
     destroy: () => dialect.close(),
