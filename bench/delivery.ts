@@ -16,7 +16,7 @@
 //    receiver answers after 14 s (timeout 15 s), on SQLite.
 //
 //   npm run bench -- delivery [--messages 1000000] [--db sqlite|postgres|both] [--only throughput|rate|dur17]
-//                             [--rate-seconds 30] [--concurrency 32]
+//                             [--rate-seconds 30] [--concurrency 32] [--recipients 10000]
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -139,8 +139,14 @@ async function enqueue(
   );
 }
 
-async function throughput(kind: StoreKind, receiver: ReceiverProcess, n: number, concurrency: number) {
-  const users = Math.min(10_000, n);
+async function throughput(
+  kind: StoreKind,
+  receiver: ReceiverProcess,
+  n: number,
+  concurrency: number,
+  recipients: number,
+) {
+  const users = Math.min(recipients, n);
   const c = await cluster(kind, receiver, {
     users,
     workers: 2,
@@ -166,6 +172,13 @@ async function throughput(kind: StoreKind, receiver: ReceiverProcess, n: number,
     const counts = await c.drain(600_000);
     const recordedAt = performance.now();
     const stats = await receiver.stats();
+    const metrics = await (await fetch(`${c.base}/metrics`)).text();
+    const gauge = (name: string) =>
+      Number(
+        /^(\S+) (\S+)$/m.exec(metrics.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2] ?? NaN,
+      ) /
+      2 ** 20;
+    const memory = `heap used ${gauge('touchpoint_process_nodejs_heap_size_used_bytes').toFixed(0)} of ${gauge('touchpoint_process_nodejs_heap_size_total_bytes').toFixed(0)} MiB, external ${gauge('touchpoint_process_nodejs_external_memory_bytes').toFixed(0)} MiB, resident now ${gauge('touchpoint_process_resident_memory_bytes').toFixed(0)} MiB`;
     const rate = n / ((recordedAt - started) / 1000);
     const rss = c.processes
       .map((p: ServeProcess) => `${p.name} ${peakRssMiB(p.pid).toFixed(0)} MiB`)
@@ -177,7 +190,7 @@ async function throughput(kind: StoreKind, receiver: ReceiverProcess, n: number,
         `delivery throughput [${kind}${kind === 'postgres' ? ', 2 workers' : ', role all'}] ${fmt(n)} messages, batches of 100, signed, gzip:`,
         `  end to end ${fmt(rate)} messages/s (${((recordedAt - started) / 1000).toFixed(1)} s; enqueued in ${((enqueuedAt - started) / 1000).toFixed(1)} s, received by ${((receivedAt - started) / 1000).toFixed(1)} s)`,
         `  ceiling (bare undici, same receiver, ${concurrency} connections): ${fmt(ceilingRate)} messages/s → ${((rate / ceilingRate) * 100).toFixed(0)} % of it`,
-        `  peak RSS: ${rss}`,
+        `  peak RSS: ${rss} (${kind === 'sqlite' ? 'all' : 'api'}: ${memory})`,
         `  count check: ${exact ? 'OK' : 'FAILED'} — received ${fmt(stats.messages)} distinct, ${stats.duplicates} duplicates, ${stats.badSignatures} bad signatures; delivered ${fmt(counts.delivered ?? 0)}`,
       ].join('\n'),
     );
@@ -295,6 +308,8 @@ export async function run(args: string[]): Promise<void> {
       'rate-seconds': { type: 'string', default: '30' },
       'dur17-seconds': { type: 'string', default: '20' },
       concurrency: { type: 'string', default: '32' },
+      // Recipients per send (and users made): the send API takes at most 10,000.
+      recipients: { type: 'string', default: '10000' },
     },
   });
   const kinds: StoreKind[] = values.db === 'both' ? ['sqlite', 'postgres'] : [values.db as StoreKind];
@@ -302,7 +317,13 @@ export async function run(args: string[]): Promise<void> {
   try {
     if (!values.only || values.only === 'throughput')
       for (const kind of kinds)
-        await throughput(kind, receiver, Number(values.messages), Number(values.concurrency));
+        await throughput(
+          kind,
+          receiver,
+          Number(values.messages),
+          Number(values.concurrency),
+          Number(values.recipients),
+        );
     if (!values.only || values.only === 'rate')
       for (const workers of [1, 2]) await rateLimit(receiver, workers, Number(values['rate-seconds']));
     if (!values.only || values.only === 'dur17') await dur17(receiver, Number(values['dur17-seconds']));
