@@ -27,7 +27,7 @@ export interface DeliveryContext<K extends ChannelKind = ChannelKind> {
   readonly maxTimeoutMs?: number;
   /**
    * Awaited right before the request leaves, after the body is built, signed and compressed: the
-   * dispatcher waits here for a rate-limited start (decision 87).
+   * dispatcher waits here for a rate-limited start (decision 91).
    */
   readonly beforeRequest?: () => Promise<void>;
 }

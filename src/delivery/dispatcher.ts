@@ -42,7 +42,7 @@ export interface DispatcherOptions {
   readonly unhealthyAfterMs: number;
   readonly unhealthyFailures: number;
   /**
-   * Rate limits (decision 87): the limiter spaces a channel's request starts by
+   * Rate limits (decision 91): the limiter spaces a channel's request starts by
    * `(1000 + rateMarginMs) / rate_limit` ms, so a start that leaves up to this much later than
    * planned still keeps every sliding second within the limit. Default 20 ms.
    */
@@ -62,7 +62,7 @@ export const responseExcerptBytes = 4096;
 /** At most this many batches of one channel are claimed in one transaction. */
 export const maxBatchesPerClaim = 8;
 
-/** How late a rate-limited start may leave and still keep the limit (decision 87). */
+/** How late a rate-limited start may leave and still keep the limit (decision 91). */
 export const defaultRateMarginMs = 20;
 
 /** A reserved start missed by more than this (or the margin, when smaller) is reserved again. */
@@ -273,7 +273,7 @@ export class Dispatcher {
       { throttledMs: number } | { rows: ClaimedMessage[]; startAt: number | undefined; intervalMs: number };
     const claimed = await this.#store.transaction(
       async (tx): Promise<Claim> => {
-        // Rate limit (decision 87): the channel's next starts are taken under its row lock in the
+        // Rate limit (decision 91): the channel's next starts are taken under its row lock in the
         // claim's transaction, as many as fit in the horizon; a start beyond it claims nothing.
         let startAtMs: number | undefined;
         let nowMs = 0;
@@ -325,7 +325,7 @@ export class Dispatcher {
           return { rows, startAt: localNow + Math.max(0, startAtMs - nowMs), intervalMs: intervalUs / 1000 };
         }
         return { rows, startAt: undefined, intervalMs: 0 };
-        // A claim a machine crash undoes is claimed and sent again (decision 90); a start schedule
+        // A claim a machine crash undoes is claimed and sent again (decision 94); a start schedule
         // is kept durable, so the rate limit holds across such a crash too.
       },
       { relaxed: !(rateLimit > 0 || scheduled) },
@@ -370,7 +370,7 @@ export class Dispatcher {
   /**
    * Waits for a reserved start. A start missed by more than the margin (the event loop was busy,
    * the timer fired late) is given up and a new one reserved, so a late request never lands on
-   * top of the ones reserved after it (decision 87).
+   * top of the ones reserved after it (decision 91).
    */
   async #awaitStart(channel: Channel, startAt: number): Promise<void> {
     const marginMs = this.#options.rateMarginMs ?? defaultRateMarginMs;
@@ -571,7 +571,7 @@ export class Dispatcher {
 
   /** Runs completions in one transaction with one attempts insert and one stats/health write per channel. */
   #runGroup(items: readonly { work: CompletionWork<unknown> }[]): Promise<unknown[]> {
-    // Relaxed durability (decision 90): a completion a machine crash undoes is sent again.
+    // Relaxed durability (decision 94): a completion a machine crash undoes is sent again.
     return this.#store.transaction(
       async (tx) => {
         const group = new CompletionGroup(tx, systemScope('delivery completes its lease'), this.#now());

@@ -45,7 +45,7 @@ export interface LifecycleEventMap {
   'delivery:attempt': DeliveryAttempt;
   /** Messages became due in this process (a send, a replay, a resume): wake the dispatcher. */
   'delivery:queued': { readonly projectId: number; readonly messages: number };
-  /** A rate-limited request waited this long for its start (decision 87). */
+  /** A rate-limited request waited this long for its start (decision 91). */
   'delivery:rate-wait': { readonly waitMs: number };
   /** A completion found its lease lost (fenced out): `messages` recorded late. */
   'delivery:lease-lost': { readonly messages: number };

@@ -38,7 +38,7 @@ export interface DialectHandle {
    * A transaction whose commit does not wait for the disk (SQLite: `synchronous = NORMAL` around
    * it, on the one connection; PostgreSQL: `SET LOCAL synchronous_commit = off`). A crash of the
    * machine or the database server may lose the latest such commits, never corrupt anything, and
-   * a later ordinary commit makes them durable too (the log is sequential). Decision 90.
+   * a later ordinary commit makes them durable too (the log is sequential). Decision 94.
    */
   relaxedTransaction<DB, T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
   /** Adds an auto-increment integer primary key column named `id`. */

@@ -419,7 +419,7 @@ export interface MessageAttemptsTable {
   late: ColumnType<number, number | undefined, number>;
 }
 
-/** A channel's shared request-start schedule (migration 0014, decision 87). */
+/** A channel's shared request-start schedule (migration 0014, decision 91). */
 export interface ChannelRatesTable {
   channel_id: string;
   project_id: number;

@@ -77,7 +77,7 @@ export interface Store extends Repositories {
   /**
    * Runs `fn` in one transaction (SQLite: BEGIN IMMEDIATE); a throw rolls everything back.
    * `relaxed`: the commit does not wait for the disk, for work a machine crash may undo safely
-   * (delivery's claims and completions: the message is sent again, decision 90).
+   * (delivery's claims and completions: the message is sent again, decision 94).
    */
   transaction<T>(fn: (tx: Repositories) => Promise<T>, options?: { relaxed?: boolean }): Promise<T>;
   close(): Promise<void>;

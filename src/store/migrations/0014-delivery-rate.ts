@@ -4,7 +4,7 @@ export const migration0014: Migration = {
   id: 14,
   name: 'delivery-rate',
   async up({ db }) {
-    // The shared request-start schedule of a channel (issue 16, decision 87): the earliest time,
+    // The shared request-start schedule of a channel (issue 16, decision 91): the earliest time,
     // in microseconds of the database clock, at which its next request may start. Rate-limited
     // channels move it forward by one interval per request inside the claim transaction (row lock
     // on PostgreSQL, the single writer on SQLite); a receiver's 429 pushes it past Retry-After for
@@ -18,7 +18,7 @@ export const migration0014: Migration = {
       .execute();
     // Every message state change wrote these two indexes; nothing reads them since the dispatcher
     // finds due work per channel (messages_due) and the state prefix of messages_finished serves
-    // the rest (decision 89).
+    // the rest (decision 93).
     await db.schema.dropIndex('messages_state_due').execute();
     await db.schema.dropIndex('messages_leased').execute();
   },
