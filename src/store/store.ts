@@ -115,6 +115,7 @@ function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories
       db,
       (trx, key) => handle.transactionLock(trx, key),
       (root) => handle.committedEventHorizon(root),
+      handle.capabilities.arrayParameters,
     ),
     verify: verifyRepository(db),
     channels: channelsRepository(db),

@@ -55,7 +55,13 @@ export async function openPostgres(options: PostgresOptions): Promise<DialectHan
   const db = new Kysely({ dialect });
   return {
     db,
-    capabilities: { skipLocked: true, singleWriter: false, listenNotify: true, sharedAcrossMachines: true },
+    capabilities: {
+      skipLocked: true,
+      singleWriter: false,
+      listenNotify: true,
+      sharedAcrossMachines: true,
+      arrayParameters: true,
+    },
     types: { json: 'jsonb' },
     serialPrimaryKey: 'bigserial',
     description: `postgres ${redactUrl(options.url)}${schema === 'public' ? '' : ` schema ${schema}`}`,

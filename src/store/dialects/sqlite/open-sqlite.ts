@@ -39,7 +39,13 @@ export function openSqlite(options: SqliteOptions): DialectHandle {
   const db = new Kysely({ dialect });
   return {
     db,
-    capabilities: { skipLocked: false, singleWriter: true, listenNotify: false, sharedAcrossMachines: false },
+    capabilities: {
+      skipLocked: false,
+      singleWriter: true,
+      listenNotify: false,
+      sharedAcrossMachines: false,
+      arrayParameters: false,
+    },
     types: { json: 'text' },
     serialPrimaryKey: 'integer',
     description: `sqlite ${options.path}`,
