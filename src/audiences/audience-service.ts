@@ -93,8 +93,14 @@ export class AudienceService {
     return listing;
   }
 
-  async #parse(access: ProjectAccess, workspaceId: string, conditions: unknown): Promise<ParsedConditions> {
-    const listing = await this.catalog(access, workspaceId);
+  async #parse(
+    access: ProjectAccess,
+    workspaceId: string,
+    conditions: unknown,
+    fresh = false,
+  ): Promise<ParsedConditions> {
+    const cached = this.#catalogs.get(access.scope.projectId);
+    const listing = await this.catalog(access, workspaceId, fresh);
     const catalog: AudienceCatalog = {
       profileProperties: new Map(listing.profileProperties.map((p) => [p.name, p.types])),
       events: new Map(
@@ -111,11 +117,10 @@ export class AudienceService {
       if (
         error instanceof TouchpointError &&
         error.code.startsWith('TP_ERR_AUDIENCE_UNKNOWN') &&
-        this.#catalogs.get(access.scope.projectId)?.listing === listing
-      ) {
-        this.#catalogs.delete(access.scope.projectId);
-        return this.#parse(access, workspaceId, conditions);
-      }
+        !fresh &&
+        cached?.listing === listing
+      )
+        return this.#parse(access, workspaceId, conditions, true);
       throw error;
     }
   }
