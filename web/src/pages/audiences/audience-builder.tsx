@@ -416,10 +416,13 @@ export function AudienceBuilder({ audienceId }: { audienceId: string | null }) {
     [catalog],
   );
   const conditions = useMemo(() => toJson(root, catalog), [root, catalog]);
-  const request = useDebounced(JSON.stringify({ conditions, channelId }), 350);
+  const current = JSON.stringify({ conditions, channelId });
+  const request = useDebounced(current, 350);
+  // Only the settled conditions are estimated, so the number shown always belongs to them.
+  const settled = request === current;
 
   useEffect(() => {
-    if (!workspaceId || !catalog || !loaded) return;
+    if (!workspaceId || !catalog || !loaded || !settled) return;
     const { conditions: body, channelId: channel } = JSON.parse(request) as {
       conditions: typeof conditions;
       channelId: string;
@@ -446,7 +449,7 @@ export function AudienceBuilder({ audienceId }: { audienceId: string | null }) {
     return () => {
       live = false;
     };
-  }, [request, projectId, workspaceId, catalog, loaded]);
+  }, [request, settled, projectId, workspaceId, catalog, loaded]);
 
   const runPreview = async () => {
     try {
@@ -522,7 +525,9 @@ export function AudienceBuilder({ audienceId }: { audienceId: string | null }) {
                   ) : null}
                 </>
               ) : null}
-              {estimating && estimate ? <span className="muted">{t('audiences.estimating')}</span> : null}
+              {(estimating || !settled) && estimate ? (
+                <span className="muted">{t('audiences.estimating')}</span>
+              ) : null}
             </div>
             {estimateError ? (
               <Alert tone="error">
