@@ -504,7 +504,7 @@ export function AudienceBuilder({ audienceId }: { audienceId: string | null }) {
         <div className="audience-side">
           <Card title={t('audiences.estimateTitle')}>
             <div className="audience-estimate" aria-live="polite" data-testid="audience-estimate">
-              {estimating && !estimate ? <Loading /> : null}
+              {!estimate && !estimateError ? <Loading /> : null}
               {estimate ? (
                 <>
                   <strong className="audience-size" data-testid="audience-size">
