@@ -3,6 +3,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   ingest: () => import('./ingest.ts'),
   'delivery-crash': () => import('./delivery-crash.ts'),
   outbox: () => import('./outbox.ts'),
+  audience: () => import('./audience.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -31,6 +31,12 @@ export interface JsonSql {
   /** Case-sensitive substring test. */
   containsText(haystack: RawBuilder<string | null>, needle: string): RawBuilder<boolean>;
   /**
+   * How audience queries over `profiles AS p` read the properties document: `column` names it and
+   * `join` (when not null) is joined first to produce it once per row (PostgreSQL parses the text
+   * column into jsonb once instead of at every condition).
+   */
+  readonly profileDocument: { readonly join: RawBuilder<unknown> | null; readonly doc: JsonDocument };
+  /**
    * The distinct (key, type) pairs of the current profiles' properties in one project, with the
    * number of profiles holding each.
    */

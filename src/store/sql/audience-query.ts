@@ -3,7 +3,6 @@ import type { AudienceQuery, PropertyPredicate, ValueTest } from '../../audience
 import type { JsonDocument, JsonSql } from '../json-sql.ts';
 import type { Database } from '../schema.ts';
 
-const profileDoc: JsonDocument = { column: 'p.properties', storage: 'text' };
 const eventDoc: JsonDocument = { column: 'e.properties', storage: 'json' };
 
 const TRUE = sql<boolean>`(1 = 1)`;
@@ -71,7 +70,7 @@ export function audienceCondition(
       return sql<boolean>`(${sql.join(items, query.combinator === 'and' ? sql` AND ` : sql` OR `)})`;
     }
     case 'property':
-      return property(json, profileDoc, query);
+      return property(json, json.profileDocument.doc, query);
     case 'behavior': {
       const where: RawBuilder<boolean>[] = [
         sql`e.project_id = ${projectId}`,
@@ -93,6 +92,8 @@ export function audienceCondition(
   }
 }
 
+const documentJoin = (json: JsonSql) => (json.profileDocument.join ?? sql``).as('pd');
+
 function hasIdType(projectId: number, idType: string): RawBuilder<boolean> {
   return sql<boolean>`EXISTS (SELECT 1 FROM profile_identities AS i WHERE i.project_id = ${projectId} AND i.tp_uid = p.tp_uid AND i.id_type = ${idType})`;
 }
@@ -107,6 +108,7 @@ export async function estimateAudience(
 ): Promise<{ size: number; reachable: number | null }> {
   const row = await db
     .selectFrom('profiles as p')
+    .$if(json.profileDocument.join !== null, (qb) => qb.crossJoin(documentJoin(json)))
     .select(sql<number>`count(*)`.as('size'))
     .$if(sendIdType !== null, (qb) =>
       qb.select(
@@ -136,6 +138,7 @@ export async function audienceMembersPage(
 ): Promise<string[]> {
   const rows = await db
     .selectFrom('profiles as p')
+    .$if(json.profileDocument.join !== null, (qb) => qb.crossJoin(documentJoin(json)))
     .select('p.tp_uid')
     .where('p.project_id', '=', projectId)
     .where('p.merged_into', 'is', null)

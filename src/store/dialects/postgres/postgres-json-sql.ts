@@ -32,6 +32,13 @@ export const postgresJsonSql: JsonSql = {
   arrayHasString: (d, key, v) =>
     sql`(jsonb_typeof(${value(d, key)}) = 'array' AND ${value(d, key)} @> jsonb_build_array(${v}::text))`,
   containsText: (haystack, needle) => sql`(strpos(${haystack}, ${needle}::text) > 0)`,
+  // One cast per row: `OFFSET 0` keeps the planner from inlining the lateral subquery (which
+  // would repeat the cast at every reference), while the keyset and project predicates on `p`
+  // still drive the index scan.
+  profileDocument: {
+    join: sql`LATERAL (SELECT (p.properties)::jsonb AS doc OFFSET 0)`,
+    doc: { column: 'pd.doc', storage: 'json' },
+  },
   profilePropertyTypes: (projectId) =>
     sql`SELECT je.key AS key, jsonb_typeof(je.value) AS type, count(*) AS n FROM profiles AS p, jsonb_each((p.properties)::jsonb) AS je WHERE p.project_id = ${projectId} AND p.merged_into IS NULL GROUP BY 1, 2 ORDER BY 1, 2`,
 };

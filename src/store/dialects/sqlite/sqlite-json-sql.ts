@@ -20,6 +20,8 @@ export const sqliteJsonSql: JsonSql = {
   arrayHasString: (d, key, value) =>
     sql`(json_type(${doc(d)}, ${path(key)}) = 'array' AND EXISTS (SELECT 1 FROM json_each(${doc(d)}, ${path(key)}) AS je WHERE je.type = 'text' AND je.value = ${value}))`,
   containsText: (haystack, needle) => sql`(instr(${haystack}, ${needle}) > 0)`,
+  // SQLite keeps recently parsed JSON per statement, so the text column is read as is.
+  profileDocument: { join: null, doc: { column: 'p.properties', storage: 'text' } },
   profilePropertyTypes: (projectId) =>
     sql`SELECT je.key AS key, (CASE je.type WHEN 'text' THEN 'string' WHEN 'integer' THEN 'number' WHEN 'real' THEN 'number' WHEN 'true' THEN 'boolean' WHEN 'false' THEN 'boolean' ELSE je.type END) AS type, count(*) AS n FROM profiles AS p, json_each(p.properties) AS je WHERE p.project_id = ${projectId} AND p.merged_into IS NULL GROUP BY 1, 2 ORDER BY 1, 2`,
 };
