@@ -5,6 +5,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   'tenant-guard': () => import('./tenant-guard.ts'),
   'delivery-crash': () => import('./delivery-crash.ts'),
   outbox: () => import('./outbox.ts'),
+  audience: () => import('./audience.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -62,6 +62,7 @@ export interface Database {
   message_attempts: MessageAttemptsTable;
   channel_health: ChannelHealthTable;
   delivery_stats: DeliveryStatsTable;
+  audiences: AudiencesTable;
 }
 
 export interface AccountsTable {
@@ -453,3 +454,16 @@ export type DeliveryStatsTable = {
   late: Counter;
   latency_ms_sum: Counter;
 } & { [K in LatencyColumn]: Counter };
+
+export interface AudiencesTable {
+  id: string;
+  project_id: number;
+  workspace_id: string;
+  name: string;
+  name_key: string;
+  description: string | null;
+  conditions: string;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}

@@ -38,6 +38,7 @@ export const tenantTables: Readonly<Record<string, string>> = {
   message_attempts: 'project_id',
   channel_health: 'project_id',
   delivery_stats: 'project_id',
+  audiences: 'project_id',
 };
 
 /** Thrown when a project-scoped query touches a tenant table without its project predicate. */

@@ -4,6 +4,7 @@ import { redactUrl } from '../../../config/load-config.ts';
 import type { DialectHandle } from '../../dialect-handle.ts';
 import { TranslatingDialect } from '../translating-dialect.ts';
 import { translatePostgresError } from './translate-postgres-error.ts';
+import { postgresJsonSql } from './postgres-json-sql.ts';
 
 export interface PostgresOptions {
   readonly url: string;
@@ -66,6 +67,7 @@ export async function openPostgres(options: PostgresOptions): Promise<DialectHan
     serialPrimaryKey: 'bigserial',
     description: `postgres ${redactUrl(options.url)}${schema === 'public' ? '' : ` schema ${schema}`}`,
     files: [],
+    json: postgresJsonSql,
     nowMs: () => sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`,
     lockForMigration: async (trx) => {
       await sql`SELECT pg_advisory_xact_lock(7316250)`.execute(trx);
