@@ -2,9 +2,11 @@
 // 70/20/10 track/identify/page, ~600 bytes per event) against a real `touchpoint serve` on SQLite
 // (synchronous=FULL) and on PostgreSQL, and against a bare Fastify route that only parses the same
 // JSON. Prints sustained events/s and the ratio to the bare route, p99 latency at 5,000 events/s,
-// the server's peak RSS, and checks stored rows = events acknowledged.
+// the server's peak RSS, and checks stored rows = events acknowledged. Each database runs role `api`
+// (ingest alone) and role `all` (the default `npm start`: ingest plus the profile applier in one
+// process), each on a fresh database, and reports role all / role api.
 //
-//   npm run bench -- ingest [--seconds 10] [--connections 32] [--only sqlite|postgres]
+//   npm run bench -- ingest [--seconds 10] [--connections 32] [--only sqlite|postgres] [--roles api,all]
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Pool } from 'undici';
@@ -203,38 +205,60 @@ export async function run(args: string[]): Promise<void> {
   console.log(`bare Fastify JSON.parse route: ${describe(bareResult)}, peak RSS ${bareRss.toFixed(0)} MB`);
 
   let ok = true;
+  const roles = option('roles', 'api,all').split(',') as ('api' | 'all')[];
   for (const kind of kinds) {
-    const db = createTestDatabase(kind);
-    const env = { ...db.env, TOUCHPOINT_LOG_LEVEL: 'warn', TOUCHPOINT_INGEST_QUEUE_MAX_EVENTS: '200000' };
-    const { deps } = await assemble(
-      loadConfig({ ...env, TOUCHPOINT_LOG_LEVEL: 'silent' }),
-      createLogger('silent'),
-    );
-    const project = await projectFor(deps, `bench ${kind}`);
-    const source = await sourceFor(deps, project);
-    // The api role: ingest alone (the profile applier runs in workers and is measured by its own bench).
-    const server = await startServer(env, ['--role', 'api']);
-    try {
-      const authorization = basic(source.appKey);
-      const sustained = await saturate(server.url, authorization, connections, seconds);
-      const steady = await steadyRate(server.url, authorization, 5000, Math.max(5, Math.round(seconds / 2)));
-      const rss = peakRssMb(server.child.pid);
-      const stored = await deps.store.events.count(projectScope(project.projectId), { sourceId: source.id });
-      const acknowledged = sustained.events + steady.events;
-      console.log(`touchpoint on ${kind}:`);
-      console.log(`  sustained: ${describe(sustained)}`);
-      console.log(`  ratio to the bare route: ${(rate(sustained) / rate(bareResult)).toFixed(3)}`);
-      console.log(`  at 5,000 events/s: ${describe(steady)}`);
-      console.log(`  peak RSS of the server: ${rss.toFixed(0)} MB`);
-      console.log(
-        `  stored rows ${stored} = events acknowledged ${acknowledged}: ${stored === acknowledged ? 'yes' : 'NO'}`,
+    const sustainedByRole = new Map<string, number>();
+    for (const role of roles) {
+      const db = createTestDatabase(kind);
+      const env = { ...db.env, TOUCHPOINT_LOG_LEVEL: 'warn', TOUCHPOINT_INGEST_QUEUE_MAX_EVENTS: '200000' };
+      const { deps } = await assemble(
+        loadConfig({ ...env, TOUCHPOINT_LOG_LEVEL: 'silent' }),
+        createLogger('silent'),
       );
-      if (stored !== acknowledged) ok = false;
-    } finally {
-      await server.stop();
-      await deps.store.close();
-      await db.drop();
+      const project = await projectFor(deps, `bench ${kind} ${role}`);
+      const source = await sourceFor(deps, project);
+      // Role api: ingest alone. Role all (the default `npm start`): ingest with the profile applier
+      // and the other background jobs in the same process.
+      const server = await startServer(env, ['--role', role]);
+      try {
+        const authorization = basic(source.appKey);
+        const sustained = await saturate(server.url, authorization, connections, seconds);
+        const steady = await steadyRate(
+          server.url,
+          authorization,
+          5000,
+          Math.max(5, Math.round(seconds / 2)),
+        );
+        const rss = peakRssMb(server.child.pid);
+        const stored = await deps.store.events.count(projectScope(project.projectId), {
+          sourceId: source.id,
+        });
+        const acknowledged = sustained.events + steady.events;
+        sustainedByRole.set(role, rate(sustained));
+        console.log(`touchpoint on ${kind}, role ${role}:`);
+        console.log(`  sustained: ${describe(sustained)}`);
+        console.log(`  ratio to the bare route: ${(rate(sustained) / rate(bareResult)).toFixed(3)}`);
+        console.log(`  at 5,000 events/s: ${describe(steady)}`);
+        console.log(`  peak RSS of the server: ${rss.toFixed(0)} MB`);
+        if (role === 'all') {
+          const backlog = await deps.profiles.applier.backlog(project.projectId);
+          console.log(
+            `  profile backlog at the end: ${backlog.events.toLocaleString('en')} events, ${backlog.seconds.toFixed(1)} s`,
+          );
+        }
+        console.log(
+          `  stored rows ${stored} = events acknowledged ${acknowledged}: ${stored === acknowledged ? 'yes' : 'NO'}`,
+        );
+        if (stored !== acknowledged) ok = false;
+      } finally {
+        await server.stop();
+        await deps.store.close();
+        await db.drop();
+      }
     }
+    const api = sustainedByRole.get('api');
+    const all = sustainedByRole.get('all');
+    if (api && all) console.log(`  ${kind}: role all / role api = ${(all / api).toFixed(2)} (same run)`);
   }
   if (!ok) process.exitCode = 1;
 }

@@ -1,6 +1,8 @@
 // `npm run bench -- <name>`: runs one benchmark from bench/<name>.ts. Benchmarks never run in npm test.
 const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   ingest: () => import('./ingest.ts'),
+  profiles: () => import('./profiles.ts'),
+  'tenant-guard': () => import('./tenant-guard.ts'),
   'delivery-crash': () => import('./delivery-crash.ts'),
   outbox: () => import('./outbox.ts'),
   audience: () => import('./audience.ts'),

@@ -75,6 +75,8 @@ export async function assemble(
       store,
       logger,
       registry: metrics.registry,
+      // Role all: the applier gives way while ingest is saturated (decision 85).
+      busy: () => ingest.load.saturated,
       killBeforeCommit: config.testFaults && config.testFault === 'profiles-before-commit',
     });
     const profiles = new ProfilesService({ store, audit, applier });
@@ -201,7 +203,7 @@ export async function startTouchpoint(
   // wakes the profile applier at once instead of at its next poll.
   const runner = new WorkerRunner({ logger });
   if (options.role !== 'api') {
-    runner.register(deps.profiles.applier.job());
+    runner.register(deps.profiles.applier.job(500, config.shutdownDeadlineMs));
     runner.register(deps.verify.retentionJob());
     runner.register(deps.dispatcher.job());
     runner.register(deps.messageRetention.job());
@@ -234,7 +236,9 @@ export async function startTouchpoint(
       if (closed) return;
       closed = true;
       await app?.close();
-      await runner.stop();
+      // SIGTERM ends background work between batches within the deadline; the profile applier
+      // resumes from its cursor on the next start.
+      await runner.stop(config.shutdownDeadlineMs);
       await deps.outbound.close();
       await deps.store.close();
     },

@@ -47,10 +47,24 @@ export function formatNumber(n: number): string {
 }
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
+// The last second formatted per time zone: messages built in one batch mostly share their
+// second, and `formatToParts` was a third of building a webhook message (issue 14).
+const lastFormatted = new Map<string, { second: number; text: string }>();
 
 /** `yyyy-MM-dd HH:mm:ss` of the instant as a wall clock in `timeZone` (an IANA name). */
 export function formatDateTime(date: Date, timeZone: string): string {
-  if (Number.isNaN(date.getTime())) throw new RangeError('an invalid Date has no string form');
+  const ms = date.getTime();
+  if (Number.isNaN(ms)) throw new RangeError('an invalid Date has no string form');
+  const second = Math.floor(ms / 1000);
+  const cached = lastFormatted.get(timeZone);
+  if (cached?.second === second) return cached.text;
+  const text = formatUncached(date, timeZone);
+  if (lastFormatted.size > 1000 && !lastFormatted.has(timeZone)) lastFormatted.clear();
+  lastFormatted.set(timeZone, { second, text });
+  return text;
+}
+
+function formatUncached(date: Date, timeZone: string): string {
   let format = dateFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {

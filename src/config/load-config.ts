@@ -38,6 +38,8 @@ export interface Config {
   readonly verifyRetentionHours: number;
   /** How long finished messages, their attempts and the delivery charts' minutes are kept. */
   readonly messageRetentionDays: number;
+  /** SIGTERM: how long background work (profile applier, dispatcher) may take to stop. */
+  readonly shutdownDeadlineMs: number;
   /** Ingest: events per second per data source (0 = no limit); a source's own limit overrides it. */
   readonly ingestRateLimit: number;
   /** Ingest: events waiting for the group commit beyond which requests answer 503. */
@@ -253,6 +255,12 @@ const specs = {
     default: '30',
     parse: integer('TOUCHPOINT_MESSAGE_RETENTION_DAYS', 1, 3650),
   },
+  shutdownDeadlineMs: {
+    key: 'TOUCHPOINT_SHUTDOWN_DEADLINE_MS',
+    doc: 'On SIGTERM, how long background work may take to stop: the profile applier ends after the window in progress (the rest of a backlog waits for the next start, which resumes from its cursor), and no job is waited for longer than this.',
+    default: '10000',
+    parse: integer('TOUCHPOINT_SHUTDOWN_DEADLINE_MS', 0, 600000),
+  },
   testFaults: {
     key: 'TOUCHPOINT_TEST_FAULTS',
     doc: 'Enables fault-injection points used by the durability tests. Never set in production.',
@@ -433,6 +441,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     testFault: read(specs.testFault),
     verifyRetentionHours: read(specs.verifyRetentionHours),
     messageRetentionDays: read(specs.messageRetentionDays),
+    shutdownDeadlineMs: read(specs.shutdownDeadlineMs),
     ingestRateLimit: read(specs.ingestRateLimit),
     ingestQueueMaxEvents: read(specs.ingestQueueMaxEvents),
     ingestBodyTimeoutMs: read(specs.ingestBodyTimeoutMs),

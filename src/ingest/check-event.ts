@@ -26,13 +26,22 @@ function describePath(path: readonly (string | number)[]): string {
     .replace(/^\./, '');
 }
 
+// Strings JSON writes as they are (printable ASCII without `"` and `\`): their JSON size is their
+// length plus the quotes. Others are measured by serializing that one string.
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const jsonStringBytes = (value: string): number =>
+  PLAIN.test(value) ? value.length + 2 : Buffer.byteLength(JSON.stringify(value));
+
 /**
  * The checks every event passes before normalization, whatever its format: strings and keys
  * free of U+0000 and lone surrogates, numbers within a double's range, keys non-empty and ≤ 255 characters, nesting within the
- * depth cap, and the serialized event within the size cap. Returns the event's JSON size.
+ * depth cap, and the serialized event within the size cap. Returns the event's JSON size
+ * (UTF-8 bytes of `JSON.stringify(event)`), added up during the same walk rather than by
+ * serializing the event a second time.
  */
 export function checkEvent(event: unknown, limits: IngestLimits): EventProblem | number {
   const path: (string | number)[] = [];
+  let size = 0;
   const walk = (value: unknown, depth: number): EventProblem | undefined => {
     if (typeof value === 'string') {
       if (badString(value))
@@ -40,6 +49,7 @@ export function checkEvent(event: unknown, limits: IngestLimits): EventProblem |
           code: 'TP_ERR_INGEST_INVALID_STRING',
           message: `${describePath(path)} holds U+0000 or a lone surrogate`,
         };
+      size += jsonStringBytes(value);
       return undefined;
     }
     // JSON.parse reads 1e400 as Infinity, which JSON.stringify would store as null.
@@ -48,13 +58,25 @@ export function checkEvent(event: unknown, limits: IngestLimits): EventProblem |
         code: 'TP_ERR_INGEST_NUMBER_OUT_OF_RANGE',
         message: `${describePath(path)} is a number beyond the range of a double; send it as a string`,
       };
-    if (value === null || typeof value !== 'object') return undefined;
+    if (typeof value === 'number') {
+      size += String(value).length;
+      return undefined;
+    }
+    if (typeof value === 'boolean') {
+      size += value ? 4 : 5;
+      return undefined;
+    }
+    if (value === null || typeof value !== 'object') {
+      size += 4; // null (JSON.parse yields nothing else)
+      return undefined;
+    }
     if (depth > limits.maxEventDepth)
       return {
         code: 'TP_ERR_INGEST_EVENT_TOO_DEEP',
         message: `${describePath(path)} nests deeper than ${limits.maxEventDepth} levels`,
       };
     if (Array.isArray(value)) {
+      size += value.length > 0 ? value.length + 1 : 2; // [ , … ]
       for (let i = 0; i < value.length; i++) {
         path.push(i);
         const problem = walk(value[i], depth + 1);
@@ -63,7 +85,9 @@ export function checkEvent(event: unknown, limits: IngestLimits): EventProblem |
       }
       return undefined;
     }
-    for (const key of Object.keys(value)) {
+    const keys = Object.keys(value);
+    size += keys.length > 0 ? keys.length * 2 + 1 : 2; // { : , … }
+    for (const key of keys) {
       if (badString(key))
         return {
           code: 'TP_ERR_INGEST_INVALID_STRING',
@@ -74,6 +98,7 @@ export function checkEvent(event: unknown, limits: IngestLimits): EventProblem |
           code: 'TP_ERR_INGEST_INVALID_KEY',
           message: `a key in ${describePath(path)} is empty or longer than ${limits.maxKeyLength} characters`,
         };
+      size += jsonStringBytes(key);
       path.push(key);
       const problem = walk((value as Record<string, unknown>)[key], depth + 1);
       path.pop();
@@ -83,7 +108,6 @@ export function checkEvent(event: unknown, limits: IngestLimits): EventProblem |
   };
   const problem = walk(event, 1);
   if (problem) return problem;
-  const size = Buffer.byteLength(JSON.stringify(event));
   if (size > limits.maxEventBytes)
     return {
       code: 'TP_ERR_INGEST_EVENT_TOO_LARGE',

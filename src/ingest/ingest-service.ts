@@ -162,10 +162,15 @@ function formFieldBytes(body: Buffer, name: string): Buffer | undefined {
  * authentication before any work, per-event checks and normalization, rate limit, group commit,
  * then the answer — "200 only after commit".
  */
+/** Requests in hand at once from which ingest counts as saturated (role all: decision 85). */
+export const SATURATED_REQUESTS = 8;
+
 export class IngestService {
   readonly #deps: IngestServiceDeps;
   readonly #limits: IngestLimits;
   readonly #committer: GroupCommitter;
+  #inFlight = 0;
+  #saturatedUntil = 0;
   readonly #rate = new RateLimiter();
   readonly #verdicts = new Map<string, { source: IngestSource; until: number }>();
   readonly #events: Counter<'outcome'>;
@@ -186,6 +191,19 @@ export class IngestService {
       labelNames: ['outcome'],
       registers: [deps.registry],
     });
+  }
+
+  /**
+   * How busy ingest is right now: requests being handled (read, checked or waiting for their
+   * commit), events waiting for (or in) a group commit, and whether the requests in hand reached
+   * {@link SATURATED_REQUESTS} within the last 250 ms (the profile applier then gives way).
+   */
+  get load(): { requests: number; events: number; saturated: boolean } {
+    return {
+      requests: this.#inFlight,
+      events: this.#committer.pendingEvents,
+      saturated: Date.now() < this.#saturatedUntil,
+    };
   }
 
   get limits(): IngestLimits {
@@ -373,6 +391,15 @@ export class IngestService {
 
   /** Segment-compatible `/v1/batch` and the single calls. */
   async segment(call: SegmentType | 'batch', input: IngestHttpInput): Promise<IngestResult> {
+    if (++this.#inFlight >= SATURATED_REQUESTS) this.#saturatedUntil = Date.now() + 250;
+    try {
+      return await this.#segment(call, input);
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  async #segment(call: SegmentType | 'batch', input: IngestHttpInput): Promise<IngestResult> {
     this.checkCapacity();
     const origin = header(input, 'origin');
     let credentials = basicCredentials(header(input, 'authorization'));
@@ -412,6 +439,15 @@ export class IngestService {
 
   /** ThinkingData `/sync_server`: `appid` header, `compress` header, a JSON array of events. */
   async thinkingData(input: IngestHttpInput): Promise<IngestResult> {
+    if (++this.#inFlight >= SATURATED_REQUESTS) this.#saturatedUntil = Date.now() + 250;
+    try {
+      return await this.#thinkingData(input);
+    } finally {
+      this.#inFlight--;
+    }
+  }
+
+  async #thinkingData(input: IngestHttpInput): Promise<IngestResult> {
     this.checkCapacity();
     const appId = header(input, 'appid');
     const credentials = appId ? { appKey: appId, secret: undefined } : undefined;

@@ -1,13 +1,9 @@
-import { createHash } from 'node:crypto';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.ts';
 import type { BackgroundJob } from '../runner/worker-runner.ts';
-import type { ProfileEvent, EventStats } from '../store/repositories/profiles-repository.ts';
-import type { Repositories, Store } from '../store/store.ts';
+import type { Store } from '../store/store.ts';
 import { projectScope, type ProjectScope } from '../access/scope.ts';
-import { applyOperation, mergeStates } from './apply-operations.ts';
-import { eventIdentities, eventOperations, jsonType, type EventIdentity } from './event-operations.ts';
-import type { IdentitySettings, ProfileState } from './model.ts';
+import { WindowApplication, type MergeConflict } from './apply-window.ts';
 
 export interface ApplierOptions {
   readonly store: Store;
@@ -25,42 +21,16 @@ export interface ApplierOptions {
   readonly now?: () => number;
   /** Where the applier's lag and throughput metrics go. */
   readonly registry?: Registry;
-}
-
-export interface MergeConflict {
-  readonly eventId: number;
-  readonly sourceId: string;
-  readonly messageId: string;
-  readonly identity: { type: string; value: string };
-}
-
-/**
- * A profile's id derives from the event that created it, so rebuilding from the event log gives
- * every profile the same id again.
- */
-const tpUidFor = (projectId: number, eventId: number): string =>
-  `tpu_${createHash('sha256').update(`${projectId}:${eventId}`).digest('base64url').slice(0, 20)}`;
-
-interface Working {
-  readonly tx: Repositories;
-  readonly scope: ProjectScope;
-  readonly settings: IdentitySettings;
-  readonly unique: ReadonlySet<string>;
-  readonly at: number;
-  readonly conflicts: MergeConflict[];
   /**
-   * Profiles merged away in this batch → the profile they went into. Events of the batch are
-   * marked with their profile only at the end, so `mergeInto` cannot move them; their tp_uid is
-   * resolved through this map instead.
+   * In one process with ingest (role `all`): whether ingest is saturated right now. The applier
+   * then waits between windows (up to `deferMs`, so it never starves) and catches up when the
+   * burst is over: ingest keeps its throughput, profiles lag for the length of the burst.
    */
-  readonly mergedInto: Map<string, string>;
+  readonly busy?: () => boolean;
+  readonly deferMs?: number;
 }
 
-function survivor(mergedInto: ReadonlyMap<string, string>, tpUid: string): string {
-  let current = tpUid;
-  for (let next = mergedInto.get(current); next !== undefined; next = mergedInto.get(current)) current = next;
-  return current;
-}
+export type { MergeConflict } from './apply-window.ts';
 
 /**
  * Builds profiles from the committed event log (SPEC §2.2). Each run takes a project's
@@ -76,20 +46,24 @@ export class ProfileApplier {
   readonly #settleMs: number;
   readonly #killBeforeCommit: boolean;
   readonly #now: () => number;
+  readonly #busy: () => boolean;
+  readonly #deferMs: number;
   #running: Promise<number> | undefined;
   #again = false;
   readonly #lag: Histogram | undefined;
   readonly #applied: Counter | undefined;
   /** Listeners for merge conflicts (the verify view records them). */
-  onConflict: ((projectId: number, conflict: MergeConflict) => void) | undefined;
+  onConflict: ((projectId: number, conflict: MergeConflict) => void | Promise<void>) | undefined;
 
   constructor(options: ApplierOptions) {
     this.#store = options.store;
     this.#logger = options.logger;
-    this.#batchSize = options.batchSize ?? 500;
-    this.#settleMs = options.settleMs ?? (options.store.capabilities.sharedAcrossMachines ? 1000 : 0);
+    this.#batchSize = options.batchSize ?? 2000;
+    this.#settleMs = options.settleMs ?? 0;
     this.#killBeforeCommit = options.killBeforeCommit ?? false;
     this.#now = options.now ?? Date.now;
+    this.#busy = options.busy ?? (() => false);
+    this.#deferMs = options.deferMs ?? 1000;
     if (options.registry) {
       this.#lag = new Histogram({
         name: 'touchpoint_profile_apply_lag_seconds',
@@ -101,6 +75,26 @@ export class ProfileApplier {
         name: 'touchpoint_profile_events_applied_total',
         help: 'Events applied to profiles',
         registers: [options.registry],
+      });
+      // Read from the database at each scrape, so a worker process and an api process agree.
+      const backlog = () => this.backlog();
+      new Gauge({
+        name: 'touchpoint_profile_backlog_events',
+        help: 'Events stored but not yet applied to profiles (all projects)',
+        registers: [options.registry],
+        async collect() {
+          const b = await backlog().catch(() => undefined);
+          if (b) this.set(b.events);
+        },
+      });
+      new Gauge({
+        name: 'touchpoint_profile_backlog_seconds',
+        help: 'Age of the oldest event not yet applied to profiles (0 when none)',
+        registers: [options.registry],
+        async collect() {
+          const b = await backlog().catch(() => undefined);
+          if (b) this.set(b.seconds);
+        },
       });
     }
   }
@@ -126,16 +120,49 @@ export class ProfileApplier {
   /**
    * The applier as a background job of the worker runner: polls every `intervalMs` for events
    * other processes committed; this process's commits wake it through `runner.notify('profiles')`.
+   * Runs start at least `minGapMs` apart, so a wake-up per ingest commit still gives windows of a
+   * few thousand events: a window costs about the same whether it holds 50 events or 5,000
+   * (its profiles' pages are written once), and profiles lag by at most about that gap.
    */
-  job(intervalMs = 500): BackgroundJob {
+  job(intervalMs = 500, stopDeadlineMs = 10_000, minGapMs = 200): BackgroundJob {
+    let lastStart = 0;
     return {
       name: 'profiles',
       intervalMs,
-      stopDeadlineMs: 10_000,
+      stopDeadlineMs,
       run: async (signal) => {
+        const wait = lastStart + minGapMs - this.#now();
+        if (wait > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, wait);
+            signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+          });
+          if (signal.aborted) return;
+        }
+        lastStart = this.#now();
         await this.applyPending({ signal });
       },
     };
+  }
+
+  /**
+   * How far profiles are behind the event log: events not yet applied and the age in seconds of
+   * the oldest of them — for one project, or summed (events) and at worst (seconds) over all.
+   */
+  async backlog(projectId?: number): Promise<{ events: number; seconds: number }> {
+    const projects =
+      projectId === undefined
+        ? await this.#store.profiles.projectsWithPendingEvents(Number.MAX_SAFE_INTEGER, 1000)
+        : [projectId];
+    let events = 0;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const id of projects) {
+      const b = await this.#store.profiles.backlog(projectScope(id));
+      events += b.events;
+      if (b.oldestReceivedAt !== null) oldest = Math.min(oldest, b.oldestReceivedAt);
+    }
+    const seconds = Number.isFinite(oldest) ? Math.max(0, (this.#now() - oldest) / 1000) : 0;
+    return { events, seconds };
   }
 
   /** Forgets the project's profiles and applies its whole event log again. */
@@ -147,7 +174,8 @@ export class ProfileApplier {
     });
     let total = 0;
     for (;;) {
-      const applied = await this.#applyBatch(scope, Number.MAX_SAFE_INTEGER);
+      const horizon = await this.#store.profiles.committedEventHorizon();
+      const applied = await this.#applyBatch(scope, Number.MAX_SAFE_INTEGER, horizon);
       total += applied;
       if (applied === 0) return total;
     }
@@ -166,202 +194,63 @@ export class ProfileApplier {
       const before = this.#now() - settleMs;
       const projects = await this.#store.profiles.projectsWithPendingEvents(before, 50);
       if (projects.length === 0) return total;
+      const horizon = await this.#store.profiles.committedEventHorizon();
       let progress = 0;
       for (const projectId of projects) {
         if (signal?.aborted) break;
-        progress += await this.#applyBatch(projectScope(projectId), before);
+        await this.#yieldToIngest(signal);
+        progress += await this.#applyBatch(projectScope(projectId), before, horizon);
       }
       total += progress;
       if (progress === 0) return total;
     }
   }
 
-  async #applyBatch(scope: ProjectScope, before: number): Promise<number> {
-    const conflicts: MergeConflict[] = [];
-    const received: number[] = [];
-    const count = await this.#store.transaction(async (tx) => {
-      await tx.profiles.lockProject(scope);
-      const events = await tx.profiles.pendingEvents(scope, before, this.#batchSize);
-      if (events.length === 0) return 0;
-      const settings = await tx.profiles.identitySettings(scope);
-      const work: Working = {
-        tx,
-        scope,
-        settings,
-        unique: new Set([
-          'user_id',
-          'account_id',
-          ...settings.declared.filter((d) => d.unique).map((d) => d.name),
-        ]),
-        at: this.#now(),
-        conflicts,
-        mergedInto: new Map(),
-      };
-      const applied: { eventId: number; tpUid: string | null }[] = [];
-      const stats = new Map<
-        string,
-        EventStats & { properties: Map<string, { types: Set<string>; firstSeen: number; lastSeen: number }> }
-      >();
-      for (const event of events) {
-        received.push(event.receivedAt);
-        applied.push({ eventId: event.id, tpUid: await this.#applyEvent(work, event) });
-        if (event.eventName) this.#count(stats, event);
-      }
-      const resolved = applied.map((a) => ({
-        eventId: a.eventId,
-        tpUid: a.tpUid === null ? null : survivor(work.mergedInto, a.tpUid),
-      }));
-      await tx.profiles.markApplied(scope, resolved, work.at);
-      await tx.profiles.recordEventStats(scope, [...stats.values()]);
-      if (this.#killBeforeCommit) process.kill(process.pid, 'SIGKILL');
-      return events.length;
-    });
-    for (const conflict of conflicts) this.onConflict?.(scope.projectId, conflict);
-    const committedAt = this.#now();
-    for (const receivedAt of received) this.#lag?.observe(Math.max(0, committedAt - receivedAt) / 1000);
-    this.#applied?.inc(count);
-    return count;
+  /** Waits while ingest in this process is saturated, up to `deferMs` (or until stopped). */
+  async #yieldToIngest(signal: AbortSignal | undefined): Promise<void> {
+    const until = this.#now() + this.#deferMs;
+    while (this.#busy() && this.#now() < until && !signal?.aborted)
+      await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
-  #count(
-    stats: Map<
-      string,
-      EventStats & { properties: Map<string, { types: Set<string>; firstSeen: number; lastSeen: number }> }
-    >,
-    event: ProfileEvent,
-  ) {
-    const name = event.eventName as string;
-    let entry = stats.get(name);
-    if (!entry) {
-      entry = {
-        name,
-        count: 0,
-        firstSeen: event.receivedAt,
-        lastSeen: event.receivedAt,
-        properties: new Map(),
-      };
-      stats.set(name, entry);
-    }
-    stats.set(name, {
-      ...entry,
-      count: entry.count + 1,
-      firstSeen: Math.min(entry.firstSeen, event.receivedAt),
-      lastSeen: Math.max(entry.lastSeen, event.receivedAt),
-    });
-    const properties = entry.properties;
-    for (const [key, value] of Object.entries(event.properties)) {
-      if (key.startsWith('#')) continue;
-      const p = properties.get(key) ?? {
-        types: new Set<string>(),
-        firstSeen: event.receivedAt,
-        lastSeen: event.receivedAt,
-      };
-      p.types.add(jsonType(value));
-      p.firstSeen = Math.min(p.firstSeen, event.receivedAt);
-      p.lastSeen = Math.max(p.lastSeen, event.receivedAt);
-      properties.set(key, p);
-    }
-  }
-
-  /** Whether two profiles hold different values of some unique ID type (then they never merge). */
-  async #conflicts(work: Working, a: string, b: string): Promise<boolean> {
-    const [ia, ib] = await Promise.all([
-      work.tx.profiles.identitiesOf(work.scope, a),
-      work.tx.profiles.identitiesOf(work.scope, b),
-    ]);
-    for (const type of work.unique) {
-      const va = ia.filter((i) => i.type === type).map((i) => i.value);
-      const vb = ib.filter((i) => i.type === type).map((i) => i.value);
-      if (va.length > 0 && vb.length > 0 && !va.some((v) => vb.includes(v))) return true;
-    }
-    return false;
-  }
-
-  async #holdsOther(work: Working, tpUid: string, identity: EventIdentity): Promise<boolean> {
-    const held = await work.tx.profiles.identitiesOf(work.scope, tpUid);
-    return held.some((i) => i.type === identity.type && i.value !== identity.value);
-  }
-
-  async #merge(work: Working, winner: string, loser: string): Promise<void> {
-    const { tx, scope, at } = work;
-    const [w, l] = await Promise.all([
-      tx.profiles.getState(scope, winner),
-      tx.profiles.getState(scope, loser),
-    ]);
-    if (!w || !l) return;
-    const merged = mergeStates(w, l);
-    const last = Math.max(w.lastEventAt ?? 0, l.lastEventAt ?? 0) || null;
-    await tx.profiles.mergeInto(scope, winner, loser, at);
-    work.mergedInto.set(loser, winner);
-    await tx.profiles.saveState(scope, winner, merged, last, w.eventCount + l.eventCount, at);
-  }
-
-  /** Resolves the event's profile (creating or merging as SPEC §2.2 says) and applies it. */
-  async #applyEvent(work: Working, event: ProfileEvent): Promise<string | null> {
-    const { tx, scope, at } = work;
-    const identities = eventIdentities(event, work.settings);
-    const lookups = [...identities];
-    // Alias: the previous id names the profile to fold in (as a user id, else an anonymous id).
-    if (event.type === 'alias' && event.previousId) {
-      lookups.push(
-        { type: 'user_id', value: event.previousId, unique: true },
-        { type: 'anonymous_id', value: event.previousId, unique: false },
-      );
-    }
-    if (identities.length === 0) return null;
-    const owners = await tx.profiles.findIdentities(scope, lookups);
-    const ownerOf = (i: { type: string; value: string }) => owners.get(`${i.type}:${i.value}`);
-
-    // The profile of the highest-priority known identity — unless a higher unique identity of the
-    // event is new and that profile already holds another value of its type.
-    let target: string | undefined;
-    for (let k = 0; k < identities.length && target === undefined; k++) {
-      const owner = ownerOf(identities[k] as EventIdentity);
-      if (!owner) continue;
-      const higherUnique = identities.slice(0, k).filter((i) => i.unique && !ownerOf(i));
-      let clash = false;
-      for (const i of higherUnique) if (await this.#holdsOther(work, owner, i)) clash = true;
-      target = clash ? undefined : owner;
-      if (clash) break;
-    }
-    if (target === undefined) {
-      target = tpUidFor(scope.projectId, event.id);
-      await tx.profiles.createProfile(scope, target, at);
-    }
-
-    const conflict = (identity: { type: string; value: string }) =>
-      work.conflicts.push({
-        eventId: event.id,
-        sourceId: event.sourceId,
-        messageId: event.messageId,
-        identity,
+  /**
+   * Applies one window of the project's log. Reading and computing happen outside any
+   * transaction, so on SQLite the write lock is held only for the multi-row writes (ingest's group
+   * commits interleave); the write transaction takes the project's lock and checks that the
+   * cursor has not moved since the window was read — if another applier got there first, the
+   * window is dropped and read again. The cursor moves in the same transaction as the changes,
+   * so a window is applied exactly once, and a kill -9 at any point leaves it unapplied whole.
+   */
+  async #applyBatch(scope: ProjectScope, before: number, horizon: number): Promise<number> {
+    for (;;) {
+      const cursor = await this.#store.profiles.cursor(scope);
+      const events = await this.#store.profiles.pendingWindow(scope, {
+        afterId: cursor.appliedThrough,
+        throughId: horizon,
+        before,
+        limit: this.#batchSize,
       });
-    for (const identity of lookups) {
-      const owner = ownerOf(identity);
-      if (owner === target) continue;
-      if (owner === undefined) {
-        // Alias lookups only find; they never attach.
-        if (!identities.includes(identity as EventIdentity)) continue;
-        if (identity.unique && (await this.#holdsOther(work, target, identity))) {
-          conflict(identity);
-          continue;
-        }
-        await tx.profiles.attachIdentity(scope, identity.type, identity.value, target, at);
-        continue;
-      }
-      if (await this.#conflicts(work, target, owner)) {
-        conflict(identity);
-        continue;
-      }
-      await this.#merge(work, target, owner);
-      for (const [key, value] of owners) if (value === owner) owners.set(key, target);
+      if (events.length === 0) return 0;
+      const settings = await this.#store.profiles.identitySettings(scope);
+      const window = new WindowApplication(scope.projectId, settings, events, this.#now());
+      await window.apply(await this.#store.profiles.loadForWindow(scope, window.lookups()));
+      const write = window.result();
+      const committed = await this.#store.transaction(async (tx) => {
+        await tx.profiles.lockProject(scope);
+        const now = await tx.profiles.cursor(scope);
+        if (now.appliedThrough !== cursor.appliedThrough || now.movedAt !== cursor.movedAt) return false;
+        await tx.profiles.writeWindow(scope, write);
+        if (this.#killBeforeCommit) process.kill(process.pid, 'SIGKILL');
+        return true;
+      });
+      if (!committed) continue;
+      // Recorded (best effort) before the run reports its progress, so a caller that waited for
+      // the applier finds the window's conflicts in verify.
+      await Promise.all(window.conflicts.map((c) => this.onConflict?.(scope.projectId, c)));
+      const committedAt = this.#now();
+      for (const event of events) this.#lag?.observe(Math.max(0, committedAt - event.receivedAt) / 1000);
+      this.#applied?.inc(events.length);
+      return events.length;
     }
-
-    const state = await tx.profiles.getState(scope, target);
-    let next: ProfileState = state ?? { properties: {}, meta: {} };
-    for (const operation of eventOperations(event)) next = applyOperation(next, operation, event.eventTime);
-    const last = Math.max(state?.lastEventAt ?? 0, event.eventTime);
-    await tx.profiles.saveState(scope, target, next, last, (state?.eventCount ?? 0) + 1, at);
-    return target;
   }
 }

@@ -184,9 +184,10 @@ export class WorkerRunner {
 
   /**
    * Stops every job: no new runs, each running job's signal aborted, and each waited for up to its
-   * own deadline. Never throws; a job that overran its deadline is logged and reported.
+   * own deadline, and none longer than `deadlineMs` (TOUCHPOINT_SHUTDOWN_DEADLINE_MS). Never throws; a
+   * job that overran its deadline is logged and reported.
    */
-  async stop(): Promise<StopReport[]> {
+  async stop(deadlineMs = Number.POSITIVE_INFINITY): Promise<StopReport[]> {
     if (!this.#started) return [];
     this.#started = false;
     this.#abort.abort();
@@ -196,18 +197,18 @@ export class WorkerRunner {
         slot.timer = undefined;
         const running = slot.running;
         if (!running) return { name: slot.job.name, stoppedInTime: true };
-        const deadlineMs = slot.job.stopDeadlineMs ?? 10_000;
+        const jobDeadlineMs = Math.min(slot.job.stopDeadlineMs ?? 10_000, deadlineMs);
         let timer: NodeJS.Timeout | undefined;
         const inTime = await Promise.race([
           running.then(() => true),
           new Promise<boolean>((resolve) => {
-            timer = setTimeout(() => resolve(false), deadlineMs);
+            timer = setTimeout(() => resolve(false), jobDeadlineMs);
           }),
         ]);
         clearTimeout(timer);
         if (!inTime)
           this.#logger.warn(
-            { job: slot.job.name, deadlineMs },
+            { job: slot.job.name, deadlineMs: jobDeadlineMs },
             'background job still running at its stop deadline; leaving it',
           );
         return { name: slot.job.name, stoppedInTime: inTime };

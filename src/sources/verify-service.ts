@@ -92,9 +92,9 @@ export class VerifyService {
   }
 
   /** Flags an accepted event whose profiles could not merge (TP_ERR_PROFILE_MERGE_CONFLICT). */
-  recordConflict(projectId: number, conflict: MergeConflict): void {
+  recordConflict(projectId: number, conflict: MergeConflict): Promise<void> {
     const at = Date.now();
-    this.#append(projectScope(projectId), [
+    return this.#append(projectScope(projectId), [
       {
         entryId: entryId(at),
         sourceId: conflict.sourceId,
@@ -111,8 +111,8 @@ export class VerifyService {
     ]);
   }
 
-  #append(scope: ProjectScope, entries: Parameters<Store['verify']['append']>[1]): void {
-    this.#store.verify
+  #append(scope: ProjectScope, entries: Parameters<Store['verify']['append']>[1]): Promise<void> {
+    return this.#store.verify
       .append(scope, entries)
       .catch((error: unknown) => this.#logger.warn({ err: error }, 'verify buffer write failed'));
   }

@@ -28,6 +28,15 @@ export interface DialectHandle {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   transactionLock(trx: Kysely<any>, key: string): Promise<void>;
+  /**
+   * The highest event id below which no transaction can still commit an event: every event with
+   * an id up to it is visible now or never will be (issue 14). The profile applier applies up to
+   * it, so its cursor never passes an event still being committed. SQLite's single writer commits
+   * in id order (no limit); PostgreSQL takes `LOCK TABLE events IN SHARE MODE` for a moment,
+   * which waits for the inserts in flight, and reads max(id). Called outside a transaction.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  committedEventHorizon(db: Kysely<any>): Promise<number>;
   /** Adds an auto-increment integer primary key column named `id`. */
   serialPrimaryKey: 'bigserial' | 'integer';
   /** Files holding the data, for backup and the secrets-at-rest tests (SQLite only). */

@@ -48,6 +48,8 @@ export interface Database {
   events: EventsTable;
   profiles: ProfilesTable;
   profile_identities: ProfileIdentitiesTable;
+  profile_cursors: ProfileCursorsTable;
+  profile_events: ProfileEventsTable;
   id_types: IdTypesTable;
   project_settings: ProjectSettingsTable;
   event_definitions: EventDefinitionsTable;
@@ -258,6 +260,22 @@ export interface ProfilesTable {
   last_event_at: number | null;
   event_count: number;
   merged_into: string | null;
+}
+
+/** How far the profile applier has applied a project's event log (0013). */
+export interface ProfileCursorsTable {
+  project_id: number;
+  /** Every event of the project with an id up to this one is applied. */
+  applied_through: number;
+  updated_at: number;
+}
+
+/** The profile an applied event belongs to (0013); a merge moves the loser's rows. */
+export interface ProfileEventsTable {
+  project_id: number;
+  tp_uid: string;
+  event_time: number;
+  event_id: number;
 }
 
 export interface ProfileIdentitiesTable {

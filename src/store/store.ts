@@ -113,7 +113,12 @@ function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories
     audit: auditRepository(db),
     sources: sourcesRepository(db),
     events: eventsRepository(db),
-    profiles: profilesRepository(db, (trx, key) => handle.transactionLock(trx, key)),
+    profiles: profilesRepository(
+      db,
+      (trx, key) => handle.transactionLock(trx, key),
+      (root) => handle.committedEventHorizon(root),
+      handle.capabilities.arrayParameters,
+    ),
     verify: verifyRepository(db),
     channels: channelsRepository(db),
     delivery: deliveryRepository(db, handle),

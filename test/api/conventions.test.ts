@@ -195,7 +195,11 @@ for (const kind of storeKinds) {
 
     test('healthz, readyz, metrics and the OpenAPI document answer', async () => {
       assert.deepEqual((await t.app.inject({ url: '/healthz' })).json(), { status: 'ok' });
-      assert.deepEqual((await t.app.inject({ url: '/readyz' })).json(), { status: 'ready', database: 'ok' });
+      assert.deepEqual((await t.app.inject({ url: '/readyz' })).json(), {
+        status: 'ready',
+        database: 'ok',
+        profiles: { backlog_events: 0, backlog_seconds: 0 },
+      });
       const metrics = await t.app.inject({ url: '/metrics' });
       assert.equal(metrics.statusCode, 200);
       assert.match(metrics.body, /touchpoint_http_request_duration_seconds_bucket/);

@@ -7,7 +7,15 @@ import type { ProjectScope } from '../../src/access/scope.ts';
 import type { ConditionJson } from '../../src/audiences/model.ts';
 import { parseConditions } from '../../src/audiences/parse-conditions.ts';
 import { openTestStore } from '../support/stores.ts';
-import { seedEvents, seedProfiles, seedProject, type SeedEvent, type SeedProfile } from './seed.ts';
+import {
+  analyzeTestDatabase,
+  seedEvents,
+  seedMerge,
+  seedProfiles,
+  seedProject,
+  type SeedEvent,
+  type SeedProfile,
+} from './seed.ts';
 
 const SEED = Number(process.env.AUDIENCE_SEED ?? 18);
 const ZONE = 'America/New_York'; // DST, so day boundaries move
@@ -173,7 +181,8 @@ before(async () => {
     scopes.push(scope);
     await seedProfiles(o.store, scope, profiles);
     await seedEvents(o.store, scope, events);
-    await o.store.transaction((tx) => tx.profiles.mergeInto(scope, 'tp_0000', 'tp_0001', NOW));
+    await seedMerge(o.store, scope, 'tp_0000', 'tp_0001');
+    await analyzeTestDatabase(o.db);
   }
 });
 after(async () => {

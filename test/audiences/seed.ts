@@ -1,7 +1,10 @@
 // Seeding profiles and events straight through the repositories (no ingest, no applier), for the
 // audience store tests, the differential test and the API tests.
+import pg from 'pg';
+import type { TestDatabase } from '../support/stores.ts';
 import { projectScope, systemScope, type ProjectScope } from '../../src/access/scope.ts';
 import type { NormalizedEvent } from '../../src/ingest/event.ts';
+import type { EventStats, WindowWrite } from '../../src/store/repositories/profiles-repository.ts';
 import type { Store } from '../../src/store/store.ts';
 
 const system = systemScope('test seed');
@@ -27,21 +30,69 @@ export interface SeedEvent {
   readonly properties?: Record<string, unknown>;
 }
 
+const window = (at: number, throughId: number): WindowWrite => ({
+  at,
+  profiles: [],
+  identities: [],
+  events: [],
+  survivorOf: new Map(),
+  stats: [],
+  throughId,
+});
+
 export async function seedProfiles(store: Store, scope: ProjectScope, profiles: readonly SeedProfile[]) {
   const at = Date.now();
-  await store.transaction(async (tx) => {
-    for (const p of profiles) {
-      await tx.profiles.createProfile(scope, p.tpUid, at);
-      await tx.profiles.saveState(scope, p.tpUid, { properties: p.properties, meta: {} }, null, 0, at);
-      for (const i of p.identities ?? [])
-        await tx.profiles.attachIdentity(scope, i.type, i.value, p.tpUid, at);
-    }
-  });
+  await store.transaction(async (tx) =>
+    tx.profiles.writeWindow(scope, {
+      ...window(at, await tx.profiles.appliedThrough(scope)),
+      profiles: profiles.map((p) => ({
+        tpUid: p.tpUid,
+        properties: p.properties,
+        meta: {},
+        createdAt: at,
+        lastEventAt: null,
+        eventCount: 0,
+        mergedInto: null,
+      })),
+      identities: profiles.flatMap((p) =>
+        (p.identities ?? []).map((i) => ({ type: i.type, value: i.value, tpUid: p.tpUid, createdAt: at })),
+      ),
+    }),
+  );
+}
+
+/** Merges `loser` into `winner` as the applier does: its events and identities move to the winner. */
+export async function seedMerge(
+  store: Store,
+  scope: ProjectScope,
+  winner: string,
+  loser: string,
+  identities: readonly { type: string; value: string }[] = [],
+) {
+  const at = Date.now();
+  await store.transaction(async (tx) =>
+    tx.profiles.writeWindow(scope, {
+      ...window(at, await tx.profiles.appliedThrough(scope)),
+      profiles: [
+        {
+          tpUid: loser,
+          properties: {},
+          meta: {},
+          createdAt: at,
+          lastEventAt: null,
+          eventCount: 0,
+          mergedInto: winner,
+        },
+      ],
+      identities: identities.map((i) => ({ ...i, tpUid: winner, createdAt: at })),
+      survivorOf: new Map([[loser, winner]]),
+    }),
+  );
 }
 
 let sequence = 0;
 
-/** Stores the events and marks them applied to their profile, as the applier would. */
+/** Stores the events and applies each to its profile (`profile_events`), as the applier would. */
 export async function seedEvents(store: Store, scope: ProjectScope, events: readonly SeedEvent[]) {
   const owner = new Map<string, string>();
   const rows = events.map((e) => {
@@ -74,12 +125,23 @@ export async function seedEvents(store: Store, scope: ProjectScope, events: read
   });
   for (let i = 0; i < rows.length; i += 500) await store.events.insertNew(system, rows.slice(i, i + 500));
   for (;;) {
-    const pending = await store.profiles.pendingEvents(scope, Number.MAX_SAFE_INTEGER, 1000);
+    const afterId = await store.profiles.appliedThrough(scope);
+    const pending = await store.profiles.pendingWindow(scope, {
+      afterId,
+      throughId: Number.MAX_SAFE_INTEGER,
+      before: Number.MAX_SAFE_INTEGER,
+      limit: 1000,
+    });
     if (pending.length === 0) break;
-    await store.profiles.markApplied(
-      scope,
-      pending.map((p) => ({ eventId: p.id, tpUid: owner.get(p.messageId) ?? null })),
-      Date.now(),
+    await store.transaction(async (tx) =>
+      tx.profiles.writeWindow(scope, {
+        ...window(Date.now(), Math.max(...pending.map((p) => p.id))),
+        events: pending.map((p) => ({
+          eventId: p.id,
+          eventTime: p.eventTime,
+          tpUid: owner.get(p.messageId) ?? '',
+        })),
+      }),
     );
   }
 }
@@ -95,14 +157,35 @@ export async function seedEventStats(store: Store, scope: ProjectScope, events: 
     }
     stats.set(e.name, s);
   }
-  await store.profiles.recordEventStats(
-    scope,
-    [...stats].map(([name, s]) => ({
-      name,
-      count: 1,
-      firstSeen: 1,
-      lastSeen: 1,
-      properties: new Map([...s.types].map(([k, types]) => [k, { types, firstSeen: 1, lastSeen: 1 }])),
-    })),
+  const list: EventStats[] = [...stats].map(([name, s]) => ({
+    name,
+    count: 1,
+    firstSeen: 1,
+    lastSeen: 1,
+    properties: new Map([...s.types].map(([k, types]) => [k, { types, firstSeen: 1, lastSeen: 1 }])),
+  }));
+  await store.transaction(async (tx) =>
+    tx.profiles.writeWindow(scope, {
+      ...window(Date.now(), await tx.profiles.appliedThrough(scope)),
+      stats: list,
+    }),
   );
+}
+
+/**
+ * Gives PostgreSQL's planner statistics, as autovacuum does for any database in use: without
+ * them a freshly filled test schema gets nested-loop plans that rescan the events per profile.
+ */
+export async function analyzeTestDatabase(db: TestDatabase): Promise<void> {
+  if (db.kind !== 'postgres') return;
+  const client = new pg.Client({
+    connectionString: (db.options as { url: string }).url,
+    options: `-c search_path=${db.schema}`,
+  });
+  await client.connect();
+  try {
+    await client.query('ANALYZE');
+  } finally {
+    await client.end();
+  }
 }

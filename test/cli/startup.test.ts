@@ -107,6 +107,7 @@ for (const kind of storeKinds) {
       assert.deepEqual(await (await fetch(`${server.url}/readyz`)).json(), {
         status: 'ready',
         database: 'ok',
+        profiles: { backlog_events: 0, backlog_seconds: 0 },
       });
       assert.match(await (await fetch(`${server.url}/metrics`)).text(), /touchpoint_process_/);
       assert.equal(

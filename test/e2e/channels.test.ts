@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { launchBrowser, openConsole, screenshot, type ConsolePage } from './support/browser.ts';
 import { startConsoleServer, type ConsoleServer } from './support/console-server.ts';
+import { signIn, toast } from './support/console-actions.ts';
 
 // Reach channels in the console (issue 9), through the UI of a real Touchpoint on a fresh
 // database, sending to a real HTTP receiver on 127.0.0.1 (allowed by TOUCHPOINT_ALLOW_TARGETS).
@@ -103,18 +104,6 @@ async function apiSession(base: string, email: string, password: string) {
     assert.ok(res.ok, `${method} ${path} → ${res.status} ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;
   };
-}
-
-async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
-}
-
-async function toast(page: Page, text: string | RegExp): Promise<void> {
-  await page.getByTestId('toast').filter({ hasText: text }).first().waitFor();
 }
 
 describe('console: reach channels against the real backend', () => {

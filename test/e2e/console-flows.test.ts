@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openConsole, screenshot, type ConsolePage } from './support/browser.ts';
 import { startConsoleServer, type ConsoleServer } from './support/console-server.ts';
+import { signIn, toast } from './support/console-actions.ts';
 
 // The console's acceptance flows, all through the UI of a real Touchpoint on a fresh database.
 // The tests build on each other in order (the first one sets the admin's password), like an
@@ -12,18 +13,6 @@ const ADMIN_PASSWORD = 'correct horse battery 7';
 const MEMBER_EMAIL = 'lin.wei@example.com';
 const MEMBER_PASSWORD = 'lin-wei-password-2026';
 const MEMBER_NEW_PASSWORD = 'lin-wei-remembers-2027';
-
-async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
-}
-
-async function toast(page: Page, text: string | RegExp): Promise<void> {
-  await page.getByTestId('toast').filter({ hasText: text }).first().waitFor();
-}
 
 describe('console: acceptance flows against the real backend', () => {
   let server: ConsoleServer;

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { apiSession, type ApiCall } from './support/api-session.ts';
 import { launchBrowser, openConsole, screenshot, type ConsolePage } from './support/browser.ts';
 import { startConsoleServer, type ConsoleServer } from './support/console-server.ts';
+import { signIn, until } from './support/console-actions.ts';
+import {
+  deliveryEnv,
+  seedProfiles,
+  startBatchReceiver,
+  success,
+  type BatchReceiver,
+} from './support/delivery-world.ts';
 
 // The channel delivery charts (issue 17 item 4) against a real Touchpoint whose embedded
 // dispatcher sends to a real receiver on 127.0.0.1 that refuses some items for good, answers 500
@@ -20,47 +24,16 @@ const USERS = Array.from({ length: 30 }, (_, i) => `c-${String(i + 1).padStart(2
 const REFUSED = new Set(['c-04', 'c-11', 'c-19']);
 const CRASH = 'c-25';
 
-async function startReceiver(): Promise<{ server: Server; url: string }> {
+async function startReceiver(): Promise<BatchReceiver> {
   let n = 0;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      let raw = Buffer.concat(chunks);
-      if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
-      const messages = JSON.parse(raw.toString()) as { push_id: string }[];
-      res.setHeader('content-type', 'application/json');
-      if (messages.some((m) => m.push_id === CRASH)) return res.writeHead(500).end('{"error":"down"}');
-      const failList = messages.flatMap((m, i) =>
-        REFUSED.has(m.push_id) ? [{ index: i + 1, message: `user ${m.push_id} refused` }] : [],
-      );
-      const answer = () =>
-        res.end(JSON.stringify({ return_code: 0, return_message: 'success', data: { fail_list: failList } }));
-      // Every third request is slow, so p50 and p99 differ.
-      if ((n += 1) % 3 === 0) setTimeout(answer, 120);
-      else answer();
-    });
+  return startBatchReceiver((messages) => {
+    if (messages.some((m) => m.push_id === CRASH)) return { status: 500, body: { error: 'down' } };
+    const failList = messages.flatMap((m, i) =>
+      REFUSED.has(m.push_id) ? [{ index: i + 1, message: `user ${m.push_id} refused` }] : [],
+    );
+    // Every third request is slow, so p50 and p99 differ.
+    return { body: success(failList), delayMs: (n += 1) % 3 === 0 ? 120 : 0 };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto('/login');
-  await page.locator('input[type="email"]').fill(email);
-  await page.locator('input[type="password"]').fill(PASSWORD);
-  await page.locator('button[type="submit"]').click();
-  await page.locator('nav.sidenav').waitFor();
 }
 
 interface Stats {
@@ -75,7 +48,7 @@ interface Stats {
 describe('console: channel delivery charts', () => {
   let server: ConsoleServer;
   let browser: Browser;
-  let receiver: { server: Server; url: string };
+  let receiver: BatchReceiver;
   let admin: ApiCall;
   let busyId = '';
   let quietId = '';
@@ -85,40 +58,12 @@ describe('console: channel delivery charts', () => {
   before(async () => {
     server = await startConsoleServer({
       adminPassword: PASSWORD,
-      env: {
-        TOUCHPOINT_ALLOW_TARGETS: '127.0.0.1/32',
-        TOUCHPOINT_DELIVERY_RETRY_SCHEDULE: '50ms,100ms',
-        TOUCHPOINT_DELIVERY_POLL_MS: '20',
-      },
+      env: deliveryEnv,
     });
     browser = await launchBrowser();
     receiver = await startReceiver();
     admin = await apiSession(server.url, server.firstAdmin.email, PASSWORD);
-    const app = await admin<{ id: string }>('POST', '/api/v1/projects/1/apps', {
-      name: 'Game',
-      app_type: 'app',
-    });
-    const source = await admin<{ credentials: { app_key: string } }>('POST', '/api/v1/projects/1/sources', {
-      name: 'Game server',
-      app_id: app.id,
-      platforms: [{ platform: 'server' }],
-    });
-    const ingest = await fetch(`${server.url}/v1/batch`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(`${source.credentials.app_key}:`).toString('base64')}`,
-      },
-      body: JSON.stringify({ batch: USERS.map((u) => ({ type: 'identify', userId: u, traits: {} })) }),
-    });
-    assert.equal(ingest.status, 200, await ingest.text());
-    await until('the profiles', async () => {
-      const found = await admin<{ items: unknown[] }>(
-        'GET',
-        `/api/v1/projects/1/profiles?id_type=user_id&value=${USERS.at(-1)}`,
-      );
-      return found.items.length ? true : undefined;
-    });
+    await seedProfiles(server.url, admin, USERS);
     const workspace = await admin<{ id: string }>('POST', '/api/v1/projects/1/workspaces', {
       name: 'Live ops',
     });
@@ -169,7 +114,7 @@ describe('console: channel delivery charts', () => {
   async function signedIn(locale: 'en' | 'zh-CN'): Promise<ConsolePage> {
     const tab = await openConsole(browser, server.url, { locale: locale === 'en' ? 'en-US' : 'zh-CN' });
     tabs.push(tab);
-    await signIn(tab.page, server.firstAdmin.email);
+    await signIn(tab.page, server.firstAdmin.email, PASSWORD);
     return tab;
   }
 
@@ -201,6 +146,15 @@ describe('console: channel delivery charts', () => {
     }, range);
   }
 
+  /** After a resize: the charts re-measure on their ResizeObserver's next frame, not at once. */
+  async function settled(page: Page, range: '1h' | '24h') {
+    for (let i = 0; ; i += 1) {
+      const state = await drawn(page, range);
+      if (state.overflow <= 0 || i >= 20) return state;
+      await page.waitForTimeout(100);
+    }
+  }
+
   it('draws messages/s by outcome, error rate and p50/p99 latency with non-zero data, in both ranges, at 1440 and 1280 px', async () => {
     const tab = await signedIn('en');
     const { page } = tab;
@@ -226,7 +180,7 @@ describe('console: channel delivery charts', () => {
     assert.ok(day.bars > 0 && day.latencyDots >= 2);
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByRole('radio', { name: 'Last hour' }).click();
-    const narrow = await drawn(page, '1h');
+    const narrow = await settled(page, '1h');
     assert.ok(narrow.bars > 0);
     assert.ok(narrow.overflow <= 0, `no horizontal overflow at 1280 px (${narrow.overflow}px)`);
     await screenshot(page, 'delivery-charts-1h-1280-en');
@@ -264,7 +218,7 @@ describe('console: channel delivery charts', () => {
     await page.getByRole('radio', { name: '最近 24 小时' }).click();
     await drawn(page, '24h');
     await page.setViewportSize({ width: 1280, height: 900 });
-    const day = await drawn(page, '24h');
+    const day = await settled(page, '24h');
     assert.ok(day.overflow <= 0, `no horizontal overflow at 1280 px (${day.overflow}px)`);
     await screenshot(page, 'delivery-charts-24h-1280-zh-CN');
     await page.goto(`/projects/1/connections/channels/${quietId}`);

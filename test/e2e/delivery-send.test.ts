@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { apiSession, type ApiCall } from './support/api-session.ts';
 import { launchBrowser, openConsole, screenshot, type ConsolePage } from './support/browser.ts';
 import { startConsoleServer, type ConsoleServer } from './support/console-server.ts';
+import { signIn } from './support/console-actions.ts';
+import {
+  deliveryEnv,
+  seedProfiles,
+  startBatchReceiver,
+  success,
+  type BatchReceiver,
+} from './support/delivery-world.ts';
 
 // Send now from the console (issue 17 items 5 and 1) against a real Touchpoint whose embedded
 // dispatcher sends to a real receiver on 127.0.0.1 that refuses two push_ids for good (fail_list).
@@ -19,51 +23,24 @@ const PASSWORD = 'send now console admin 17';
 const USERS = Array.from({ length: 50 }, (_, i) => `u-${String(i + 1).padStart(2, '0')}`);
 const REFUSED = ['u-07', 'u-13'];
 
-interface Receiver {
-  readonly server: Server;
-  readonly url: string;
+interface Receiver extends BatchReceiver {
   /** Every push_id received, in order. */
   readonly received: string[];
 }
 
 async function startReceiver(): Promise<Receiver> {
   const received: string[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      let raw = Buffer.concat(chunks);
-      if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
-      const messages = JSON.parse(raw.toString()) as { push_id: string }[];
-      received.push(...messages.map((m) => m.push_id));
-      const failList = messages.flatMap((m, i) =>
-        REFUSED.includes(m.push_id) ? [{ index: i + 1, message: `user ${m.push_id} is banned` }] : [],
-      );
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ return_code: 0, return_message: 'success', data: { fail_list: failList } }));
-    });
+  const receiver = await startBatchReceiver((messages) => {
+    received.push(...messages.map((m) => m.push_id));
+    return {
+      body: success(
+        messages.flatMap((m, i) =>
+          REFUSED.includes(m.push_id) ? [{ index: i + 1, message: `user ${m.push_id} is banned` }] : [],
+        ),
+      ),
+    };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}`, received };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto('/login');
-  await page.locator('input[type="email"]').fill(email);
-  await page.locator('input[type="password"]').fill(PASSWORD);
-  await page.locator('button[type="submit"]').click();
-  await page.locator('nav.sidenav').waitFor();
+  return { ...receiver, received };
 }
 
 const countIn = async (page: Page, scope: string, state: string) =>
@@ -85,43 +62,13 @@ describe('console: Send now, its progress, and the log filtered by a profile of 
   before(async () => {
     server = await startConsoleServer({
       adminPassword: PASSWORD,
-      env: {
-        TOUCHPOINT_ALLOW_TARGETS: '127.0.0.1/32',
-        TOUCHPOINT_DELIVERY_RETRY_SCHEDULE: '50ms,100ms',
-        TOUCHPOINT_DELIVERY_POLL_MS: '20',
-      },
+      env: deliveryEnv,
     });
     browser = await launchBrowser();
     receiver = await startReceiver();
     admin = await apiSession(server.url, server.firstAdmin.email, PASSWORD);
 
-    const app = await admin<{ id: string }>('POST', '/api/v1/projects/1/apps', {
-      name: 'Game',
-      app_type: 'app',
-    });
-    const source = await admin<{ credentials: { app_key: string } }>('POST', '/api/v1/projects/1/sources', {
-      name: 'Game server',
-      app_id: app.id,
-      platforms: [{ platform: 'server' }],
-    });
-    const ingest = await fetch(`${server.url}/v1/batch`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(`${source.credentials.app_key}:`).toString('base64')}`,
-      },
-      body: JSON.stringify({
-        batch: USERS.map((u) => ({ type: 'identify', userId: u, traits: { nickname: `Player ${u}` } })),
-      }),
-    });
-    assert.equal(ingest.status, 200, await ingest.text());
-    await until('the profiles', async () => {
-      const found = await admin<{ items: unknown[] }>(
-        'GET',
-        `/api/v1/projects/1/profiles?id_type=user_id&value=${USERS[USERS.length - 1]}`,
-      );
-      return found.items.length ? true : undefined;
-    });
+    await seedProfiles(server.url, admin, USERS, (u) => ({ nickname: `Player ${u}` }));
     const workspace = await admin<{ id: string }>('POST', '/api/v1/projects/1/workspaces', {
       name: 'Live ops',
     });
@@ -151,7 +98,7 @@ describe('console: Send now, its progress, and the log filtered by a profile of 
   async function signedIn(locale: 'en' | 'zh-CN' = 'en'): Promise<ConsolePage> {
     const tab = await openConsole(browser, server.url, { locale: locale === 'en' ? 'en-US' : 'zh-CN' });
     tabs.push(tab);
-    await signIn(tab.page, server.firstAdmin.email);
+    await signIn(tab.page, server.firstAdmin.email, PASSWORD);
     return tab;
   }
 

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { apiSession, type ApiCall } from './support/api-session.ts';
 import { launchBrowser, openConsole, screenshot, type ConsolePage } from './support/browser.ts';
 import { startConsoleServer, type ConsoleServer } from './support/console-server.ts';
+import { signIn, until } from './support/console-actions.ts';
+import {
+  deliveryEnv,
+  seedProfiles,
+  startBatchReceiver,
+  success,
+  type BatchReceiver,
+} from './support/delivery-world.ts';
 
 // Delivery in the console (issue 17) against a real Touchpoint whose embedded dispatcher (role
 // all) sends to a real receiver on 127.0.0.1, with a shrunk retry schedule (3 attempts, then
@@ -22,9 +26,7 @@ const USERS = Array.from({ length: 50 }, (_, i) => `u-${String(i + 1).padStart(2
 const FAILED = ['u-07', 'u-13'];
 const DEAD = 'u-21';
 
-interface Receiver {
-  readonly server: Server;
-  readonly url: string;
+interface Receiver extends BatchReceiver {
   /** push_ids refused in fail_list (permanent failure, retry_failed_items off). */
   readonly refuse: Set<string>;
   /** push_ids whose request answers 500 (retried, then dead). */
@@ -35,47 +37,22 @@ interface Receiver {
 
 async function startReceiver(): Promise<Receiver> {
   const state = { refuse: new Set(FAILED), crash: new Set([DEAD]), gone: true };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      let raw = Buffer.concat(chunks);
-      if (req.headers['content-encoding'] === 'gzip') raw = gunzipSync(raw);
-      const messages = JSON.parse(raw.toString()) as { push_id: string }[];
-      res.setHeader('content-type', 'application/json');
-      if (req.url === '/gone' && state.gone) return res.writeHead(410).end('{"error":"gone"}');
-      if (messages.some((m) => state.crash.has(m.push_id)))
-        return res.writeHead(500).end('{"error":"upstream mail gateway down"}');
-      const failList = messages.flatMap((m, i) =>
-        state.refuse.has(m.push_id) ? [{ index: i + 1, message: `user ${m.push_id} is banned` }] : [],
-      );
-      res.end(JSON.stringify({ return_code: 0, return_message: 'success', data: { fail_list: failList } }));
-    });
+  const receiver = await startBatchReceiver((messages, req) => {
+    if (req.url === '/gone' && state.gone) return { status: 410, body: { error: 'gone' } };
+    if (messages.some((m) => state.crash.has(m.push_id)))
+      return { status: 500, body: { error: 'upstream mail gateway down' } };
+    return {
+      body: success(
+        messages.flatMap((m, i) =>
+          state.refuse.has(m.push_id) ? [{ index: i + 1, message: `user ${m.push_id} is banned` }] : [],
+        ),
+      ),
+    };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(state, { server, url: `http://127.0.0.1:${port}` });
+  return Object.assign(state, receiver);
 }
 
 type Counts = Record<'queued' | 'sending' | 'delivered' | 'failed' | 'dead' | 'sent' | 'held', number>;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto('/login');
-  await page.locator('input[type="email"]').fill(email);
-  await page.locator('input[type="password"]').fill(PASSWORD);
-  await page.locator('button[type="submit"]').click();
-  await page.locator('nav.sidenav').waitFor();
-}
 
 async function countOf(page: Page, state: string): Promise<string> {
   return (
@@ -96,43 +73,13 @@ describe('console: message log, attempts, dead letters and replay, channel healt
   before(async () => {
     server = await startConsoleServer({
       adminPassword: PASSWORD,
-      env: {
-        TOUCHPOINT_ALLOW_TARGETS: '127.0.0.1/32',
-        TOUCHPOINT_DELIVERY_RETRY_SCHEDULE: '50ms,100ms',
-        TOUCHPOINT_DELIVERY_POLL_MS: '20',
-      },
+      env: deliveryEnv,
     });
     browser = await launchBrowser();
     receiver = await startReceiver();
     admin = await apiSession(server.url, server.firstAdmin.email, PASSWORD);
 
-    const app = await admin<{ id: string }>('POST', '/api/v1/projects/1/apps', {
-      name: 'Game',
-      app_type: 'app',
-    });
-    const source = await admin<{ credentials: { app_key: string } }>('POST', '/api/v1/projects/1/sources', {
-      name: 'Game server',
-      app_id: app.id,
-      platforms: [{ platform: 'server' }],
-    });
-    const ingest = await fetch(`${server.url}/v1/batch`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        authorization: `Basic ${Buffer.from(`${source.credentials.app_key}:`).toString('base64')}`,
-      },
-      body: JSON.stringify({
-        batch: USERS.map((u) => ({ type: 'identify', userId: u, traits: { nickname: `Player ${u}` } })),
-      }),
-    });
-    assert.equal(ingest.status, 200, await ingest.text());
-    await until('the profiles', async () => {
-      const found = await admin<{ items: unknown[] }>(
-        'GET',
-        `/api/v1/projects/1/profiles?id_type=user_id&value=${USERS[USERS.length - 1]}`,
-      );
-      return found.items.length ? true : undefined;
-    });
+    await seedProfiles(server.url, admin, USERS, (u) => ({ nickname: `Player ${u}` }));
     const workspace = await admin<{ id: string }>('POST', '/api/v1/projects/1/workspaces', {
       name: 'Live ops',
     });
@@ -187,7 +134,7 @@ describe('console: message log, attempts, dead letters and replay, channel healt
   async function signedIn(locale: 'en' | 'zh-CN' = 'en'): Promise<ConsolePage> {
     const tab = await openConsole(browser, server.url, { locale: locale === 'en' ? 'en-US' : 'zh-CN' });
     tabs.push(tab);
-    await signIn(tab.page, server.firstAdmin.email);
+    await signIn(tab.page, server.firstAdmin.email, PASSWORD);
     return tab;
   }
 
@@ -230,7 +177,13 @@ describe('console: message log, attempts, dead letters and replay, channel healt
     await page.waitForFunction(
       () => document.querySelectorAll('section[aria-label="Messages"] tbody tr').length === 1,
     );
-    assert.equal(await countOf(page, 'all'), '1');
+    // The counts load after the rows: wait for the figure, not the '…' placeholder.
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('[data-testid="state-counts"] [data-state="all"] .state-count-value')
+          ?.textContent?.trim() === '1',
+    );
     await table.locator('tbody [data-state="dead"]').waitFor();
     await table.locator('tbody a.cell-primary').click();
 

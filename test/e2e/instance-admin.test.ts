@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { apiSession } from './support/api-session.ts';
 import { launchBrowser, openConsole, screenshot, type ConsolePage } from './support/browser.ts';
 import { startConsoleServer, type ConsoleServer } from './support/console-server.ts';
+import { signIn, toast } from './support/console-actions.ts';
 
 // The instance admin's pages (issue 13, item 3): accounts and all projects, through the UI of a
 // real Touchpoint. The admin creates an account and hands over its one-time link, names it the
@@ -15,18 +16,6 @@ const NEW_EMAIL = 'cao.cao@example.com';
 const NEW_NAME = 'Cao Cao';
 const NEW_PASSWORD = 'wei kingdom founder 208';
 const PROJECT = 'Wei Kingdom — live operations';
-
-async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto('/login');
-  await page.locator('input[type="email"]').fill(email);
-  await page.locator('input[type="password"]').fill(password);
-  await page.locator('button[type="submit"]').click();
-  await page.locator('nav.sidenav').waitFor();
-}
-
-async function toast(page: Page, text: string | RegExp): Promise<void> {
-  await page.getByTestId('toast').filter({ hasText: text }).first().waitFor();
-}
 
 describe('console: the instance admin manages accounts and sees every project', () => {
   let server: ConsoleServer;

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openConsole, screenshot, type ConsolePage } from './support/browser.ts';
 import { apiSession } from './support/api-session.ts';
 import { startConsoleServer, type ConsoleServer } from './support/console-server.ts';
+import { signIn, toast } from './support/console-actions.ts';
 
 // Data sources in the console (issue 5), all through the UI of a real Touchpoint on a fresh
 // database; only the events that make a source `reporting` come from an SDK, as in production.
@@ -15,18 +16,6 @@ const ADMIN_PASSWORD = 'sources admin password 5';
 const MEMBER_EMAIL = 'zhao.min@example.com';
 const MEMBER_PASSWORD = 'zhao-min-password-2026';
 const MASKED = /^\*{8}.{4}$/;
-
-async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
-}
-
-async function toast(page: Page, text: string | RegExp): Promise<void> {
-  await page.getByTestId('toast').filter({ hasText: text }).first().waitFor();
-}
 
 const clipboard = (page: Page) => page.evaluate(() => navigator.clipboard.readText());
 

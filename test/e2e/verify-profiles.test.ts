@@ -4,6 +4,7 @@ import { Analytics as SegmentAnalytics } from '@segment/analytics-node';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openConsole, screenshot, type ConsolePage } from './support/browser.ts';
 import { startConsoleServer, type ConsoleServer } from './support/console-server.ts';
+import { signIn, toast } from './support/console-actions.ts';
 
 // Live verify, ID types, the profile explorer and event management (issue 7), all through the UI
 // of a real Touchpoint on a fresh database. Only the events come from outside the console: the
@@ -11,18 +12,6 @@ import { startConsoleServer, type ConsoleServer } from './support/console-server
 // each other in order: the first sets the admin's password and creates the data source.
 
 const ADMIN_PASSWORD = 'verify profiles admin 7';
-
-async function signIn(page: Page, password: string, email: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor();
-}
-
-async function toast(page: Page, text: string | RegExp): Promise<void> {
-  await page.getByTestId('toast').filter({ hasText: text }).first().waitFor();
-}
 
 describe('console: verify, ID types, profiles and event management against the real backend', () => {
   let server: ConsoleServer;
@@ -54,7 +43,7 @@ describe('console: verify, ID types, profiles and event management against the r
   }
   async function admin(): Promise<Page> {
     const page = await fresh();
-    await signIn(page, ADMIN_PASSWORD, server.firstAdmin.email);
+    await signIn(page, server.firstAdmin.email, ADMIN_PASSWORD);
     return page;
   }
 

@@ -23,11 +23,23 @@ export function healthRoutes(deps: AppDeps): FastifyPluginAsync {
         config: { scope: { kind: 'public' } },
         schema: {
           tags: ['operations'],
-          summary: 'Readiness: the database answers',
+          summary: 'Readiness: the database answers; `profiles` tells how far profiles lag behind ingest',
           response: {
             200: {
               type: 'object',
-              properties: { status: { type: 'string' }, database: { type: 'string' } },
+              properties: {
+                status: { type: 'string' },
+                database: { type: 'string' },
+                profiles: {
+                  type: 'object',
+                  description:
+                    'The profile applier across projects: events not applied yet and the age of the oldest (a lag never makes the server unready)',
+                  properties: {
+                    backlog_events: { type: 'integer' },
+                    backlog_seconds: { type: 'number' },
+                  },
+                },
+              },
             },
             503: { $ref: 'ErrorBody#' },
           },
@@ -35,7 +47,15 @@ export function healthRoutes(deps: AppDeps): FastifyPluginAsync {
       },
       async () => {
         await deps.store.ping();
-        return { status: 'ready', database: 'ok' };
+        const backlog = await deps.profiles.applier.backlog();
+        return {
+          status: 'ready',
+          database: 'ok',
+          profiles: {
+            backlog_events: backlog.events,
+            backlog_seconds: Math.round(backlog.seconds * 10) / 10,
+          },
+        };
       },
     );
 

@@ -193,6 +193,36 @@ export function profileRoutes(deps: AppDeps): FastifyPluginAsync {
     );
 
     app.get(
+      '/api/v1/projects/:projectId/profile-lag',
+      {
+        config: { scope: { kind: 'member', permission: null } },
+        schema: {
+          tags: ['profiles'],
+          summary: 'How far profiles lag behind the events received (the console warns beyond 5 s)',
+          params: projectParams,
+          response: {
+            200: {
+              type: 'object',
+              required: ['backlog_events', 'lag_seconds'],
+              properties: {
+                backlog_events: { type: 'integer', description: 'Events received but not applied yet' },
+                lag_seconds: {
+                  type: 'number',
+                  description: 'Age of the oldest event not applied yet (0: profiles are up to date)',
+                },
+              },
+            },
+          },
+        },
+      },
+      async (request) => {
+        const access = accessOf(request);
+        const backlog = await profiles.applier.backlog(access.scope.projectId);
+        return { backlog_events: backlog.events, lag_seconds: Math.round(backlog.seconds * 10) / 10 };
+      },
+    );
+
+    app.get(
       '/api/v1/projects/:projectId/profiles/:tpUid',
       {
         config: { scope: { kind: 'member', permission: null } },

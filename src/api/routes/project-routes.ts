@@ -22,7 +22,8 @@ export function projectRoutes(deps: AppDeps): FastifyPluginAsync {
         config: { scope: { kind: 'account' } },
         schema: {
           tags: ['projects'],
-          summary: "The projects the caller is a member of (instance admins see every project at /api/v1/instance/projects)",
+          summary:
+            'The projects the caller is a member of (instance admins see every project at /api/v1/instance/projects)',
           response: { 200: pageSchema(projectSchema) },
         },
       },

@@ -10,6 +10,7 @@ import { migration0009 } from './0009-delivery.ts';
 import { migration0010 } from './0010-attempt-leases.ts';
 import { migration0011 } from './0011-account-last-login.ts';
 import { migration0012 } from './0012-delivery-stats.ts';
+import { migration0013 } from './0013-profile-cursor.ts';
 import { migration0015 } from './0015-audiences.ts';
 import type { Migration } from './migration.ts';
 
@@ -27,5 +28,6 @@ export const migrations: readonly Migration[] = [
   migration0010,
   migration0011,
   migration0012,
+  migration0013,
   migration0015,
 ];

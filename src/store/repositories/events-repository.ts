@@ -43,6 +43,16 @@ export function eventKey(sourceId: string, messageId: string): string {
   return `${sourceId}\n${messageId}`;
 }
 
+/**
+ * A JSON column's text. Most events leave several of their five JSON columns empty (a track has
+ * no identities, traits or extra): those are the constant `{}` without a serializer call, so a
+ * row costs one `JSON.stringify` per column that holds something (issue 14).
+ */
+function jsonText(value: Readonly<Record<string, unknown>>): string {
+  for (const _ in value) return JSON.stringify(value);
+  return '{}';
+}
+
 function toRow({ projectId, sourceId, event: e }: EventToStore): EventInsertRow {
   return {
     project_id: projectId,
@@ -57,12 +67,12 @@ function toRow({ projectId, sourceId, event: e }: EventToStore): EventInsertRow 
     distinct_id: e.distinctId,
     previous_id: e.previousId,
     group_id: e.groupId,
-    identities: JSON.stringify(e.identities),
-    properties: JSON.stringify(e.properties),
-    traits: JSON.stringify(e.traits),
-    context: JSON.stringify(e.context),
-    extra: JSON.stringify(e.extra),
-    receipt_properties: e.receiptProperties === null ? null : JSON.stringify(e.receiptProperties),
+    identities: jsonText(e.identities),
+    properties: jsonText(e.properties),
+    traits: jsonText(e.traits),
+    context: jsonText(e.context),
+    extra: jsonText(e.extra),
+    receipt_properties: e.receiptProperties === null ? null : jsonText(e.receiptProperties),
     ops_request_id: e.opsRequestId,
     event_time: e.eventTime,
     sent_at: e.sentAt,

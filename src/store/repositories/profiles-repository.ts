@@ -2,10 +2,21 @@ import type { PageRequest } from '../../access/paging.ts';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { IdentitySettings, Profile, ProfileState, PropertyMeta } from '../../profiles/model.ts';
 import { systemScope, type ProjectScope } from '../../access/scope.ts';
-import type { Database, EventsTable, ProfilesTable } from '../schema.ts';
+import type { Database, ProfilesTable } from '../schema.ts';
 import { fromJson } from '../json.ts';
-import { markEventsApplied } from '../sql/mark-events-applied.ts';
-import { pendingEvents } from '../sql/pending-events.ts';
+import { advanceProfileCursor } from '../sql/advance-profile-cursor.ts';
+import { findIdentityOwners, identitiesOfProfiles, profileStates } from '../sql/find-identity-owners.ts';
+import { insertProfileEvents } from '../sql/insert-profile-events.ts';
+import { moveMergedProfiles } from '../sql/move-merged-profiles.ts';
+import {
+  appliedEventColumns,
+  pendingEvents,
+  type PendingEventRow,
+  type PendingWindowRow,
+} from '../sql/pending-events.ts';
+import { writeIdentities } from '../sql/write-identities.ts';
+import { writeProfiles } from '../sql/write-profiles.ts';
+import { profileBacklog } from '../sql/profile-backlog.ts';
 import { projectsWithPendingEvents } from '../sql/projects-with-pending-events.ts';
 import { bool, scoped } from './scoped.ts';
 
@@ -43,6 +54,32 @@ export interface EventDefinition {
   readonly properties: readonly { name: string; types: string[]; firstSeen: number; lastSeen: number }[];
 }
 
+export interface StoredProfileState extends ProfileState {
+  readonly createdAt: number;
+  readonly lastEventAt: number | null;
+  readonly eventCount: number;
+}
+
+export interface WindowState {
+  readonly owners: readonly { type: string; value: string; tpUid: string }[];
+  readonly identities: readonly { type: string; value: string; tpUid: string }[];
+  readonly states: ReadonlyMap<string, StoredProfileState>;
+}
+
+export interface WindowWrite {
+  readonly at: number;
+  /** Every profile the window created, changed or merged away. */
+  readonly profiles: readonly (StoredProfileState & { tpUid: string; mergedInto: string | null })[];
+  /** Identities attached or moved by a merge. */
+  readonly identities: readonly { type: string; value: string; tpUid: string; createdAt: number }[];
+  /** The window's events with the profile each ended in. */
+  readonly events: readonly { eventId: number; eventTime: number; tpUid: string }[];
+  /** Profiles merged away in the window → their survivor. */
+  readonly survivorOf: ReadonlyMap<string, string>;
+  readonly stats: readonly EventStats[];
+  readonly throughId: number;
+}
+
 export interface EventStats {
   readonly name: string;
   readonly count: number;
@@ -55,14 +92,39 @@ export interface EventStats {
 export interface ProfilesRepository {
   /** Projects with events not yet applied (received before `before`), oldest first. */
   projectsWithPendingEvents(before: number, limit: number): Promise<number[]>;
+  /**
+   * The id up to which every event is committed or never will be (call on the store, outside a
+   * transaction); the applier applies no further.
+   */
+  committedEventHorizon(): Promise<number>;
   /** Serializes appliers of one project across processes (inside the applier's transaction). */
   lockProject(scope: ProjectScope): Promise<void>;
+  /** The id through which the project's event log is applied (0: nothing yet). */
+  appliedThrough(scope: ProjectScope): Promise<number>;
+  /** Events not applied yet (counted up to a cap) and when the oldest was received. */
+  backlog(scope: ProjectScope): Promise<{ events: number; oldestReceivedAt: number | null }>;
+  /** The cursor and when it last moved: the applier's check that no one applied in between. */
+  cursor(scope: ProjectScope): Promise<{ appliedThrough: number; movedAt: number }>;
+  /** Events not yet applied, received before `before`, oldest first. */
   pendingEvents(scope: ProjectScope, before: number, limit: number): Promise<ProfileEvent[]>;
-  markApplied(
+  /** A window of the log: events after `afterId` up to `throughId`, received before `before`. */
+  pendingWindow(
     scope: ProjectScope,
-    applied: readonly { eventId: number; tpUid: string | null }[],
-    at: number,
-  ): Promise<void>;
+    window: { afterId: number; throughId: number; before: number; limit: number },
+  ): Promise<ProfileEvent[]>;
+  /**
+   * What applying a window needs, in a few multi-row reads: the owners of the given identities,
+   * and every identity and the state of each profile found.
+   */
+  loadForWindow(
+    scope: ProjectScope,
+    identities: ReadonlyMap<string, readonly string[]>,
+  ): Promise<WindowState>;
+  /**
+   * Writes a window's outcome with multi-row statements and advances the project's cursor to
+   * `throughId`, in the caller's transaction (exactly once: the cursor moves with the changes).
+   */
+  writeWindow(scope: ProjectScope, write: WindowWrite): Promise<void>;
 
   identitySettings(scope: ProjectScope): Promise<IdentitySettings>;
   setAccountIdIsUserId(scope: ProjectScope, value: boolean): Promise<void>;
@@ -74,24 +136,6 @@ export interface ProfilesRepository {
     scope: ProjectScope,
     identities: readonly { type: string; value: string }[],
   ): Promise<Map<string, string>>;
-  identitiesOf(scope: ProjectScope, tpUid: string): Promise<{ type: string; value: string }[]>;
-  attachIdentity(scope: ProjectScope, type: string, value: string, tpUid: string, at: number): Promise<void>;
-  createProfile(scope: ProjectScope, tpUid: string, at: number): Promise<void>;
-  getState(
-    scope: ProjectScope,
-    tpUid: string,
-  ): Promise<(ProfileState & { lastEventAt: number | null; eventCount: number }) | undefined>;
-  saveState(
-    scope: ProjectScope,
-    tpUid: string,
-    state: ProfileState,
-    lastEventAt: number | null,
-    eventCount: number,
-    at: number,
-  ): Promise<void>;
-  /** Moves the loser's identities and events to the winner and marks the loser merged. */
-  mergeInto(scope: ProjectScope, winner: string, loser: string, at: number): Promise<void>;
-  recordEventStats(scope: ProjectScope, stats: readonly EventStats[]): Promise<void>;
   /** Forgets every profile of the project and marks its events unapplied (rebuild). */
   resetProject(scope: ProjectScope): Promise<void>;
 
@@ -112,7 +156,7 @@ export interface ProfilesRepository {
 const json = <T>(value: unknown, fallback: T): T =>
   value === null || value === undefined ? fallback : fromJson<T>(value);
 
-function toEvent(r: Selectable<EventsTable>): ProfileEvent {
+function toEvent(r: (PendingEventRow | PendingWindowRow) & { tp_uid?: string | null }): ProfileEvent {
   return {
     id: Number(r.id),
     projectId: Number(r.project_id),
@@ -129,19 +173,108 @@ function toEvent(r: Selectable<EventsTable>): ProfileEvent {
     identities: json(r.identities, {}),
     properties: json(r.properties, {}),
     traits: json(r.traits, {}),
-    context: json(r.context, {}),
+    context:
+      'context' in r
+        ? json(r.context, {})
+        : r.context_traits === null || r.context_traits === undefined
+          ? {}
+          : { traits: fromJson<unknown>(r.context_traits) },
     opsRequestId: r.ops_request_id,
     eventTime: Number(r.event_time),
     receivedAt: Number(r.received_at),
-    tpUid: r.tp_uid,
+    tpUid: r.tp_uid ?? null,
   };
 }
 
 export function profilesRepository(
   root: Kysely<Database>,
   lock: (db: Kysely<Database>, key: string) => Promise<void>,
+  horizon: (db: Kysely<Database>) => Promise<number>,
+  /** The database binds a list as one array parameter (StoreCapabilities.arrayParameters). */
+  arrays = false,
 ): ProfilesRepository {
   const q = (scope: ProjectScope) => scoped(root, scope);
+
+  async function cursor(scope: ProjectScope): Promise<{ appliedThrough: number; movedAt: number }> {
+    const row = await q(scope)
+      .selectFrom('profile_cursors')
+      .select(['applied_through', 'updated_at'])
+      .where('project_id', '=', scope.projectId)
+      .executeTakeFirst();
+    return row
+      ? { appliedThrough: Number(row.applied_through), movedAt: Number(row.updated_at) }
+      : { appliedThrough: 0, movedAt: 0 };
+  }
+  const appliedThrough = async (scope: ProjectScope) => (await cursor(scope)).appliedThrough;
+
+  /** Event management for a window: one upsert of the names, one read and one upsert of properties. */
+  async function recordEventStats(scope: ProjectScope, stats: readonly EventStats[]): Promise<void> {
+    if (stats.length === 0) return;
+    const db = q(scope);
+    await db
+      .insertInto('event_definitions')
+      .values(
+        stats.map((s) => ({
+          project_id: scope.projectId,
+          name: s.name,
+          event_count: s.count,
+          first_seen: s.firstSeen,
+          last_seen: s.lastSeen,
+          declared: false,
+          description: null,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['project_id', 'name']).doUpdateSet((eb) => ({
+          event_count: eb('event_definitions.event_count', '+', eb.ref('excluded.event_count')),
+          first_seen: sql<number>`CASE WHEN event_definitions.first_seen IS NULL OR excluded.first_seen < event_definitions.first_seen THEN excluded.first_seen ELSE event_definitions.first_seen END`,
+          last_seen: sql<number>`CASE WHEN event_definitions.last_seen IS NULL OR excluded.last_seen > event_definitions.last_seen THEN excluded.last_seen ELSE event_definitions.last_seen END`,
+        })),
+      )
+      .execute();
+    const observed = stats.flatMap((s) => [...s.properties].map(([name, p]) => ({ event: s.name, name, p })));
+    if (observed.length === 0) return;
+    const existing = new Map<string, { types: string[]; first: number; last: number }>();
+    const rows = await db
+      .selectFrom('event_properties')
+      .select(['event_name', 'name', 'types', 'first_seen', 'last_seen'])
+      .where('project_id', '=', scope.projectId)
+      .where(
+        'event_name',
+        'in',
+        stats.map((s) => s.name),
+      )
+      .execute();
+    for (const r of rows)
+      existing.set(`${r.event_name}\u0000${r.name}`, {
+        types: JSON.parse(r.types) as string[],
+        first: Number(r.first_seen),
+        last: Number(r.last_seen),
+      });
+    const values = observed.map(({ event, name, p }) => {
+      const old = existing.get(`${event}\u0000${name}`);
+      return {
+        project_id: scope.projectId,
+        event_name: event,
+        name,
+        types: JSON.stringify([...new Set([...(old?.types ?? []), ...p.types])].sort()),
+        first_seen: Math.min(p.firstSeen, old ? old.first : p.firstSeen),
+        last_seen: Math.max(p.lastSeen, old ? old.last : p.lastSeen),
+      };
+    });
+    for (let start = 0; start < values.length; start += 200)
+      await db
+        .insertInto('event_properties')
+        .values(values.slice(start, start + 200))
+        .onConflict((oc) =>
+          oc.columns(['project_id', 'event_name', 'name']).doUpdateSet((eb) => ({
+            types: eb.ref('excluded.types'),
+            first_seen: eb.ref('excluded.first_seen'),
+            last_seen: eb.ref('excluded.last_seen'),
+          })),
+        )
+        .execute();
+  }
 
   async function identitiesFor(scope: ProjectScope, tpUids: string[]) {
     if (tpUids.length === 0) return new Map<string, { type: string; value: string }[]>();
@@ -184,13 +317,87 @@ export function profilesRepository(
         before,
         limit,
       ),
+    committedEventHorizon: () => horizon(root),
     async lockProject(scope) {
       await lock(root, `profiles:${scope.projectId}`);
     },
-    async pendingEvents(scope, before, limit) {
-      return (await pendingEvents(q(scope), scope.projectId, before, limit)).map(toEvent);
+    appliedThrough,
+    cursor,
+    async backlog(scope) {
+      return profileBacklog(q(scope), scope.projectId, await appliedThrough(scope));
     },
-    markApplied: (scope, applied, at) => markEventsApplied(q(scope), scope.projectId, applied, at),
+    async pendingEvents(scope, before, limit) {
+      const afterId = await appliedThrough(scope);
+      return (
+        await pendingEvents(q(scope), scope.projectId, afterId, Number.MAX_SAFE_INTEGER, before, limit)
+      ).map(toEvent);
+    },
+    async pendingWindow(scope, w) {
+      return (await pendingEvents(q(scope), scope.projectId, w.afterId, w.throughId, w.before, w.limit)).map(
+        toEvent,
+      );
+    },
+    async loadForWindow(scope, identities) {
+      const db = q(scope);
+      const owners = await findIdentityOwners(db, scope.projectId, identities, arrays);
+      const uids = [...new Set(owners.map((o) => o.tp_uid))];
+      const [held, states] = [
+        await identitiesOfProfiles(db, scope.projectId, uids, arrays),
+        await profileStates(db, scope.projectId, uids, arrays),
+      ];
+      return {
+        owners: owners.map((o) => ({ type: o.id_type, value: o.value, tpUid: o.tp_uid })),
+        identities: held.map((o) => ({ type: o.id_type, value: o.value, tpUid: o.tp_uid })),
+        states: new Map(
+          states.map((r) => [
+            r.tp_uid,
+            {
+              properties: JSON.parse(r.properties) as Record<string, unknown>,
+              meta: JSON.parse(r.meta) as Record<string, PropertyMeta>,
+              createdAt: Number(r.created_at),
+              lastEventAt: r.last_event_at === null ? null : Number(r.last_event_at),
+              eventCount: Number(r.event_count),
+            },
+          ]),
+        ),
+      };
+    },
+    async writeWindow(scope, w) {
+      const db = q(scope);
+      const { projectId } = scope;
+      await writeProfiles(
+        db,
+        projectId,
+        w.profiles.map((p) => ({
+          tp_uid: p.tpUid,
+          properties: JSON.stringify(p.properties),
+          meta: JSON.stringify(p.meta),
+          created_at: p.createdAt,
+          updated_at: w.at,
+          last_event_at: p.lastEventAt,
+          event_count: p.eventCount,
+          merged_into: p.mergedInto,
+        })),
+      );
+      await writeIdentities(
+        db,
+        projectId,
+        w.identities.map((i) => ({
+          id_type: i.type,
+          value: i.value,
+          tp_uid: i.tpUid,
+          created_at: i.createdAt,
+        })),
+      );
+      if (w.survivorOf.size > 0) await moveMergedProfiles(db, projectId, w.survivorOf, w.at);
+      await insertProfileEvents(
+        db,
+        projectId,
+        w.events.map((e) => ({ tp_uid: e.tpUid, event_time: e.eventTime, event_id: e.eventId })),
+      );
+      await recordEventStats(scope, w.stats);
+      await advanceProfileCursor(db, projectId, w.throughId, w.at);
+    },
 
     async identitySettings(scope) {
       const declared = await q(scope)
@@ -247,135 +454,6 @@ export function profilesRepository(
       for (const r of rows) map.set(`${r.id_type}:${r.value}`, r.tp_uid);
       return map;
     },
-    async identitiesOf(scope, tpUid) {
-      return (await identitiesFor(scope, [tpUid])).get(tpUid) ?? [];
-    },
-    async attachIdentity(scope, type, value, tpUid, at) {
-      await q(scope)
-        .insertInto('profile_identities')
-        .values({ project_id: scope.projectId, id_type: type, value, tp_uid: tpUid, created_at: at })
-        .onConflict((oc) => oc.columns(['project_id', 'id_type', 'value']).doNothing())
-        .execute();
-    },
-    async createProfile(scope, tpUid, at) {
-      await q(scope)
-        .insertInto('profiles')
-        .values({
-          project_id: scope.projectId,
-          tp_uid: tpUid,
-          properties: '{}',
-          meta: '{}',
-          created_at: at,
-          updated_at: at,
-          last_event_at: null,
-          event_count: 0,
-          merged_into: null,
-        })
-        .execute();
-    },
-    async getState(scope, tpUid) {
-      const row = await q(scope)
-        .selectFrom('profiles')
-        .select(['properties', 'meta', 'last_event_at', 'event_count'])
-        .where('project_id', '=', scope.projectId)
-        .where('tp_uid', '=', tpUid)
-        .executeTakeFirst();
-      return (
-        row && {
-          properties: JSON.parse(row.properties) as Record<string, unknown>,
-          meta: JSON.parse(row.meta) as Record<string, PropertyMeta>,
-          lastEventAt: row.last_event_at === null ? null : Number(row.last_event_at),
-          eventCount: Number(row.event_count),
-        }
-      );
-    },
-    async saveState(scope, tpUid, state, lastEventAt, eventCount, at) {
-      await q(scope)
-        .updateTable('profiles')
-        .set({
-          properties: JSON.stringify(state.properties),
-          meta: JSON.stringify(state.meta),
-          last_event_at: lastEventAt,
-          event_count: eventCount,
-          updated_at: at,
-        })
-        .where('project_id', '=', scope.projectId)
-        .where('tp_uid', '=', tpUid)
-        .execute();
-    },
-    async mergeInto(scope, winner, loser, at) {
-      await q(scope)
-        .updateTable('profile_identities')
-        .set({ tp_uid: winner })
-        .where('project_id', '=', scope.projectId)
-        .where('tp_uid', '=', loser)
-        .execute();
-      await q(scope)
-        .updateTable('events')
-        .set({ tp_uid: winner })
-        .where('project_id', '=', scope.projectId)
-        .where('tp_uid', '=', loser)
-        .execute();
-      await q(scope)
-        .updateTable('profiles')
-        .set({ merged_into: winner, properties: '{}', meta: '{}', event_count: 0, updated_at: at })
-        .where('project_id', '=', scope.projectId)
-        .where((eb) => eb.or([eb('tp_uid', '=', loser), eb('merged_into', '=', loser)]))
-        .execute();
-    },
-    async recordEventStats(scope, stats) {
-      for (const s of stats) {
-        await q(scope)
-          .insertInto('event_definitions')
-          .values({
-            project_id: scope.projectId,
-            name: s.name,
-            event_count: s.count,
-            first_seen: s.firstSeen,
-            last_seen: s.lastSeen,
-            declared: false,
-            description: null,
-          })
-          .onConflict((oc) =>
-            oc.columns(['project_id', 'name']).doUpdateSet((eb) => ({
-              event_count: eb('event_definitions.event_count', '+', eb.ref('excluded.event_count')),
-              first_seen: sql<number>`CASE WHEN event_definitions.first_seen IS NULL OR excluded.first_seen < event_definitions.first_seen THEN excluded.first_seen ELSE event_definitions.first_seen END`,
-              last_seen: sql<number>`CASE WHEN event_definitions.last_seen IS NULL OR excluded.last_seen > event_definitions.last_seen THEN excluded.last_seen ELSE event_definitions.last_seen END`,
-            })),
-          )
-          .execute();
-        for (const [name, p] of s.properties) {
-          const existing = await q(scope)
-            .selectFrom('event_properties')
-            .select(['types', 'first_seen', 'last_seen'])
-            .where('project_id', '=', scope.projectId)
-            .where('event_name', '=', s.name)
-            .where('name', '=', name)
-            .executeTakeFirst();
-          const types = [
-            ...new Set([...(existing ? (JSON.parse(existing.types) as string[]) : []), ...p.types]),
-          ].sort();
-          await q(scope)
-            .insertInto('event_properties')
-            .values({
-              project_id: scope.projectId,
-              event_name: s.name,
-              name,
-              types: JSON.stringify(types),
-              first_seen: Math.min(p.firstSeen, existing ? Number(existing.first_seen) : p.firstSeen),
-              last_seen: Math.max(p.lastSeen, existing ? Number(existing.last_seen) : p.lastSeen),
-            })
-            .onConflict((oc) =>
-              oc.columns(['project_id', 'event_name', 'name']).doUpdateSet((eb) => ({
-                types: eb.ref('excluded.types'),
-                first_seen: eb.ref('excluded.first_seen'),
-                last_seen: eb.ref('excluded.last_seen'),
-              })),
-            )
-            .execute();
-        }
-      }
-    },
     async resetProject(scope) {
       await q(scope).deleteFrom('profile_identities').where('project_id', '=', scope.projectId).execute();
       await q(scope).deleteFrom('profiles').where('project_id', '=', scope.projectId).execute();
@@ -390,10 +468,14 @@ export function profilesRepository(
         .where('project_id', '=', scope.projectId)
         .where('declared', '=', false)
         .execute();
+      await q(scope).deleteFrom('profile_events').where('project_id', '=', scope.projectId).execute();
+      await q(scope).deleteFrom('profile_cursors').where('project_id', '=', scope.projectId).execute();
+      // Rows applied before the cursor existed (0013) carry applied_at; the cursor alone marks the rest.
       await q(scope)
         .updateTable('events')
         .set({ applied_at: null, tp_uid: null })
         .where('project_id', '=', scope.projectId)
+        .where((eb) => eb.or([eb('applied_at', 'is not', null), eb('tp_uid', 'is not', null)]))
         .execute();
     },
 
@@ -429,22 +511,25 @@ export function profilesRepository(
     },
     async profileEvents(scope, tpUid, page) {
       let query = q(scope)
-        .selectFrom('events')
-        .selectAll()
-        .where('project_id', '=', scope.projectId)
-        .where('tp_uid', '=', tpUid);
+        .selectFrom('profile_events as pe')
+        .innerJoin('events as e', 'e.id', 'pe.event_id')
+        .select(appliedEventColumns.map((c) => `e.${c}` as const))
+        .select('pe.tp_uid')
+        .where('pe.project_id', '=', scope.projectId)
+        .where('e.project_id', '=', scope.projectId)
+        .where('pe.tp_uid', '=', tpUid);
       if (page.after) {
         const [time, id] = page.after;
         query = query.where((eb) =>
           eb.or([
-            eb('event_time', '<', Number(time)),
-            eb.and([eb('event_time', '=', Number(time)), eb('id', '<', Number(id))]),
+            eb('pe.event_time', '<', Number(time)),
+            eb.and([eb('pe.event_time', '=', Number(time)), eb('pe.event_id', '<', Number(id))]),
           ]),
         );
       }
       const rows = await query
-        .orderBy('event_time', 'desc')
-        .orderBy('id', 'desc')
+        .orderBy('pe.event_time', 'desc')
+        .orderBy('pe.event_id', 'desc')
         .limit(page.limit)
         .execute();
       return rows.map(toEvent);

@@ -33,6 +33,7 @@ import type {
   IdTypeSettings,
   Profile,
   ProfileEvent,
+  ProfileLag,
   VerifyEntry,
   LoginAnswer,
   Invitation,
@@ -262,6 +263,8 @@ export const api = {
     call<Page<Profile>>(endpoints.listProfiles, { params: p, query: { ...query } }),
   /** A merged-away tp_uid answers the profile it was merged into (compare `tp_uid`). */
   getProfile: (p: ProfileParams) => call<Profile>(endpoints.getProfile, { params: p }),
+  /** How far profiles lag behind the events received (the notice beyond 5 s). */
+  getProfileLag: (p: ProjectParams) => call<ProfileLag>(endpoints.getProfileLag, { params: p }),
   listProfileEvents: (p: ProfileParams, query: PageQuery = {}) =>
     call<Page<ProfileEvent>>(endpoints.listProfileEvents, { params: p, query: { ...query } }),
   listEvents: (p: ProjectParams) => call<Page<EventDefinition>>(endpoints.listEvents, { params: p }),

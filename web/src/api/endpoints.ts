@@ -106,6 +106,7 @@ export const endpoints = {
   listProfiles: { method: 'GET', path: '/api/v1/projects/{projectId}/profiles' },
   getProfile: { method: 'GET', path: '/api/v1/projects/{projectId}/profiles/{tpUid}' },
   listProfileEvents: { method: 'GET', path: '/api/v1/projects/{projectId}/profiles/{tpUid}/events' },
+  getProfileLag: { method: 'GET', path: '/api/v1/projects/{projectId}/profile-lag' },
   listEvents: { method: 'GET', path: '/api/v1/projects/{projectId}/events' },
   audienceCatalog: {
     method: 'GET',

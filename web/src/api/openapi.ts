@@ -5982,6 +5982,94 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/v1/projects/{projectId}/profile-lag': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** How far profiles lag behind the events received (the console warns beyond 5 s) */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly projectId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** @description Events received but not applied yet */
+              readonly backlog_events: number;
+              /** @description Age of the oldest event not applied yet (0: profiles are up to date) */
+              readonly lag_seconds: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
   readonly '/api/v1/projects/{projectId}/profiles': {
     readonly parameters: {
       readonly query?: never;
@@ -9745,7 +9833,7 @@ export interface paths {
       readonly path?: never;
       readonly cookie?: never;
     };
-    /** Readiness: the database answers */
+    /** Readiness: the database answers; `profiles` tells how far profiles lag behind ingest */
     readonly get: {
       readonly parameters: {
         readonly query?: never;
@@ -9763,6 +9851,11 @@ export interface paths {
           content: {
             readonly 'application/json': {
               readonly database?: string;
+              /** @description The profile applier across projects: events not applied yet and the age of the oldest (a lag never makes the server unready) */
+              readonly profiles?: {
+                readonly backlog_events?: number;
+                readonly backlog_seconds?: number;
+              };
               readonly status?: string;
             };
           };

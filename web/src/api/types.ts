@@ -192,6 +192,7 @@ export type IdTypeDeclaration = IdTypeSettings['id_types'][number];
 export type Identity = Profile['identities'][number];
 
 export type Profile = Answered<Answer<'/api/v1/projects/{projectId}/profiles/{tpUid}', 'get'>>;
+export type ProfileLag = Answered<Answer<'/api/v1/projects/{projectId}/profile-lag', 'get'>>;
 
 /** One event of a profile's timeline, as stored. */
 export type ProfileEvent = Answered<

@@ -56,7 +56,13 @@ export async function openPostgres(options: PostgresOptions): Promise<DialectHan
   const db = new Kysely({ dialect });
   return {
     db,
-    capabilities: { skipLocked: true, singleWriter: false, listenNotify: true, sharedAcrossMachines: true },
+    capabilities: {
+      skipLocked: true,
+      singleWriter: false,
+      listenNotify: true,
+      sharedAcrossMachines: true,
+      arrayParameters: true,
+    },
     types: { json: 'jsonb' },
     serialPrimaryKey: 'bigserial',
     description: `postgres ${redactUrl(options.url)}${schema === 'public' ? '' : ` schema ${schema}`}`,
@@ -69,6 +75,17 @@ export async function openPostgres(options: PostgresOptions): Promise<DialectHan
     transactionLock: async (trx, key) => {
       await sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
     },
+    committedEventHorizon: (root) =>
+      root.transaction().execute(async (trx) => {
+        // SHARE conflicts with the ROW EXCLUSIVE lock every insert holds until it commits: once
+        // granted, no transaction that took an event id is still open. Held for one statement.
+        await sql`SET LOCAL lock_timeout = '5s'`.execute(trx);
+        await sql`LOCK TABLE events IN SHARE MODE`.execute(trx);
+        const row = await sql<{ max: string | number | null }>`SELECT max(id) AS max FROM events`.execute(
+          trx,
+        );
+        return Number(row.rows[0]?.max ?? 0);
+      }),
     destroy: () => dialect.close(),
   };
 }

@@ -40,7 +40,13 @@ export function openSqlite(options: SqliteOptions): DialectHandle {
   const db = new Kysely({ dialect });
   return {
     db,
-    capabilities: { skipLocked: false, singleWriter: true, listenNotify: false, sharedAcrossMachines: false },
+    capabilities: {
+      skipLocked: false,
+      singleWriter: true,
+      listenNotify: false,
+      sharedAcrossMachines: false,
+      arrayParameters: false,
+    },
     types: { json: 'text' },
     serialPrimaryKey: 'integer',
     description: `sqlite ${options.path}`,
@@ -53,6 +59,8 @@ export function openSqlite(options: SqliteOptions): DialectHandle {
     transactionLock: async () => {
       // BEGIN IMMEDIATE holds the single write lock for the whole transaction.
     },
+    // One writer at a time: an event is visible only once committed, and ids grow in commit order.
+    committedEventHorizon: async () => Number.MAX_SAFE_INTEGER,
     destroy: () => dialect.close(),
   };
 }

@@ -124,3 +124,13 @@ test('a batch holds 1 to 500 messages', () => {
   assert.equal(buildBatch(Array(500).fill(one), { timeZone: 'UTC' }).length, 500);
   assert.throws(() => serializeBatch([]), RangeError);
 });
+
+test('dates formatted per second and zone: the cache never answers another second or zone', () => {
+  const t = Date.parse('2026-03-29T00:59:59.100Z'); // Europe/London switches to BST at 01:00 UTC
+  assert.equal(toStringForm(new Date(t), 'Europe/London'), '2026-03-29 00:59:59');
+  assert.equal(toStringForm(new Date(t + 800), 'Europe/London'), '2026-03-29 00:59:59');
+  assert.equal(toStringForm(new Date(t + 900), 'Europe/London'), '2026-03-29 02:00:00');
+  assert.equal(toStringForm(new Date(t + 900), 'Asia/Shanghai'), '2026-03-29 09:00:00');
+  assert.equal(toStringForm(new Date(t + 900), 'Europe/London'), '2026-03-29 02:00:00');
+  assert.equal(toStringForm(new Date(t - 1000), 'Europe/London'), '2026-03-29 00:59:58');
+});

@@ -59,6 +59,8 @@ export const profilesEn = {
   'profiles.notFoundTitle': 'Profile not found',
   'profiles.notFoundText': 'No profile “{id}” exists in this project, or it was deleted.',
   'profiles.backToExplorer': 'Back to the explorer',
+  'profiles.lagNotice':
+    'Profiles are {seconds} s behind the events received ({count} events still to apply): the newest events may not show in profiles yet.',
   'profiles.mergedNotice':
     'Profile {id} was merged into this one: they share an identity. Its identities, properties and events are here.',
   'events.sourceDescription':

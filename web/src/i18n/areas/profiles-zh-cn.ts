@@ -58,6 +58,8 @@ export const profilesZhCN: Record<keyof typeof profilesEn, string> = {
   'profiles.notFoundTitle': '未找到档案',
   'profiles.notFoundText': '本项目中不存在档案“{id}”，或它已被删除。',
   'profiles.backToExplorer': '返回档案查询',
+  'profiles.lagNotice':
+    '档案落后于已接收的事件 {seconds} 秒（还有 {count} 个事件待应用）：最新的事件可能尚未反映在档案中，请您稍后刷新。',
   'profiles.mergedNotice': '档案 {id} 因共享身份已合并到此档案：它的身份、属性和事件都在这里。',
   'events.sourceDescription': '项目所有数据源（包括“{name}”）的事件名、属性名及观测到的类型。',
   'events.listLabel': '事件管理',

@@ -20,6 +20,7 @@ import {
 } from '../../ui/icons.tsx';
 import { DataTable, Pager, StaticTable, useCursorPages, type Column } from '../../ui/table.tsx';
 import { EventDefinitions } from './event-management.tsx';
+import { ProfileLagNotice } from './profile-lag-notice.tsx';
 import {
   JsonBlock,
   JsonValue,
@@ -526,6 +527,7 @@ function ProfileDetails({ tpUid }: { tpUid: string }) {
           </span>
         }
       />
+      <ProfileLagNotice projectId={projectId} />
       {mergedFrom ? (
         <div className="page-alert">
           <Alert tone="info">{t('profiles.mergedNotice', { id: mergedFrom })}</Alert>

@@ -18,6 +18,7 @@ import { SearchInput } from '../../ui/field.tsx';
 import { IconChevronDown, IconPause, IconPlay, IconPulse, IconRotate, IconSearch } from '../../ui/icons.tsx';
 import { StaticTable } from '../../ui/table.tsx';
 import { JsonBlock } from '../profiles/profile-common.tsx';
+import { ProfileLagNotice } from '../profiles/profile-lag-notice.tsx';
 import { promptTitle, sourcePath, sourcesPath } from './source-common.tsx';
 
 /** At most this many entries stay in the page; the stream replays 200 on connect. */
@@ -377,6 +378,7 @@ export function VerifyPage({ sourceId }: { sourceId: string }) {
           </>
         }
       />
+      <ProfileLagNotice projectId={projectId} />
       {frozen ? (
         <div className="verify-paused" role="status">
           <Alert tone="info">
