@@ -53,7 +53,7 @@ function property(json: JsonSql, doc: JsonDocument, p: PropertyPredicate): RawBu
 
 /**
  * The WHERE condition over `profiles AS p` for an audience. Behavior conditions are correlated
- * (NOT) EXISTS / limited counts over the profile's applied events (`profile_events`); a merge
+ * (NOT) EXISTS, or grouped counts, over the profile's applied events (`profile_events`); a merge
  * moves a merged-away profile's rows there to the survivor, so they count for it.
  */
 export function audienceCondition(
@@ -74,7 +74,7 @@ export function audienceCondition(
       // merges); the event row holds its name and properties. Correlated on the profile: its
       // profile_events rows are a primary-key range (project, tp_uid, event_time), each event a
       // primary-key lookup; `CROSS JOIN` keeps SQLite in that order, PostgreSQL turns EXISTS and
-      // NOT EXISTS into semi- and anti-joins.
+      // NOT EXISTS into semi- and anti-joins. (`where[1]` is the correlation.)
       const where: RawBuilder<boolean>[] = [
         sql`pe.project_id = ${projectId}`,
         sql`pe.tp_uid = p.tp_uid`,
@@ -88,10 +88,15 @@ export function audienceCondition(
       const { op, n } = query.count;
       if (op === '=' && n === 0) return sql<boolean>`(NOT EXISTS (${matching}))`;
       if (op === '>=' && n === 1) return sql<boolean>`(EXISTS (${matching}))`;
-      // Counting stops after the events that decide the comparison.
-      const limit = op === '>=' ? n : n + 1;
-      const counted = sql`(SELECT count(*) FROM (${matching} LIMIT ${limit}) AS c)`;
-      return sql<boolean>`(${counted} ${sql.raw(op)} ${n})`;
+      // Counts: one grouped pass over the project's matching events (uncorrelated), which
+      // measured ~16× faster on PostgreSQL than a count per profile (bench/audience).
+      const grouped = (having: RawBuilder<boolean>) => {
+        const uncorrelated = where.filter((_, i) => i !== 1);
+        return sql`SELECT pe.tp_uid FROM profile_events AS pe CROSS JOIN events AS e WHERE e.id = pe.event_id AND ${sql.join(uncorrelated, sql` AND `)} GROUP BY pe.tp_uid HAVING ${having}`;
+      };
+      if (op === '>=') return sql<boolean>`(p.tp_uid IN (${grouped(sql`count(*) >= ${n}`)}))`;
+      if (op === '<=') return sql<boolean>`(p.tp_uid NOT IN (${grouped(sql`count(*) > ${n}`)}))`;
+      return sql<boolean>`(p.tp_uid IN (${grouped(sql`count(*) = ${n}`)}))`;
     }
   }
 }
