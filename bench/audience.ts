@@ -83,6 +83,7 @@ function generation(kind: StoreKind, projectId: number, profiles: number, now: n
          CASE WHEN i % 10 = 0 THEN 'purchase' WHEN i % 10 < 6 THEN 'login' ELSE 'view' END,
          '{}', json_object('amount', i % 500), '{}', '{}', '{}',
          ${now} - (i % ${sixtyDaysMin}) * 60000, ${now}, ${now}, printf('tp_%08d', (i * 7919) % ${profiles}) FROM s`,
+      `INSERT INTO profile_events (project_id, tp_uid, event_time, event_id) SELECT project_id, tp_uid, event_time, id FROM events WHERE project_id = ${projectId}`,
     ];
   }
   return [
@@ -101,6 +102,7 @@ function generation(kind: StoreKind, projectId: number, profiles: number, now: n
        '{}', jsonb_build_object('amount', i % 500), '{}', '{}', '{}',
        ${now} - (i % ${sixtyDaysMin})::bigint * 60000, ${now}, ${now}, 'tp_' || lpad(((i::bigint * 7919) % ${profiles})::text, 8, '0')
      FROM generate_series(0, ${events - 1}) AS i`,
+    `INSERT INTO profile_events (project_id, tp_uid, event_time, event_id) SELECT project_id, tp_uid, event_time, id FROM events WHERE project_id = ${projectId}`,
     'ANALYZE',
   ];
 }
@@ -188,10 +190,11 @@ export async function run(args: string[]): Promise<void> {
       const from =
         behavior.kind === 'group' && behavior.items[0]?.kind === 'behavior' ? behavior.items[0].from : 0;
       const baselineBehavior = `SELECT count(*) FROM profiles p WHERE p.project_id = ${project.id} AND p.merged_into IS NULL
-        AND (SELECT count(*) FROM events e WHERE e.project_id = ${project.id} AND e.tp_uid = p.tp_uid AND e.event_name = 'purchase' AND e.event_time >= ${from}) >= 2`;
+        AND p.tp_uid IN (SELECT pe.tp_uid FROM profile_events pe JOIN events e ON e.id = pe.event_id WHERE pe.project_id = ${project.id}
+        AND e.event_name = 'purchase' AND pe.event_time >= ${from} GROUP BY pe.tp_uid HAVING count(*) >= 2)`;
       const baseB = await timed(Math.min(runs, 2), () => raw.value(baselineBehavior, []));
       console.log(
-        `  behavior (purchase ≥ 2 times in 30 days): ${fmt(oursB.ms)} (size ${oursB.value.size}); hand-written correlated SQL ${fmt(baseB.ms)} (${baseB.value.join(', ')}); ratio ${(oursB.ms / baseB.ms).toFixed(2)}× [target ≤ 2 s]`,
+        `  behavior (purchase ≥ 2 times in 30 days): ${fmt(oursB.ms)} (size ${oursB.value.size}); hand-written grouped SQL ${fmt(baseB.ms)} (${baseB.value.join(', ')}); ratio ${(oursB.ms / baseB.ms).toFixed(2)}× [target ≤ 2 s]`,
       );
 
       globalThis.gc?.();

@@ -8,8 +8,9 @@ import type { ConditionJson } from '../../src/audiences/model.ts';
 import { parseConditions } from '../../src/audiences/parse-conditions.ts';
 import { openTestStore } from '../support/stores.ts';
 import {
-  mergeProfiles,
+  analyzeTestDatabase,
   seedEvents,
+  seedMerge,
   seedProfiles,
   seedProject,
   type SeedEvent,
@@ -180,7 +181,8 @@ before(async () => {
     scopes.push(scope);
     await seedProfiles(o.store, scope, profiles);
     await seedEvents(o.store, scope, events);
-    await mergeProfiles(o.store, scope, 'tp_0000', 'tp_0001', NOW);
+    await seedMerge(o.store, scope, 'tp_0000', 'tp_0001');
+    await analyzeTestDatabase(o.db);
   }
 });
 after(async () => {

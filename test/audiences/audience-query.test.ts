@@ -8,7 +8,7 @@ import type { ProjectScope } from '../../src/access/scope.ts';
 import type { ConditionJson } from '../../src/audiences/model.ts';
 import { parseConditions } from '../../src/audiences/parse-conditions.ts';
 import { forEachStore } from '../support/stores.ts';
-import { mergeProfiles, seedEvents, seedProfiles, seedProject } from './seed.ts';
+import { seedEvents, seedMerge, seedProfiles, seedProject } from './seed.ts';
 
 const ZONE = 'Asia/Shanghai'; // UTC+8, no DST
 const NOW = Date.UTC(2026, 2, 10, 4, 0, 0); // 2026-03-10 12:00 in Shanghai
@@ -208,7 +208,7 @@ forEachStore('audience query', (ctx) => {
       { tpUid: 'u4', name: 'login', time: todayStart },
     ]);
     await seedEvents(ctx.store, other, [{ tpUid: 'u1', name: 'purchase', time: NOW - H }]);
-    await mergeProfiles(ctx.store, scope, 'u1', 'm1', NOW);
+    await seedMerge(ctx.store, scope, 'u1', 'm1', [{ type: 'phone', value: '+8613900000000' }]);
   });
 
   const members = async (condition: ConditionJson) => {

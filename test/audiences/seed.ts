@@ -1,8 +1,10 @@
 // Seeding profiles and events straight through the repositories (no ingest, no applier), for the
 // audience store tests, the differential test and the API tests.
+import pg from 'pg';
+import type { TestDatabase } from '../support/stores.ts';
 import { projectScope, systemScope, type ProjectScope } from '../../src/access/scope.ts';
 import type { NormalizedEvent } from '../../src/ingest/event.ts';
-import type { WindowWrite } from '../../src/store/repositories/profiles-repository.ts';
+import type { EventStats, WindowWrite } from '../../src/store/repositories/profiles-repository.ts';
 import type { Store } from '../../src/store/store.ts';
 
 const system = systemScope('test seed');
@@ -28,79 +30,69 @@ export interface SeedEvent {
   readonly properties?: Record<string, unknown>;
 }
 
-/**
- * Writes a window outcome the way the applier does (profiles, identities, events, merges, event
- * stats) without moving the cursor past what is already applied.
- */
-async function writeAsApplier(
-  store: Store,
-  scope: ProjectScope,
-  write: Partial<Omit<WindowWrite, 'at' | 'throughId'>> & { throughId?: number },
-): Promise<void> {
-  await store.transaction(async (tx) => {
-    const { appliedThrough } = await tx.profiles.cursor(scope);
-    await tx.profiles.writeWindow(scope, {
-      at: Date.now(),
-      profiles: write.profiles ?? [],
-      identities: write.identities ?? [],
-      events: write.events ?? [],
-      survivorOf: write.survivorOf ?? new Map(),
-      stats: write.stats ?? [],
-      throughId: Math.max(appliedThrough, write.throughId ?? 0),
-    });
-  });
-}
+const window = (at: number, throughId: number): WindowWrite => ({
+  at,
+  profiles: [],
+  identities: [],
+  events: [],
+  survivorOf: new Map(),
+  stats: [],
+  throughId,
+});
 
 export async function seedProfiles(store: Store, scope: ProjectScope, profiles: readonly SeedProfile[]) {
   const at = Date.now();
-  await writeAsApplier(store, scope, {
-    profiles: profiles.map((p) => ({
-      tpUid: p.tpUid,
-      properties: p.properties,
-      meta: {},
-      createdAt: at,
-      lastEventAt: null,
-      eventCount: 0,
-      mergedInto: null,
-    })),
-    identities: profiles.flatMap((p) =>
-      (p.identities ?? []).map((i) => ({ type: i.type, value: i.value, tpUid: p.tpUid, createdAt: at })),
-    ),
-  });
+  await store.transaction(async (tx) =>
+    tx.profiles.writeWindow(scope, {
+      ...window(at, await tx.profiles.appliedThrough(scope)),
+      profiles: profiles.map((p) => ({
+        tpUid: p.tpUid,
+        properties: p.properties,
+        meta: {},
+        createdAt: at,
+        lastEventAt: null,
+        eventCount: 0,
+        mergedInto: null,
+      })),
+      identities: profiles.flatMap((p) =>
+        (p.identities ?? []).map((i) => ({ type: i.type, value: i.value, tpUid: p.tpUid, createdAt: at })),
+      ),
+    }),
+  );
 }
 
-/**
- * Merges `loser` into `winner` as the applier does: the loser's identities and events move to the
- * winner, and the loser is marked merged with its properties cleared.
- */
-export async function mergeProfiles(
+/** Merges `loser` into `winner` as the applier does: its events and identities move to the winner. */
+export async function seedMerge(
   store: Store,
   scope: ProjectScope,
   winner: string,
   loser: string,
-  at: number,
-): Promise<void> {
-  const merged = await store.profiles.getProfile(scope, loser);
-  await writeAsApplier(store, scope, {
-    profiles: [
-      {
-        tpUid: loser,
-        properties: {},
-        meta: {},
-        createdAt: merged?.createdAt ?? at,
-        lastEventAt: null,
-        eventCount: 0,
-        mergedInto: winner,
-      },
-    ],
-    identities: (merged?.identities ?? []).map((i) => ({ ...i, tpUid: winner, createdAt: at })),
-    survivorOf: new Map([[loser, winner]]),
-  });
+  identities: readonly { type: string; value: string }[] = [],
+) {
+  const at = Date.now();
+  await store.transaction(async (tx) =>
+    tx.profiles.writeWindow(scope, {
+      ...window(at, await tx.profiles.appliedThrough(scope)),
+      profiles: [
+        {
+          tpUid: loser,
+          properties: {},
+          meta: {},
+          createdAt: at,
+          lastEventAt: null,
+          eventCount: 0,
+          mergedInto: winner,
+        },
+      ],
+      identities: identities.map((i) => ({ ...i, tpUid: winner, createdAt: at })),
+      survivorOf: new Map([[loser, winner]]),
+    }),
+  );
 }
 
 let sequence = 0;
 
-/** Stores the events and marks them applied to their profile, as the applier would. */
+/** Stores the events and applies each to its profile (`profile_events`), as the applier would. */
 export async function seedEvents(store: Store, scope: ProjectScope, events: readonly SeedEvent[]) {
   const owner = new Map<string, string>();
   const rows = events.map((e) => {
@@ -133,21 +125,24 @@ export async function seedEvents(store: Store, scope: ProjectScope, events: read
   });
   for (let i = 0; i < rows.length; i += 500) await store.events.insertNew(system, rows.slice(i, i + 500));
   for (;;) {
-    const { appliedThrough } = await store.profiles.cursor(scope);
+    const afterId = await store.profiles.appliedThrough(scope);
     const pending = await store.profiles.pendingWindow(scope, {
-      afterId: appliedThrough,
+      afterId,
       throughId: Number.MAX_SAFE_INTEGER,
       before: Number.MAX_SAFE_INTEGER,
       limit: 1000,
     });
     if (pending.length === 0) break;
-    await writeAsApplier(store, scope, {
-      events: pending.flatMap((p) => {
-        const tpUid = owner.get(p.messageId);
-        return tpUid ? [{ eventId: p.id, eventTime: p.eventTime, tpUid }] : [];
+    await store.transaction(async (tx) =>
+      tx.profiles.writeWindow(scope, {
+        ...window(Date.now(), Math.max(...pending.map((p) => p.id))),
+        events: pending.map((p) => ({
+          eventId: p.id,
+          eventTime: p.eventTime,
+          tpUid: owner.get(p.messageId) ?? '',
+        })),
       }),
-      throughId: Math.max(...pending.map((p) => p.id)),
-    });
+    );
   }
 }
 
@@ -162,13 +157,35 @@ export async function seedEventStats(store: Store, scope: ProjectScope, events: 
     }
     stats.set(e.name, s);
   }
-  await writeAsApplier(store, scope, {
-    stats: [...stats].map(([name, s]) => ({
-      name,
-      count: 1,
-      firstSeen: 1,
-      lastSeen: 1,
-      properties: new Map([...s.types].map(([k, types]) => [k, { types, firstSeen: 1, lastSeen: 1 }])),
-    })),
+  const list: EventStats[] = [...stats].map(([name, s]) => ({
+    name,
+    count: 1,
+    firstSeen: 1,
+    lastSeen: 1,
+    properties: new Map([...s.types].map(([k, types]) => [k, { types, firstSeen: 1, lastSeen: 1 }])),
+  }));
+  await store.transaction(async (tx) =>
+    tx.profiles.writeWindow(scope, {
+      ...window(Date.now(), await tx.profiles.appliedThrough(scope)),
+      stats: list,
+    }),
+  );
+}
+
+/**
+ * Gives PostgreSQL's planner statistics, as autovacuum does for any database in use: without
+ * them a freshly filled test schema gets nested-loop plans that rescan the events per profile.
+ */
+export async function analyzeTestDatabase(db: TestDatabase): Promise<void> {
+  if (db.kind !== 'postgres') return;
+  const client = new pg.Client({
+    connectionString: (db.options as { url: string }).url,
+    options: `-c search_path=${db.schema}`,
   });
+  await client.connect();
+  try {
+    await client.query('ANALYZE');
+  } finally {
+    await client.end();
+  }
 }

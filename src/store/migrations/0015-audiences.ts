@@ -20,16 +20,5 @@ export const migration0015: Migration = {
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .addUniqueConstraint('audiences_name_unique', ['project_id', 'workspace_id', 'name_key'])
       .execute();
-    // Behavior conditions read one event name in a time window and map each event to its profile.
-    await db.schema
-      .createIndex('events_project_name_time')
-      .on('events')
-      .columns(['project_id', 'event_name', 'event_time'])
-      .execute();
-    await db.schema
-      .createIndex('profile_events_event')
-      .on('profile_events')
-      .columns(['project_id', 'event_id'])
-      .execute();
   },
 };

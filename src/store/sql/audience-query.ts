@@ -52,11 +52,9 @@ function property(json: JsonSql, doc: JsonDocument, p: PropertyPredicate): RawBu
 }
 
 /**
- * The WHERE condition over `profiles AS p` for an audience. Behavior conditions are uncorrelated
- * `IN` subqueries over the project's events of one name in the window, grouped per profile: one
- * pass over those events instead of one probe per profile. Events of a merged-away profile were
- * moved to the winner (`profile_events` rows follow a merge), so they count for the surviving
- * profile; events not yet applied have no `profile_events` row and do not count.
+ * The WHERE condition over `profiles AS p` for an audience. Behavior conditions are correlated
+ * (NOT) EXISTS, or grouped counts, over the profile's applied events (`profile_events`); a merge
+ * moves a merged-away profile's rows there to the survivor, so they count for it.
  */
 export function audienceCondition(
   json: JsonSql,
@@ -72,20 +70,30 @@ export function audienceCondition(
     case 'property':
       return property(json, json.profileDocument.doc, query);
     case 'behavior': {
+      // Which profile an event belongs to lives in profile_events (kept by the applier, moved by
+      // merges); the event row holds its name and properties. Correlated on the profile: its
+      // profile_events rows are a primary-key range (project, tp_uid, event_time), each event a
+      // primary-key lookup; `CROSS JOIN` keeps SQLite in that order, PostgreSQL turns EXISTS and
+      // NOT EXISTS into semi- and anti-joins. (`where[1]` is the correlation.)
       const where: RawBuilder<boolean>[] = [
+        sql`pe.project_id = ${projectId}`,
+        sql`pe.tp_uid = p.tp_uid`,
         sql`e.project_id = ${projectId}`,
         sql`e.event_name = ${query.event}`,
       ];
-      if (query.from !== null) where.push(sql`e.event_time >= ${query.from}`);
-      if (query.to !== null) where.push(sql`e.event_time < ${query.to}`);
+      if (query.from !== null) where.push(sql`pe.event_time >= ${query.from}`);
+      if (query.to !== null) where.push(sql`pe.event_time < ${query.to}`);
       for (const f of query.filters) where.push(property(json, eventDoc, f));
-      // profile_events maps each applied event to its profile (a merge moves the rows), so an
-      // event not yet applied has no row and does not count.
-      const matching = sql`SELECT pe.tp_uid FROM events AS e JOIN profile_events AS pe ON pe.project_id = e.project_id AND pe.event_id = e.id WHERE ${sql.join(where, sql` AND `)}`;
+      const matching = sql`SELECT 1 FROM profile_events AS pe CROSS JOIN events AS e WHERE e.id = pe.event_id AND ${sql.join(where, sql` AND `)}`;
       const { op, n } = query.count;
-      if (op === '=' && n === 0) return sql<boolean>`(p.tp_uid NOT IN (${matching}))`;
-      if (op === '>=' && n === 1) return sql<boolean>`(p.tp_uid IN (${matching}))`;
-      const grouped = (having: RawBuilder<boolean>) => sql`${matching} GROUP BY pe.tp_uid HAVING ${having}`;
+      if (op === '=' && n === 0) return sql<boolean>`(NOT EXISTS (${matching}))`;
+      if (op === '>=' && n === 1) return sql<boolean>`(EXISTS (${matching}))`;
+      // Counts: one grouped pass over the project's matching events (uncorrelated), which
+      // measured ~16× faster on PostgreSQL than a count per profile (bench/audience).
+      const grouped = (having: RawBuilder<boolean>) => {
+        const uncorrelated = where.filter((_, i) => i !== 1);
+        return sql`SELECT pe.tp_uid FROM profile_events AS pe CROSS JOIN events AS e WHERE e.id = pe.event_id AND ${sql.join(uncorrelated, sql` AND `)} GROUP BY pe.tp_uid HAVING ${having}`;
+      };
       if (op === '>=') return sql<boolean>`(p.tp_uid IN (${grouped(sql`count(*) >= ${n}`)}))`;
       if (op === '<=') return sql<boolean>`(p.tp_uid NOT IN (${grouped(sql`count(*) > ${n}`)}))`;
       return sql<boolean>`(p.tp_uid IN (${grouped(sql`count(*) = ${n}`)}))`;
