@@ -6,6 +6,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   'delivery-crash': () => import('./delivery-crash.ts'),
   outbox: () => import('./outbox.ts'),
   delivery: () => import('./delivery.ts'),
+  audience: () => import('./audience.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

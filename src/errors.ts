@@ -383,6 +383,42 @@ export const errorCodes = {
     message:
       'The enum options URL did not answer a valid option list and none was fetched before; check the URL and its answer format.',
   },
+  // audiences (SPEC §5)
+  TP_ERR_AUDIENCE_INVALID: {
+    status: 400,
+    message: 'The audience conditions are malformed at details.path (details.reason); fix that part.',
+  },
+  TP_ERR_AUDIENCE_VALUE_INVALID: {
+    status: 400,
+    message: 'A condition value at details.path does not fit its operator (details.reason); fix the value.',
+  },
+  TP_ERR_AUDIENCE_UNKNOWN_PROPERTY: {
+    status: 400,
+    message:
+      'No profile of this project has the property named at details.path; pick one from the property list.',
+  },
+  TP_ERR_AUDIENCE_UNKNOWN_EVENT: {
+    status: 400,
+    message: 'This project has no event of that name (details.path); pick one from event management.',
+  },
+  TP_ERR_AUDIENCE_UNKNOWN_EVENT_PROPERTY: {
+    status: 400,
+    message: 'The event has no property of that name (details.path); pick one of its observed properties.',
+  },
+  TP_ERR_AUDIENCE_OPERATOR_MISMATCH: {
+    status: 400,
+    message:
+      "The operator at details.path does not apply to the property's observed types (details.observed_types); pick another operator.",
+  },
+  TP_ERR_AUDIENCE_TOO_COMPLEX: {
+    status: 400,
+    message:
+      'The audience has too many conditions, filters or nesting levels (limit in details); simplify it.',
+  },
+  TP_ERR_AUDIENCE_NAME_TAKEN: {
+    status: 409,
+    message: 'This workspace already has an audience with that name; choose another name.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

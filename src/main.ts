@@ -1,3 +1,4 @@
+import { TouchpointError } from './errors.ts';
 import { hkdfSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './api/app-deps.ts';
@@ -13,6 +14,7 @@ import { createMetrics } from './observability/metrics.ts';
 import { WorkerRunner } from './runner/worker-runner.ts';
 import { registerDeliveryMetrics } from './delivery/delivery-metrics.ts';
 import { DeliveryStatsService } from './delivery/delivery-stats-service.ts';
+import { AudienceService } from './audiences/audience-service.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import { MessageRetention } from './delivery/message-retention.ts';
 import { MessageService } from './delivery/message-service.ts';
@@ -160,6 +162,20 @@ export async function assemble(
         store,
         logger,
         options: { retentionMs: config.messageRetentionDays * 86_400_000 },
+      }),
+      audiences: new AudienceService({
+        store,
+        audit,
+        access,
+        async sendIdTypeOf(projectAccess, workspaceId, channelId) {
+          const channel = await channels.get(projectAccess, channelId);
+          if (!channel.workspaceIds.includes(workspaceId))
+            throw new TouchpointError('TP_ERR_CHANNEL_NOT_AUTHORIZED', {
+              channel_id: channelId,
+              workspace_id: workspaceId,
+            });
+          return channel.config.sendIdType;
+        },
       }),
     };
     return { deps, events, generated };

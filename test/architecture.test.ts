@@ -232,9 +232,15 @@ const rules: readonly Rule[] = [
   importRule(
     'domain folders (sources, ingest, profiles, channels, delivery, campaigns) import no file of src/tenancy/ (src/access/ is the neutral seam)',
     (path) =>
-      ['src/sources', 'src/ingest', 'src/profiles', 'src/channels', 'src/delivery', 'src/campaigns'].some(
-        (d) => under(d)(path),
-      ),
+      [
+        'src/sources',
+        'src/ingest',
+        'src/profiles',
+        'src/channels',
+        'src/delivery',
+        'src/campaigns',
+        'src/audiences',
+      ].some((d) => under(d)(path)),
     (target) => under('src/tenancy')(target),
     {
       flags: {

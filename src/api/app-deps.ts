@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { AudienceService } from '../audiences/audience-service.ts';
 import type { ChannelsService } from '../channels/channel-service.ts';
 import type { Config } from '../config/load-config.ts';
 import type { DeliveryStatsService } from '../delivery/delivery-stats-service.ts';
@@ -63,4 +64,5 @@ export interface AppDeps {
   readonly dispatcher: Dispatcher;
   readonly deliveryStats: DeliveryStatsService;
   readonly messageRetention: MessageRetention;
+  readonly audiences: AudienceService;
 }

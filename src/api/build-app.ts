@@ -15,6 +15,7 @@ import { errorBodySchema, errorHandler, sendError, toTouchpointError } from './e
 import { describeScope, type RouteScope } from './route-scope.ts';
 import { accountRoutes } from './routes/account-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
+import { audienceRoutes } from './routes/audience-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { channelAccessRoutes } from './routes/channel-access-routes.ts';
 import { channelRoutes } from './routes/channel-routes.ts';
@@ -186,6 +187,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(channelSendRoutes(deps));
   await app.register(deliveryRoutes(deps));
   await app.register(deliveryStatsRoutes(deps));
+  await app.register(audienceRoutes(deps));
   await app.register(profileRoutes(deps));
   await app.register(verifyRoutes(deps));
   await app.register(ingestRoutes(deps));

@@ -1,5 +1,6 @@
 import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { ColumnTypes } from './column-types.ts';
+import type { JsonSql } from './json-sql.ts';
 import type { StoreCapabilities } from './store-capabilities.ts';
 
 /**
@@ -14,6 +15,8 @@ export interface DialectHandle {
   readonly types: ColumnTypes;
   /** A human description without credentials, e.g. `sqlite /data/touchpoint.db`. */
   readonly description: string;
+  /** Reading keys of JSON documents (audience conditions). */
+  readonly json: JsonSql;
   /** Current time in epoch milliseconds, evaluated by the database (shared clock for leases). */
   nowMs(): RawBuilder<number>;
   /** Serializes concurrent migrators (inside the migration transaction). */

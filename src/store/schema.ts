@@ -63,6 +63,7 @@ export interface Database {
   channel_health: ChannelHealthTable;
   delivery_stats: DeliveryStatsTable;
   channel_rates: ChannelRatesTable;
+  audiences: AudiencesTable;
 }
 
 export interface AccountsTable {
@@ -463,3 +464,16 @@ export type DeliveryStatsTable = {
   late: Counter;
   latency_ms_sum: Counter;
 } & { [K in LatencyColumn]: Counter };
+
+export interface AudiencesTable {
+  id: string;
+  project_id: number;
+  workspace_id: string;
+  name: string;
+  name_key: string;
+  description: string | null;
+  conditions: string;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}

@@ -11,4 +11,9 @@ export interface StoreCapabilities {
   readonly listenNotify: boolean;
   /** Several processes on several machines may share this database. */
   readonly sharedAcrossMachines: boolean;
+  /**
+   * A whole list binds as one array parameter (`= ANY(?)`), so a lookup of any size is one
+   * statement with one plan; otherwise lists go as `IN (?, ?, …)` in chunks.
+   */
+  readonly arrayParameters: boolean;
 }

@@ -8,6 +8,7 @@ import { migrations } from './migrations/index.ts';
 import { checkSchema, migrate, type MigrationResult } from './migrator.ts';
 import { accountsRepository, type AccountsRepository } from './repositories/accounts-repository.ts';
 import { auditRepository, type AuditRepository } from './repositories/audit-repository.ts';
+import { audiencesRepository, type AudiencesRepository } from './repositories/audiences-repository.ts';
 import { channelsRepository, type ChannelsRepository } from './repositories/channels-repository.ts';
 import { deliveryRepository, type DeliveryRepository } from './repositories/delivery-repository.ts';
 import {
@@ -50,6 +51,7 @@ export interface Repositories {
   readonly delivery: DeliveryRepository;
   readonly deliveryStats: DeliveryStatsRepository;
   readonly retention: RetentionRepository;
+  readonly audiences: AudiencesRepository;
 }
 
 /**
@@ -119,12 +121,14 @@ function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories
       db,
       (trx, key) => handle.transactionLock(trx, key),
       (root) => handle.committedEventHorizon(root),
+      handle.capabilities.arrayParameters,
     ),
     verify: verifyRepository(db),
     channels: channelsRepository(db),
     delivery: deliveryRepository(db, handle),
     deliveryStats: deliveryStatsRepository(db),
     retention: retentionRepository(db, handle),
+    audiences: audiencesRepository(db, handle.json),
   };
 }
 

@@ -39,6 +39,7 @@ export const tenantTables: Readonly<Record<string, string>> = {
   channel_health: 'project_id',
   delivery_stats: 'project_id',
   channel_rates: 'project_id',
+  audiences: 'project_id',
 };
 
 /** Thrown when a project-scoped query touches a tenant table without its project predicate. */

@@ -23,6 +23,7 @@ interface Seeded {
   channelId: string;
   tpUid: string;
   opsRequestId: string;
+  audienceId: string;
 }
 
 async function seed(url: string, email: string): Promise<Seeded> {
@@ -156,7 +157,50 @@ async function seed(url: string, email: string): Promise<Seeded> {
   );
   const opsRequestId = messages.items[0]?.ops_request_id ?? '';
   assert.ok(opsRequestId, 'the send queued a message');
-  return { sourceId: source.id, channelId: channel.id, tpUid, opsRequestId };
+  // A saved audience with a long name and both kinds of conditions, in the workspace the console
+  // opens first (the project's first one), once the event is known to event management.
+  for (let i = 0; ; i++) {
+    const events = await admin<{ items: { name: string }[] }>('GET', '/api/v1/projects/1/events');
+    if (events.items.some((e) => e.name === 'level_completed')) break;
+    assert.ok(i < 100, 'the track event never reached event management');
+    await sleep(100);
+  }
+  const firstWorkspace = (await admin<{ items: { id: string }[] }>('GET', '/api/v1/projects/1/workspaces'))
+    .items[0]?.id;
+  const audience = await admin<{ id: string }>(
+    'POST',
+    `/api/v1/projects/1/workspaces/${firstWorkspace}/audiences`,
+    {
+      name: 'Shu Han vanguard players who completed level 10 or more in the last thirty days',
+      conditions: {
+        type: 'group',
+        combinator: 'and',
+        conditions: [
+          {
+            type: 'group',
+            combinator: 'or',
+            conditions: [
+              { type: 'property', property: 'guild', operator: 'starts_with', value: 'Shu Han' },
+              {
+                type: 'property',
+                property: 'nickname',
+                operator: 'in',
+                values: ['Zhang San', 'Guan Yu', 'Liu Bei'],
+              },
+            ],
+          },
+          {
+            type: 'behavior',
+            event: 'level_completed',
+            filters: [{ property: 'level', operator: 'between', values: [10, 99] }],
+            count: { operator: 'at_least', value: 1 },
+            window: { last_days: 30 },
+          },
+        ],
+      },
+    },
+  );
+  return { sourceId: source.id, channelId: channel.id, tpUid, opsRequestId, audienceId: audience.id };
 }
 
 /** Every console page of project 1 and the instance pages, as `[screenshot name, path]`. */
@@ -178,6 +222,9 @@ function pagesOf(s: Seeded): [string, string][] {
     ['profiles', '/projects/1/profiles'],
     ['profile', `/projects/1/profiles/${s.tpUid}`],
     ['events', '/projects/1/profiles/events'],
+    ['audiences', '/projects/1/audiences'],
+    ['audience-new', '/projects/1/audiences/new'],
+    ['audience', `/projects/1/audiences/${s.audienceId}`],
     ['campaigns', '/projects/1/campaigns'],
     ['delivery', '/projects/1/delivery'],
     ['dead-letters', '/projects/1/delivery/dead-letters'],

@@ -12,6 +12,7 @@ import { migration0011 } from './0011-account-last-login.ts';
 import { migration0012 } from './0012-delivery-stats.ts';
 import { migration0013 } from './0013-profile-cursor.ts';
 import { migration0014 } from './0014-delivery-rate.ts';
+import { migration0015 } from './0015-audiences.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in order. Append only. */
@@ -30,4 +31,5 @@ export const migrations: readonly Migration[] = [
   migration0012,
   migration0013,
   migration0014,
+  migration0015,
 ];

@@ -190,6 +190,8 @@ export function profilesRepository(
   root: Kysely<Database>,
   lock: (db: Kysely<Database>, key: string) => Promise<void>,
   horizon: (db: Kysely<Database>) => Promise<number>,
+  /** The database binds a list as one array parameter (StoreCapabilities.arrayParameters). */
+  arrays = false,
 ): ProfilesRepository {
   const q = (scope: ProjectScope) => scoped(root, scope);
 
@@ -337,11 +339,11 @@ export function profilesRepository(
     },
     async loadForWindow(scope, identities) {
       const db = q(scope);
-      const owners = await findIdentityOwners(db, scope.projectId, identities);
+      const owners = await findIdentityOwners(db, scope.projectId, identities, arrays);
       const uids = [...new Set(owners.map((o) => o.tp_uid))];
       const [held, states] = [
-        await identitiesOfProfiles(db, scope.projectId, uids),
-        await profileStates(db, scope.projectId, uids),
+        await identitiesOfProfiles(db, scope.projectId, uids, arrays),
+        await profileStates(db, scope.projectId, uids, arrays),
       ];
       return {
         owners: owners.map((o) => ({ type: o.id_type, value: o.value, tpUid: o.tp_uid })),

@@ -22,6 +22,11 @@ import type {
   SourceInput,
   SourceStatus,
   AuditEntry,
+  Audience,
+  AudienceCatalog,
+  AudienceEstimate,
+  AudienceGroup,
+  AudiencePreview,
   ErrorBody,
   EventDefinition,
   IdTypeDeclaration,
@@ -153,6 +158,7 @@ async function call<T>(
 }
 
 type ProjectParams = { projectId: number };
+type WorkspaceParams = { projectId: number; workspaceId: string };
 type SourceParams = ProjectParams & { sourceId: string };
 type ProfileParams = ProjectParams & { tpUid: string };
 type ChannelParams = ProjectParams & { channelId: string };
@@ -262,6 +268,25 @@ export const api = {
   listProfileEvents: (p: ProfileParams, query: PageQuery = {}) =>
     call<Page<ProfileEvent>>(endpoints.listProfileEvents, { params: p, query: { ...query } }),
   listEvents: (p: ProjectParams) => call<Page<EventDefinition>>(endpoints.listEvents, { params: p }),
+  audienceCatalog: (p: WorkspaceParams) => call<AudienceCatalog>(endpoints.audienceCatalog, { params: p }),
+  estimateAudience: (p: WorkspaceParams, body: { conditions: AudienceGroup; channel_id?: string }) =>
+    call<AudienceEstimate>(endpoints.estimateAudience, { params: p, body }),
+  previewAudience: (p: WorkspaceParams, body: { conditions: AudienceGroup; limit?: number }) =>
+    call<AudiencePreview>(endpoints.previewAudience, { params: p, body }),
+  listAudiences: (p: WorkspaceParams, query: PageQuery = {}) =>
+    call<Page<Audience>>(endpoints.listAudiences, { params: p, query: { ...query } }),
+  createAudience: (
+    p: WorkspaceParams,
+    body: { name: string; description?: string | null; conditions: AudienceGroup },
+  ) => call<Audience>(endpoints.createAudience, { params: p, body }),
+  getAudience: (p: WorkspaceParams & { audienceId: string }) =>
+    call<Audience>(endpoints.getAudience, { params: p }),
+  updateAudience: (
+    p: WorkspaceParams & { audienceId: string },
+    body: { name?: string; description?: string | null; conditions?: AudienceGroup },
+  ) => call<Audience>(endpoints.updateAudience, { params: p, body }),
+  deleteAudience: (p: WorkspaceParams & { audienceId: string }) =>
+    call<void>(endpoints.deleteAudience, { params: p }),
   declareEvent: (p: ProjectParams, body: { name: string; description?: string | null }) =>
     call<void>(endpoints.declareEvent, { params: p, body }),
   recentVerify: (p: SourceParams) => call<{ items: VerifyEntry[] }>(endpoints.recentVerify, { params: p }),

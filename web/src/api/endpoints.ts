@@ -108,6 +108,32 @@ export const endpoints = {
   listProfileEvents: { method: 'GET', path: '/api/v1/projects/{projectId}/profiles/{tpUid}/events' },
   getProfileLag: { method: 'GET', path: '/api/v1/projects/{projectId}/profile-lag' },
   listEvents: { method: 'GET', path: '/api/v1/projects/{projectId}/events' },
+  audienceCatalog: {
+    method: 'GET',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/catalog',
+  },
+  estimateAudience: {
+    method: 'POST',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/estimate',
+  },
+  previewAudience: {
+    method: 'POST',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/preview',
+  },
+  listAudiences: { method: 'GET', path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences' },
+  createAudience: { method: 'POST', path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences' },
+  getAudience: {
+    method: 'GET',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/{audienceId}',
+  },
+  updateAudience: {
+    method: 'PATCH',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/{audienceId}',
+  },
+  deleteAudience: {
+    method: 'DELETE',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/{audienceId}',
+  },
   declareEvent: { method: 'POST', path: '/api/v1/projects/{projectId}/events' },
   createSend: { method: 'POST', path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/sends' },
   getSend: { method: 'GET', path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/sends/{sendId}' },

@@ -8152,6 +8152,941 @@ export interface paths {
     };
     readonly trace?: never;
   };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** Saved audiences of the workspace, newest first */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: {
+          readonly cursor?: string;
+          readonly limit?: number;
+        };
+        readonly header?: never;
+        readonly path: {
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly items: readonly {
+                readonly conditions: {
+                  readonly [key: string]: unknown;
+                };
+                readonly created_at: string;
+                readonly created_by?: string | null;
+                readonly description: string | null;
+                readonly id: string;
+                readonly name: string;
+                readonly updated_at: string;
+                readonly workspace_id: string;
+              }[];
+              readonly next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly put?: never;
+    /** Save an audience (audience.manage) */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody: {
+        readonly content: {
+          readonly 'application/json': {
+            /** @description The root condition group: `{type: "group", combinator: "and"|"or", conditions: [...]}`; each condition is a group, a `property` condition or a `behavior` condition (see docs/audiences.md). Validated with TP_ERR_AUDIENCE_* errors naming the part by JSON pointer in details.path. */
+            readonly conditions: Record<string, never>;
+            readonly description?: string | null;
+            readonly name: string;
+          };
+        };
+      };
+      readonly responses: {
+        /** @description Default Response */
+        readonly 201: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly conditions: {
+                readonly [key: string]: unknown;
+              };
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly description: string | null;
+              readonly id: string;
+              readonly name: string;
+              readonly updated_at: string;
+              readonly workspace_id: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/{audienceId}': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** A saved audience */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly audienceId: string;
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly conditions: {
+                readonly [key: string]: unknown;
+              };
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly description: string | null;
+              readonly id: string;
+              readonly name: string;
+              readonly updated_at: string;
+              readonly workspace_id: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly put?: never;
+    readonly post?: never;
+    /** Delete an audience (audience.manage) */
+    readonly delete: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly audienceId: string;
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Done */
+        readonly 204: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly options?: never;
+    readonly head?: never;
+    /** Change an audience (audience.manage) */
+    readonly patch: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly audienceId: string;
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody: {
+        readonly content: {
+          readonly 'application/json': {
+            /** @description The root condition group: `{type: "group", combinator: "and"|"or", conditions: [...]}`; each condition is a group, a `property` condition or a `behavior` condition (see docs/audiences.md). Validated with TP_ERR_AUDIENCE_* errors naming the part by JSON pointer in details.path. */
+            readonly conditions?: Record<string, never>;
+            readonly description?: string | null;
+            readonly name?: string;
+          };
+        };
+      };
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly conditions: {
+                readonly [key: string]: unknown;
+              };
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly description: string | null;
+              readonly id: string;
+              readonly name: string;
+              readonly updated_at: string;
+              readonly workspace_id: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/{audienceId}/estimate': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** Estimate a saved audience, optionally with a channel */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: {
+          readonly channel_id?: string;
+        };
+        readonly header?: never;
+        readonly path: {
+          readonly audienceId: string;
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** @description Of those, the ones holding the channel's send ID type (null without channel_id) */
+              readonly reachable: number | null;
+              readonly send_id_type: string | null;
+              /** @description Current profiles matching the conditions */
+              readonly size: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/{audienceId}/preview': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** Sample members of a saved audience with the properties its conditions use */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: {
+          readonly limit?: number;
+        };
+        readonly header?: never;
+        readonly path: {
+          readonly audienceId: string;
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly members: readonly {
+                readonly identities?: readonly {
+                  readonly type?: string;
+                  readonly value?: string;
+                }[];
+                readonly properties?: {
+                  readonly [key: string]: unknown;
+                };
+                readonly tp_uid?: string;
+              }[];
+              /** @description Profile properties the conditions use */
+              readonly properties: readonly string[];
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/catalog': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** Profile properties and events with their observed types: what conditions can use */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly events?: readonly {
+                readonly name?: string;
+                readonly properties?: readonly {
+                  readonly name?: string;
+                  readonly types?: readonly string[];
+                }[];
+              }[];
+              readonly profile_properties?: readonly {
+                readonly name?: string;
+                readonly profiles?: number;
+                readonly types?: readonly string[];
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/estimate': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /** Estimate unsaved conditions: members now, and with channel_id those holding the channel's send ID type */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody: {
+        readonly content: {
+          readonly 'application/json': {
+            readonly channel_id?: string;
+            /** @description The root condition group: `{type: "group", combinator: "and"|"or", conditions: [...]}`; each condition is a group, a `property` condition or a `behavior` condition (see docs/audiences.md). Validated with TP_ERR_AUDIENCE_* errors naming the part by JSON pointer in details.path. */
+            readonly conditions: Record<string, never>;
+          };
+        };
+      };
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** @description Of those, the ones holding the channel's send ID type (null without channel_id) */
+              readonly reachable: number | null;
+              readonly send_id_type: string | null;
+              /** @description Current profiles matching the conditions */
+              readonly size: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/preview': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /** Sample members of unsaved conditions with the properties the conditions use */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody: {
+        readonly content: {
+          readonly 'application/json': {
+            /** @description The root condition group: `{type: "group", combinator: "and"|"or", conditions: [...]}`; each condition is a group, a `property` condition or a `behavior` condition (see docs/audiences.md). Validated with TP_ERR_AUDIENCE_* errors naming the part by JSON pointer in details.path. */
+            readonly conditions: Record<string, never>;
+            /** @default 20 */
+            readonly limit?: number;
+          };
+        };
+      };
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly members: readonly {
+                readonly identities?: readonly {
+                  readonly type?: string;
+                  readonly value?: string;
+                }[];
+                readonly properties?: {
+                  readonly [key: string]: unknown;
+                };
+                readonly tp_uid?: string;
+              }[];
+              /** @description Profile properties the conditions use */
+              readonly properties: readonly string[];
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
   readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/channels': {
     readonly parameters: {
       readonly query?: never;

@@ -289,6 +289,9 @@ export const auditActions = [
   'channel.grant.removed',
   'channel.resumed',
   'delivery.replayed',
+  'audience.created',
+  'audience.updated',
+  'audience.deleted',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -296,6 +299,7 @@ export type AuditAction = (typeof auditActions)[number];
 export const auditTargetTypes = [
   'account',
   'app',
+  'audience',
   'channel',
   'event',
   'invitation',
@@ -476,4 +480,23 @@ export type SendAccepted = Answered<Answer<SendsPath, 'post', 202>>;
 export type SendProgress = With<
   Answered<Answer<'/api/v1/projects/{projectId}/workspaces/{workspaceId}/sends/{sendId}', 'get'>>,
   { readonly counts: MessageCounts }
+>;
+
+type AudiencePath = '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/{audienceId}';
+/** A condition group as the audience builder edits it (validated by the server). */
+export interface AudienceGroup {
+  readonly type: 'group';
+  readonly combinator: 'and' | 'or';
+  readonly conditions: readonly AudienceCondition[];
+}
+export type AudienceCondition = AudienceGroup | Readonly<Record<string, unknown>>;
+export type Audience = With<Answered<Answer<AudiencePath, 'get'>>, { readonly conditions: AudienceGroup }>;
+export type AudienceCatalog = Answered<
+  Answer<'/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/catalog', 'get'>
+>;
+export type AudienceEstimate = Answered<
+  Answer<'/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/estimate', 'post'>
+>;
+export type AudiencePreview = Answered<
+  Answer<'/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/preview', 'post'>
 >;

@@ -9,6 +9,7 @@ import { deliveryEn } from './areas/delivery-en.ts';
 import { sendEn } from './areas/send-en.ts';
 import { chartsEn } from './areas/charts-en.ts';
 import { instanceEn } from './areas/instance-en.ts';
+import { audiencesEn } from './areas/audiences-en.ts';
 import { commonZhCN } from './areas/common-zh-cn.ts';
 import { authZhCN } from './areas/auth-zh-cn.ts';
 import { shellZhCN } from './areas/shell-zh-cn.ts';
@@ -20,6 +21,7 @@ import { deliveryZhCN } from './areas/delivery-zh-cn.ts';
 import { sendZhCN } from './areas/send-zh-cn.ts';
 import { chartsZhCN } from './areas/charts-zh-cn.ts';
 import { instanceZhCN } from './areas/instance-zh-cn.ts';
+import { audiencesZhCN } from './areas/audiences-zh-cn.ts';
 
 // Every string the console shows comes from the area files in ./areas (English and its zh-CN
 // twin per area), merged here into the two dictionaries. Each zh-CN file is typed against its
@@ -38,6 +40,7 @@ export const en = {
   ...sendEn,
   ...chartsEn,
   ...instanceEn,
+  ...audiencesEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -54,4 +57,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...sendZhCN,
   ...chartsZhCN,
   ...instanceZhCN,
+  ...audiencesZhCN,
 };

@@ -74,6 +74,13 @@ export const IconChannel = icon(
     <path d="M8 9h8M8 12h5" />
   </>,
 );
+export const IconAudience = icon(
+  <>
+    <circle cx="9" cy="8" r="3" />
+    <path d="M3 19c0-3 2.7-5 6-5s6 2 6 5" />
+    <path d="M15 11l2 2 4-4" />
+  </>,
+);
 export const IconChevronDown = icon(<path d="m6 9 6 6 6-6" />);
 export const IconArrowRight = icon(<path d="M5 12h14M13 6l6 6-6 6" />);
 export const IconCheck = icon(<path d="M5 12.5 10 17l9-10" />);

@@ -9,6 +9,7 @@ import { useSession } from '../session.tsx';
 import { ChangePasswordDialog } from '../pages/auth/change-password.tsx';
 import { CreateProjectDialog } from '../pages/tenancy/create-project.tsx';
 import {
+  IconAudience,
   IconCampaign,
   IconChevronDown,
   IconConnection,
@@ -28,6 +29,7 @@ import { Menu, MenuHeading, MenuItem, MenuSeparator } from './menu.tsx';
 
 export const areas = [
   { path: 'connections', label: 'nav.connections', icon: IconConnection },
+  { path: 'audiences', label: 'nav.audiences', icon: IconAudience },
   { path: 'campaigns', label: 'nav.campaigns', icon: IconCampaign },
   { path: 'profiles', label: 'nav.profiles', icon: IconProfiles },
   { path: 'delivery', label: 'nav.delivery', icon: IconDelivery },
@@ -266,9 +268,9 @@ function Frame({
         {projectId !== null ? (
           <>
             <div className="sidenav-section">{t('nav.sectionData')}</div>
-            {areas.slice(0, 4).map(link)}
+            {areas.slice(0, 5).map(link)}
             <div className="sidenav-section">{t('nav.sectionAdmin')}</div>
-            {areas.slice(4).map(link)}
+            {areas.slice(5).map(link)}
           </>
         ) : null}
         <InstanceNav current={instanceArea} />

@@ -4,6 +4,7 @@ import { redactUrl } from '../../../config/load-config.ts';
 import type { DialectHandle } from '../../dialect-handle.ts';
 import { TranslatingDialect } from '../translating-dialect.ts';
 import { translatePostgresError } from './translate-postgres-error.ts';
+import { postgresJsonSql } from './postgres-json-sql.ts';
 
 export interface PostgresOptions {
   readonly url: string;
@@ -55,11 +56,18 @@ export async function openPostgres(options: PostgresOptions): Promise<DialectHan
   const db = new Kysely({ dialect });
   return {
     db,
-    capabilities: { skipLocked: true, singleWriter: false, listenNotify: true, sharedAcrossMachines: true },
+    capabilities: {
+      skipLocked: true,
+      singleWriter: false,
+      listenNotify: true,
+      sharedAcrossMachines: true,
+      arrayParameters: true,
+    },
     types: { json: 'jsonb' },
     serialPrimaryKey: 'bigserial',
     description: `postgres ${redactUrl(options.url)}${schema === 'public' ? '' : ` schema ${schema}`}`,
     files: [],
+    json: postgresJsonSql,
     nowMs: () => sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`,
     lockForMigration: async (trx) => {
       await sql`SELECT pg_advisory_xact_lock(7316250)`.execute(trx);

@@ -6,6 +6,7 @@ import type { DialectHandle } from '../../dialect-handle.ts';
 import { TranslatingDialect } from '../translating-dialect.ts';
 import { NodeSqliteDialect } from './node-sqlite-dialect.ts';
 import { translateSqliteError } from './translate-sqlite-error.ts';
+import { sqliteJsonSql } from './sqlite-json-sql.ts';
 
 export interface SqliteOptions {
   readonly path: string;
@@ -39,11 +40,18 @@ export function openSqlite(options: SqliteOptions): DialectHandle {
   const db = new Kysely({ dialect });
   return {
     db,
-    capabilities: { skipLocked: false, singleWriter: true, listenNotify: false, sharedAcrossMachines: false },
+    capabilities: {
+      skipLocked: false,
+      singleWriter: true,
+      listenNotify: false,
+      sharedAcrossMachines: false,
+      arrayParameters: false,
+    },
     types: { json: 'text' },
     serialPrimaryKey: 'integer',
     description: `sqlite ${options.path}`,
     files: [options.path, `${options.path}-wal`, `${options.path}-shm`],
+    json: sqliteJsonSql,
     nowMs: () => sql<number>`CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER)`,
     lockForMigration: async () => {
       // BEGIN IMMEDIATE already holds the database's single write lock.
