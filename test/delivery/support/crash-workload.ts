@@ -107,9 +107,12 @@ export class ServeProcess {
         reject(new Error(`${this.name} exited while starting:\n${this.#output}`));
       };
       child.once('exit', onExit);
+      // Ready when this incarnation printed its banner (the kept output still holds earlier ones).
+      let own = '';
       child.stdout?.on('data', (d: Buffer) => {
         keep(d);
-        if (this.#output.includes('Press Ctrl+C to stop.')) {
+        own = (own + d.toString()).slice(-200);
+        if (own.includes('Press Ctrl+C to stop.')) {
           clearTimeout(timer);
           child.off('exit', onExit);
           resolve();
