@@ -368,7 +368,7 @@ export class Dispatcher {
   }
 
   /**
-   * Waits for a reserved start. A start missed by more than the margin (the event loop was busy,
+   * Waits for a reserved start. A start missed by more than `maxLateMs` (the event loop was busy,
    * the timer fired late) is given up and a new one reserved, so a late request never lands on
    * top of the ones reserved after it (decision 91).
    */
