@@ -87,10 +87,14 @@ export class ServeProcess {
   async start(): Promise<void> {
     // BENCH_NODE_ARGS: extra node flags for the served processes (e.g. `--cpu-prof`).
     const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    const child = spawn(process.execPath, [...nodeArgs, 'src/cli/main.ts', 'serve', '--role', this.role, ...this.args], {
-      env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'warn', ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, 'src/cli/main.ts', 'serve', '--role', this.role, ...this.args],
+      {
+        env: { ...process.env, TOUCHPOINT_LOG_LEVEL: 'warn', ...this.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.#child = child;
     const record = { pid: child.pid ?? -1, startedAt: Date.now(), endedAt: null as number | null };
     this.incarnations.push(record);
