@@ -298,9 +298,14 @@ describe('console: message log, attempts, dead letters and replay, channel healt
       .filter({ hasText: 'Game mail' })
       .locator('[data-health="healthy"]')
       .waitFor();
-    await card.getByRole('button', { name: 'Resume' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByText('Its 2 held message(s) are queued again').waitFor();
+    // The cards refresh on a timer: a click that lands while one re-renders is tried again.
+    for (let attempt = 0; attempt < 3 && !(await dialog.isVisible()); attempt += 1) {
+      await card.getByRole('button', { name: 'Resume' }).click();
+      await dialog.waitFor({ timeout: 5000 }).catch(() => undefined);
+    }
+    await dialog.getByText(/held message\(s\) are queued again/).waitFor();
+    assert.match(await dialog.innerText(), /Its 2 held message\(s\) are queued again/);
     await dialog.getByRole('button', { name: 'Resume' }).click();
     await page.getByTestId('toast').filter({ hasText: 'Resumed: 2 message(s) queued again.' }).waitFor();
     await card.locator('[data-health="healthy"]').waitFor();
