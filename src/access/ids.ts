@@ -9,7 +9,7 @@ export function newId(prefix: string): string {
  * A time-ordered UUID (RFC 9562 version 7): 48 bits of Unix milliseconds, then random bits. Used
  * for `ops_request_id`: still a UUID on the wire (SPEC §3.2), but new ids land at the end of the
  * unique index instead of on a random page of it — 2.2× the insert rate of random v4 ids into the
- * outbox on SQLite (decision 100).
+ * outbox on SQLite (decision 110).
  */
 export function uuidv7(nowMs: number = Date.now()): string {
   const random = randomUUID();
