@@ -37,6 +37,27 @@ export interface RunnerChannels {
   ): Promise<Record<string, MessageValue>>;
 }
 
+/**
+ * Iterates `pages` with the next page already requested while the caller handles the current
+ * one, so on PostgreSQL reading page n+1 overlaps writing page n (SQLite's one connection runs
+ * them in turn). A page read that fails after the caller stopped is ignored.
+ */
+async function* prefetched<T>(pages: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = pages.next();
+  try {
+    for (;;) {
+      const result = await next;
+      if (result.done) return;
+      next = pages.next();
+      next.catch(() => {});
+      yield result.value;
+    }
+  } finally {
+    await next.catch(() => {});
+    await pages.return(undefined);
+  }
+}
+
 /** Why a run cannot render now; it pauses with this text until an operator resumes it. */
 class RunBlocked extends Error {}
 /** The run's lease was taken over or the run left `rendering` (paused, stopped) meanwhile. */
@@ -199,11 +220,9 @@ export class CampaignRunner {
       const { size, reachable } = await evaluator.estimate(sendIdType);
       await this.#store.campaigns.sizeRun(scope, run.id, token, size, reachable ?? size);
     }
-    for await (const page of evaluator.profilePages({
-      after: run.cursor,
-      sendIdType,
-      pageSize: this.#options.pageSize,
-    })) {
+    for await (const page of prefetched(
+      evaluator.profilePages({ after: run.cursor, sendIdType, pageSize: this.#options.pageSize }),
+    )) {
       const messages: NewMessage[] = [];
       let skipped = 0;
       for (const member of page) {
