@@ -242,6 +242,7 @@ export async function startTouchpoint(
   if (options.role !== 'api') {
     runner.register(deps.profiles.applier.job(500, config.shutdownDeadlineMs));
     runner.register(deps.verify.retentionJob());
+    runner.register(deps.ingest.digestRetentionJob());
     runner.register(deps.dispatcher.job());
     runner.register(deps.messageRetention.job());
     runner.register(deps.campaignRunner.job());

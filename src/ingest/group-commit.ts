@@ -16,6 +16,12 @@ export interface CommitRequest {
   readonly source: IngestSource;
   readonly events: readonly NormalizedEvent[];
   readonly fault?: CommitFault;
+  /**
+   * Set when the request's events carry no ids of their own: the request body's digest, claimed
+   * in the same transaction; a live claim of the same digest makes the whole request a
+   * duplicate (decision 102).
+   */
+  readonly digest?: { readonly value: string; readonly windowMs: number };
 }
 
 /**
@@ -147,7 +153,20 @@ export class GroupCommitter {
       if (current.has(id)) continue;
       current.set(id, (await tx.sources.credentialsVersion(id)) === credentialsVersion);
     }
-    const live = group.filter((p) => current.get(p.request.source.id) === true);
+    const now = Date.now();
+    // A repeated body within its window stores nothing: all its events count as duplicates.
+    const repeated = new Set<Pending>();
+    for (const pending of group) {
+      const { source, digest } = pending.request;
+      if (digest === undefined || current.get(source.id) !== true) continue;
+      const claimed = await tx.ingestDigests.claim(
+        systemScope('ingest group commit'),
+        { projectId: source.projectId, sourceId: source.id, digest: digest.value, at: now },
+        now - digest.windowMs,
+      );
+      if (!claimed) repeated.add(pending);
+    }
+    const live = group.filter((p) => current.get(p.request.source.id) === true && !repeated.has(p));
     const rows = live.flatMap(({ request }) =>
       request.events.map((event) => ({
         projectId: request.source.projectId,
@@ -164,6 +183,7 @@ export class GroupCommitter {
     const results = group.map((pending): CommitResult => {
       const { source, events } = pending.request;
       if (current.get(source.id) !== true) return { status: 'stale' };
+      if (repeated.has(pending)) return { status: 'committed', isNew: events.map(() => false) };
       const isNew = events.map((event) => {
         const key = eventKey(source.id, event.messageId);
         if (!inserted.has(key) || claimed.has(key)) return false;
@@ -178,7 +198,6 @@ export class GroupCommitter {
       }
       return { status: 'committed', isNew };
     });
-    const now = Date.now();
     for (const [sourceId, { projectId, count }] of perSource)
       await tx.sources.recordActivity(sourceId, projectId, count, now);
     if (group.some((p) => p.request.fault === 'fail-commit')) throw new Error('test fault: poisoned request');

@@ -21,12 +21,20 @@ import type { LifecycleEvents } from '../observability/lifecycle-events.ts';
 import { defaultIngestLimits, type IngestLimits } from './limits.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { bodyEncoding, readBody } from './read-body.ts';
+import { formFieldBytes, multipartBoundary, multipartFields } from './form-fields.ts';
+import { decodeSyncJsData, parseSyncJsPayload } from './formats/thinkingdata/parse-thinkingdata-web.ts';
+import type { BackgroundJob } from '../runner/worker-runner.ts';
+import { systemScope } from '../access/scope.ts';
 
 /** What the HTTP layer hands over: headers it read and the unread body stream. */
 export interface IngestHttpInput {
   readonly requestId: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: Readable;
+  /** The query string without `?` (write keys of beacons, ThinkingData image requests). */
+  readonly query?: string;
+  /** Method and path (`POST /v1/t`), shown with a refusal in verify. */
+  readonly request?: string;
 }
 
 /** Answer of `/v1/*` and `/sync_server`: valid events stored, invalid ones listed (1-based). */
@@ -48,6 +56,23 @@ export interface IngestServiceDeps {
 }
 
 const VERDICT_TTL_MS = 2000;
+
+/**
+ * How long an id-less request body is remembered per source (decision 102): a browser SDK's
+ * retries of an unanswered request come within seconds; ten minutes covers a tab put to sleep.
+ */
+export const DIGEST_WINDOW_MS = 10 * 60_000;
+
+/** What a request revealed about itself before it was refused: whose it is (for verify). */
+interface Seen {
+  owner?: { readonly id: string; readonly projectId: number };
+}
+
+/** The answer of `GET /sourceConfig`: the source behind the write key. */
+export interface SourceConfigResult {
+  readonly source: IngestSource;
+  readonly writeKey: string;
+}
 
 interface Credentials {
   readonly appKey: string;
@@ -136,27 +161,6 @@ function utf8Rejections(
   return problems;
 }
 
-/** The raw bytes of the first form field `name` (percent-escapes decoded to bytes, `+` as space). */
-function formFieldBytes(body: Buffer, name: string): Buffer | undefined {
-  const text = body.toString('latin1');
-  for (const pair of text.split('&')) {
-    const eq = pair.indexOf('=');
-    const key = eq < 0 ? pair : pair.slice(0, eq);
-    if (key !== name) continue;
-    const raw = (eq < 0 ? '' : pair.slice(eq + 1)).replaceAll('+', ' ');
-    const out: number[] = [];
-    for (let i = 0; i < raw.length; i++) {
-      const hex = raw[i] === '%' ? raw.slice(i + 1, i + 3) : '';
-      if (/^[0-9A-Fa-f]{2}$/.test(hex)) {
-        out.push(parseInt(hex, 16));
-        i += 2;
-      } else out.push(raw.charCodeAt(i) & 0xff);
-    }
-    return Buffer.from(out);
-  }
-  return undefined;
-}
-
 /**
  * The ingest pipeline behind every wire format: overload check, bounded decoding,
  * authentication before any work, per-event checks and normalization, rate limit, group commit,
@@ -225,12 +229,13 @@ export class IngestService {
   async #authenticate(
     credentials: Credentials | undefined,
     origin: string | undefined,
+    seen: Seen,
     fresh = false,
   ): Promise<IngestSource> {
     if (!credentials) throw new TouchpointError('TP_ERR_INGEST_KEY_INVALID');
     const cacheKey = `${credentials.appKey}\u0000${credentials.secret === undefined ? '' : createHash('sha256').update(credentials.secret).digest('base64')}`;
     const cached = fresh ? undefined : this.#verdicts.get(cacheKey);
-    if (cached && cached.until > performance.now()) return this.#checkOrigin(cached.source, origin);
+    if (cached && cached.until > performance.now()) return this.#checkOrigin(cached.source, origin, seen);
     let verdict;
     try {
       verdict = await this.#deps.sources.lookupIngestKey(credentials.appKey, credentials.secret);
@@ -243,20 +248,23 @@ export class IngestService {
       case 'unknown':
         throw new TouchpointError('TP_ERR_INGEST_KEY_INVALID');
       case 'secret_mismatch':
+        seen.owner = verdict.owner;
         throw new TouchpointError(
           verdict.missing ? 'TP_ERR_INGEST_SECRET_REQUIRED' : 'TP_ERR_INGEST_SECRET_MISMATCH',
         );
       case 'disabled':
+        seen.owner = verdict.source;
         throw new TouchpointError('TP_ERR_INGEST_SOURCE_DISABLED');
       case 'ok':
         break;
     }
     if (this.#verdicts.size >= 10_000) this.#verdicts.clear();
     this.#verdicts.set(cacheKey, { source: verdict.source, until: performance.now() + VERDICT_TTL_MS });
-    return this.#checkOrigin(verdict.source, origin);
+    return this.#checkOrigin(verdict.source, origin, seen);
   }
 
-  #checkOrigin(source: IngestSource, origin: string | undefined): IngestSource {
+  #checkOrigin(source: IngestSource, origin: string | undefined, seen: Seen): IngestSource {
+    seen.owner = source;
     // Browsers always send Origin on these cross-origin POSTs; servers and apps send none.
     if (origin !== undefined && !source.origins.includes(origin))
       throw new TouchpointError('TP_ERR_INGEST_ORIGIN_FORBIDDEN', { origin: origin.slice(0, 200) });
@@ -345,8 +353,15 @@ export class IngestService {
     origin: string | undefined,
     valid: readonly NormalizedEvent[],
     rejected: readonly (EventRejection & { event: unknown })[],
-    dryRun = false,
+    seen: Seen,
+    options: { dryRun?: boolean; digest?: string } = {},
   ): Promise<IngestResult> {
+    const dryRun = options.dryRun === true;
+    // Only a request whose events carry no id of their own is de-duplicated by its body.
+    const digest =
+      options.digest !== undefined && valid.some((e) => e.messageIdGenerated)
+        ? { value: options.digest, windowMs: DIGEST_WINDOW_MS }
+        : undefined;
     this.#rate.charge(source.id, this.#rateOf(source), valid.length + rejected.length);
     let current = source;
     let duplicates = 0;
@@ -358,6 +373,7 @@ export class IngestService {
             source: current,
             events: valid,
             fault: this.#fault(input),
+            ...(digest ? { digest } : {}),
           });
         } catch (error) {
           this.#deps.logger.error({ err: error, requestId: input.requestId }, 'ingest commit failed');
@@ -369,11 +385,11 @@ export class IngestService {
         }
         // The source changed between the key check and the commit: judge the key again.
         if (attempt >= 2) throw new TouchpointError('TP_ERR_INGEST_STORE_UNAVAILABLE', {}, { retryAfter: 1 });
-        current = await this.#authenticate(credentials, origin, true);
+        current = await this.#authenticate(credentials, origin, seen, true);
       }
     } else {
       // Nothing to commit, so no re-check inside a transaction: judge the key afresh.
-      current = await this.#authenticate(credentials, origin, true);
+      current = await this.#authenticate(credentials, origin, seen, true);
     }
     this.#events.inc({ outcome: 'stored' }, dryRun ? 0 : valid.length - duplicates);
     if (duplicates > 0) this.#events.inc({ outcome: 'duplicate' }, duplicates);
@@ -389,22 +405,63 @@ export class IngestService {
     };
   }
 
-  /** Segment-compatible `/v1/batch` and the single calls. */
-  async segment(call: SegmentType | 'batch', input: IngestHttpInput): Promise<IngestResult> {
+  /**
+   * Runs one request: counts it in flight, and when it is refused after its source became known
+   * (wrong origin, secret, disabled source, a body of the wrong format), reports the refusal as
+   * `ingest:refused` so the source's verify view shows it. Refusals for an unknown key have no
+   * source to show them in; 429 and 5xx are not refusals of the data (it may be sent again).
+   */
+  async #handle<T>(input: IngestHttpInput, work: (seen: Seen) => Promise<T>): Promise<T> {
     if (++this.#inFlight >= SATURATED_REQUESTS) this.#saturatedUntil = Date.now() + 250;
+    const seen: Seen = {};
     try {
-      return await this.#segment(call, input);
+      return await work(seen);
+    } catch (error) {
+      if (error instanceof TouchpointError && seen.owner && error.status >= 400 && error.status < 500)
+        if (error.status !== 429)
+          this.#deps.events.emit('ingest:refused', {
+            projectId: seen.owner.projectId,
+            sourceId: seen.owner.id,
+            requestId: input.requestId,
+            request: input.request ?? null,
+            origin: header(input, 'origin') ?? null,
+            code: error.code,
+            message: error.message,
+            details: error.details ?? {},
+          });
+      throw error;
     } finally {
       this.#inFlight--;
     }
   }
 
-  async #segment(call: SegmentType | 'batch', input: IngestHttpInput): Promise<IngestResult> {
+  /**
+   * Segment-compatible `/v1/batch` and the single calls (also RudderStack's JavaScript SDK).
+   * `keyInQuery`: RudderStack's beacon sends its write key as `?writeKey=` (a beacon has no
+   * headers).
+   */
+  async segment(
+    call: SegmentType | 'batch',
+    input: IngestHttpInput,
+    options: { keyInQuery?: boolean } = {},
+  ): Promise<IngestResult> {
+    return this.#handle(input, (seen) => this.#segment(call, input, seen, options.keyInQuery === true));
+  }
+
+  async #segment(
+    call: SegmentType | 'batch',
+    input: IngestHttpInput,
+    seen: Seen,
+    keyInQuery: boolean,
+  ): Promise<IngestResult> {
     this.checkCapacity();
     const origin = header(input, 'origin');
-    let credentials = basicCredentials(header(input, 'authorization'));
+    const queryKey = keyInQuery ? new URLSearchParams(input.query ?? '').get('writeKey') : null;
+    let credentials =
+      basicCredentials(header(input, 'authorization')) ??
+      (queryKey ? writeKeyCredentials(queryKey) : undefined);
     // With the key in the header, nobody unauthenticated makes us read or parse a body.
-    let source = credentials ? await this.#authenticate(credentials, origin) : undefined;
+    let source = credentials ? await this.#authenticate(credentials, origin, seen) : undefined;
     if (source) this.#checkRate(source);
     const body = await this.#readJson(input, false);
     const request = parseSegmentRequest(body.value, call);
@@ -416,7 +473,7 @@ export class IngestService {
     }
     if (!source) {
       credentials = request.writeKey === undefined ? undefined : writeKeyCredentials(request.writeKey);
-      source = await this.#authenticate(credentials, origin);
+      source = await this.#authenticate(credentials, origin, seen);
       this.#checkRate(source);
     }
     // A single call's body is its event; a batch's events are under "batch".
@@ -434,27 +491,40 @@ export class IngestService {
       (event) => normalizeSegmentEvent(event, request.pathType, request.envelope, receivedAt, this.#limits),
       found,
     );
-    return this.#commit(input, source, credentials!, origin, valid, rejected);
+    return this.#commit(input, source, credentials!, origin, valid, rejected, seen);
+  }
+
+  /**
+   * RudderStack's `GET /sourceConfig/?writeKey=…` (Basic `writeKey:` too): the key is judged like
+   * an event request's, origin included, so a page learns at load time that it may not send.
+   */
+  async sourceConfig(input: IngestHttpInput): Promise<SourceConfigResult> {
+    return this.#handle(input, async (seen) => {
+      const queryKey = new URLSearchParams(input.query ?? '').get('writeKey');
+      const fromHeader = basicCredentials(header(input, 'authorization'));
+      const fromQuery = queryKey ? writeKeyCredentials(queryKey) : undefined;
+      if (fromHeader && fromQuery && fromHeader.appKey !== fromQuery.appKey)
+        throw new TouchpointError('TP_ERR_INGEST_KEY_INVALID');
+      const credentials = fromHeader ?? fromQuery;
+      const source = await this.#authenticate(credentials, header(input, 'origin'), seen);
+      return { source, writeKey: credentials!.appKey };
+    });
   }
 
   /** ThinkingData `/sync_server`: `appid` header, `compress` header, a JSON array of events. */
   async thinkingData(input: IngestHttpInput): Promise<IngestResult> {
-    if (++this.#inFlight >= SATURATED_REQUESTS) this.#saturatedUntil = Date.now() + 250;
-    try {
-      return await this.#thinkingData(input);
-    } finally {
-      this.#inFlight--;
-    }
+    return this.#handle(input, (seen) => this.#thinkingData(input, seen));
   }
 
-  async #thinkingData(input: IngestHttpInput): Promise<IngestResult> {
+  async #thinkingData(input: IngestHttpInput, seen: Seen): Promise<IngestResult> {
     this.checkCapacity();
     const appId = header(input, 'appid');
     const credentials = appId ? { appKey: appId, secret: undefined } : undefined;
     const origin = header(input, 'origin');
-    const source = await this.#authenticate(credentials, origin);
+    const source = await this.#authenticate(credentials, origin, seen);
     this.#checkRate(source);
-    const body = await this.#readJson(input, true);
+    const raw = await this.#read(input, true);
+    const body = readJsonText(raw);
     const events = parseThinkingDataBatch(body.value);
     // An array holds the events; a single object is the one event.
     const found = utf8Rejections(body.invalid, (path) =>
@@ -466,31 +536,91 @@ export class IngestService {
       (event) => normalizeThinkingDataEvent(event, source.timeZone, receivedAt, this.#limits),
       found,
     );
-    return this.#commit(input, source, credentials!, origin, valid, rejected);
+    return this.#commit(input, source, credentials!, origin, valid, rejected, seen, {
+      digest: bodyDigest('sync_server', raw),
+    });
   }
 
   /**
-   * ThinkingData `/data_debug`: one form-encoded event (`data`, `appid`, `dryRun`, `deviceId`),
+   * ThinkingData's web SDK, normal mode: `/sync_js` with `data=<base64 of {"data":[…],"#app_id"}>`
+   * as a form POST (ajax), in the query string (image GET), or as multipart (sendBeacon). The
+   * app id is inside the document, so the body is read (under the caps) before the key is judged.
+   */
+  async thinkingDataWeb(input: IngestHttpInput): Promise<IngestResult> {
+    return this.#handle(input, (seen) => this.#thinkingDataWeb(input, seen));
+  }
+
+  async #thinkingDataWeb(input: IngestHttpInput, seen: Seen): Promise<IngestResult> {
+    this.checkCapacity();
+    const origin = header(input, 'origin');
+    const fields = await this.#formFields(input);
+    const field = fields.get('data');
+    if (field === undefined)
+      throw new TouchpointError('TP_ERR_INGEST_MALFORMED', { reason: 'the form field data is missing' });
+    const decoded = decodeSyncJsData(field);
+    const body = readJsonText(decoded);
+    const payload = parseSyncJsPayload(body.value);
+    const credentials = payload.appId ? { appKey: payload.appId, secret: undefined } : undefined;
+    const source = await this.#authenticate(credentials, origin, seen);
+    this.#checkRate(source);
+    const found = utf8Rejections(body.invalid, (path) =>
+      path[0] === 'data' && typeof path[1] === 'number' ? path[1] : undefined,
+    );
+    const receivedAt = Date.now();
+    const { valid, rejected } = this.#judge(
+      payload.events,
+      (event) => normalizeThinkingDataEvent(event, source.timeZone, receivedAt, this.#limits),
+      found,
+    );
+    return this.#commit(input, source, credentials!, origin, valid, rejected, seen, {
+      digest: bodyDigest('sync_js', decoded),
+    });
+  }
+
+  /**
+   * A form's fields from the query string (GET), a form-encoded body, or a multipart body. Only
+   * the fields read here are returned; multipart is told by its Content-Type (the one case the
+   * Content-Type is read: its boundary is needed).
+   */
+  async #formFields(input: IngestHttpInput): Promise<Map<string, Buffer>> {
+    const names = ['data', 'appid', 'dryRun', 'deviceId'];
+    const boundary = multipartBoundary(header(input, 'content-type'));
+    const raw = await this.#read(input, true);
+    if (boundary !== undefined) return multipartFields(raw, boundary);
+    const text = raw.length > 0 ? raw : Buffer.from(input.query ?? '', 'latin1');
+    const fields = new Map<string, Buffer>();
+    for (const name of names) {
+      const value = formFieldBytes(text, name);
+      if (value !== undefined) fields.set(name, value);
+    }
+    return fields;
+  }
+
+  /**
+   * ThinkingData `/data_debug`: one event (`data`, `appid`, `dryRun`, `deviceId`), form-encoded
+   * (the server SDKs and the web SDK's debug mode) or multipart (the web SDK's beacon),
    * validated, stored unless `dryRun=1`.
    */
   async thinkingDataDebug(input: IngestHttpInput): Promise<IngestResult> {
+    return this.#handle(input, (seen) => this.#thinkingDataDebug(input, seen));
+  }
+
+  async #thinkingDataDebug(input: IngestHttpInput, seen: Seen): Promise<IngestResult> {
     this.checkCapacity();
     const origin = header(input, 'origin');
     const headerAppId = header(input, 'appid');
     let source = headerAppId
-      ? await this.#authenticate({ appKey: headerAppId, secret: undefined }, origin)
+      ? await this.#authenticate({ appKey: headerAppId, secret: undefined }, origin, seen)
       : undefined;
-    const raw = await this.#read(input, true);
-    const form = new URLSearchParams(raw.toString('utf8'));
-    const formAppId = form.get('appid') ?? undefined;
+    const form = await this.#formFields(input);
+    const formAppId = form.get('appid')?.toString('utf8') || undefined;
     if (headerAppId && formAppId && formAppId !== headerAppId)
       throw new TouchpointError('TP_ERR_INGEST_KEY_INVALID');
     const appId = headerAppId ?? formAppId;
     const credentials = appId ? { appKey: appId, secret: undefined } : undefined;
-    source ??= await this.#authenticate(credentials, origin);
+    source ??= await this.#authenticate(credentials, origin, seen);
     this.#checkRate(source);
-    // The field's bytes, not URLSearchParams' text: that would turn bad UTF-8 into U+FFFD unseen.
-    const data = formFieldBytes(raw, 'data');
+    const data = form.get('data');
     if (data === undefined)
       throw new TouchpointError('TP_ERR_INGEST_MALFORMED', { reason: 'the form field data is missing' });
     const body = readJsonText(data);
@@ -502,6 +632,33 @@ export class IngestService {
       (e) => normalizeThinkingDataEvent(e, timeZone, receivedAt, this.#limits),
       found,
     );
-    return this.#commit(input, source, credentials!, origin, valid, rejected, form.get('dryRun') === '1');
+    return this.#commit(input, source, credentials!, origin, valid, rejected, seen, {
+      dryRun: form.get('dryRun')?.toString('latin1') === '1',
+      digest: bodyDigest('data_debug', data),
+    });
   }
+
+  /** Deletes request digests older than their window; returns how many. */
+  pruneDigests(now = Date.now()): Promise<number> {
+    return this.#deps.store.ingestDigests.prune(
+      systemScope('retention prunes ingest digests'),
+      now - DIGEST_WINDOW_MS,
+    );
+  }
+
+  /** The digests' retention as a background job of the worker runner (every minute). */
+  digestRetentionJob(intervalMs = 60_000): BackgroundJob {
+    return {
+      name: 'ingest-digest-retention',
+      intervalMs,
+      run: async () => {
+        await this.pruneDigests();
+      },
+    };
+  }
+}
+
+/** The digest of a request's events as sent (decision 102): per endpoint, over the decoded bytes. */
+function bodyDigest(endpoint: string, bytes: Buffer): string {
+  return createHash('sha256').update(endpoint).update('\n').update(bytes).digest('base64url');
 }

@@ -22,6 +22,22 @@ export interface RejectedEvents {
 }
 
 /**
+ * A whole request refused after its data source became known (wrong origin, secret, disabled
+ * source, a body of the wrong format): nothing of it was stored.
+ */
+export interface RefusedRequest {
+  readonly projectId: number;
+  readonly sourceId: string;
+  readonly requestId: string;
+  /** Method and path, e.g. `POST /v1/t`. */
+  readonly request: string | null;
+  readonly origin: string | null;
+  readonly code: string;
+  readonly message: string;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/**
  * Every lifecycle event of the process, by name (STYLE "Seams"): ingest now; delivery
  * (`delivery:attempt|delivered|retry|dead`), campaigns and journeys add theirs here.
  */
@@ -42,6 +58,7 @@ export interface DeliveryAttempt {
 export interface LifecycleEventMap {
   'ingest:accepted': AcceptedEvents;
   'ingest:rejected': RejectedEvents;
+  'ingest:refused': RefusedRequest;
   'delivery:attempt': DeliveryAttempt;
   /** Messages became due in this process (a send, a replay, a resume): wake the dispatcher. */
   'delivery:queued': { readonly projectId: number; readonly messages: number };

@@ -27,7 +27,12 @@ export type IngestKeyVerdict =
   | { readonly status: 'ok'; readonly source: IngestSource }
   | { readonly status: 'disabled'; readonly source: IngestSource }
   | { readonly status: 'unknown' }
-  | { readonly status: 'secret_mismatch'; readonly missing: boolean };
+  | {
+      readonly status: 'secret_mismatch';
+      readonly missing: boolean;
+      /** Whose key it is: the refusal is shown in that source's verify view. */
+      readonly owner: { readonly id: string; readonly projectId: number };
+    };
 
 /**
  * Resolves ingest keys. Never serves a stale answer: every lookup reads the source row (one

@@ -8,6 +8,61 @@ export interface IntegrationPrompt {
 }
 
 /**
+ * The three browser SDKs Touchpoint speaks, as modules for the site's bundler (npm packages, no
+ * vendor CDN): each is pointed at this server for its settings as well as its events. The browser
+ * tests bundle the Segment and RudderStack snippets exactly as shown here (test/e2e/web-sources).
+ */
+export function webPrompts(key: string, url: string): IntegrationPrompt[] {
+  const host = url.replace(/^https?:\/\//, '');
+  const protocol = url.startsWith('https') ? 'https' : 'http';
+  return [
+    {
+      platform: 'web',
+      title: 'Web (Segment analytics.js)',
+      language: 'javascript',
+      code: `// npm install @segment/analytics-next
+import { AnalyticsBrowser } from '@segment/analytics-next';
+
+// Settings (cdnURL) and events (apiHost) both come from Touchpoint: nothing loads from Segment.
+const analytics = AnalyticsBrowser.load(
+  { writeKey: '${key}', cdnURL: '${url}' },
+  { integrations: { 'Segment.io': { apiHost: '${host}/v1', protocol: '${protocol}' } } },
+);
+analytics.page();`,
+    },
+    {
+      platform: 'web',
+      title: 'Web (RudderStack JavaScript SDK)',
+      language: 'javascript',
+      code: `// npm install @rudderstack/analytics-js
+import { RudderAnalytics } from '@rudderstack/analytics-js/bundled';
+
+// The bundled build carries its plugins; configUrl asks Touchpoint for the source config, and no
+// device-mode integration or polyfill is fetched: nothing loads from RudderStack's CDN.
+const rudderanalytics = new RudderAnalytics();
+rudderanalytics.load('${key}', '${url}', {
+  configUrl: '${url}',
+  loadIntegration: false,
+  polyfillIfRequired: false,
+});
+rudderanalytics.page();`,
+    },
+    {
+      platform: 'web',
+      title: 'Web (ThinkingData web SDK)',
+      language: 'javascript',
+      code: `// npm install thinkingdata-browser
+import thinkingdata from 'thinkingdata-browser';
+
+// The SDK keeps only serverUrl's origin and sends to /sync_js there (debug mode: /data_debug),
+// so Touchpoint must be served at the root of its host. "ajax" lets the SDK read the answers.
+thinkingdata.init({ appId: '${key}', serverUrl: '${url}', send_method: 'ajax' });
+thinkingdata.track('page_opened');`,
+    },
+  ];
+}
+
+/**
  * Ready-to-paste SDK set-up per platform, filled with the source's key and this server's URL
  * (SPEC §2). Server-side snippets use the Segment and ThinkingData SDKs Touchpoint speaks.
  */
@@ -18,18 +73,7 @@ export function integrationPrompts(source: DataSource, serverUrl: string): Integ
   for (const { platform, requireSecret } of source.platforms) {
     switch (platform) {
       case 'web':
-        prompts.push({
-          platform,
-          title: 'Web (Segment analytics.js)',
-          language: 'html',
-          code: `<script type="module">
-  import { AnalyticsBrowser } from 'https://esm.sh/@segment/analytics-next';
-  const analytics = AnalyticsBrowser.load({ writeKey: '${key}', cdnURL: '${url}' }, {
-    integrations: { 'Segment.io': { apiHost: '${url.replace(/^https?:\/\//, '')}/v1', protocol: '${url.startsWith('https') ? 'https' : 'http'}' } },
-  });
-  analytics.track('page_opened');
-</script>`,
-        });
+        prompts.push(...webPrompts(key, url));
         break;
       case 'android':
         prompts.push({

@@ -386,6 +386,7 @@ export class SourcesService implements IngestKeyLookup {
     if (!source || source.deletedAt !== null) return { status: 'unknown' };
     const server = source.platforms.find((p) => p.platform === 'server');
     const requireSecret = server?.requireSecret === true;
+    const owner = { id: source.id, projectId: source.projectId };
     if (secret !== undefined && secret !== '') {
       const cacheKey = `${source.id}:${source.credentialsVersion}`;
       let expected = this.#secretDigests.get(cacheKey);
@@ -395,9 +396,10 @@ export class SourcesService implements IngestKeyLookup {
         this.#secretDigests.set(cacheKey, expected);
       }
       // Digests have equal length, so the comparison is constant-time whatever was sent (SEC-16).
-      if (!timingSafeEqual(digest(secret), expected)) return { status: 'secret_mismatch', missing: false };
+      if (!timingSafeEqual(digest(secret), expected))
+        return { status: 'secret_mismatch', missing: false, owner };
     } else if (requireSecret) {
-      return { status: 'secret_mismatch', missing: true };
+      return { status: 'secret_mismatch', missing: true, owner };
     }
     const project = await this.#store.projects.get({ kind: 'project', projectId: source.projectId });
     const ingestSource: IngestSource = {

@@ -11,6 +11,10 @@ export const VERIFY_REPLAY = 200;
 /** How far back each poll looks again, so entries committed slightly out of order are not missed. */
 const OVERLAP_MS = 5000;
 
+/** Refused requests shown per source and window (decision 103); the rest are counted. */
+export const REFUSALS_PER_WINDOW = 20;
+const REFUSAL_WINDOW_MS = 60_000;
+
 const entryId = (at: number): string => `${String(at).padStart(15, '0')}-${randomBytes(6).toString('hex')}`;
 
 /**
@@ -23,12 +27,45 @@ export class VerifyService {
   readonly #logger: Logger;
   readonly #pollMs: number;
   readonly #retentionMs: number;
+  readonly #now: () => number;
+  /** Per source: the current window's start, refusals shown in it, and refusals left out. */
+  readonly #refusals = new Map<string, { start: number; shown: number; skipped: number }>();
 
-  constructor(deps: { store: Store; logger: Logger; pollMs?: number; retentionHours?: number }) {
+  constructor(deps: {
+    store: Store;
+    logger: Logger;
+    pollMs?: number;
+    retentionHours?: number;
+    now?: () => number;
+  }) {
     this.#store = deps.store;
     this.#logger = deps.logger;
     this.#pollMs = deps.pollMs ?? 500;
     this.#retentionMs = (deps.retentionHours ?? 72) * 3_600_000;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  /**
+   * Whether a refusal of `sourceId` is shown now: at most {@link REFUSALS_PER_WINDOW} per source
+   * each minute, so a flood of bad requests (an attack, a broken page on every visit) costs a
+   * bounded number of rows. Returns how many were left out before this one, or undefined when
+   * this one is left out too.
+   */
+  #admitRefusal(sourceId: string, at: number): number | undefined {
+    let window = this.#refusals.get(sourceId);
+    if (!window || at - window.start >= REFUSAL_WINDOW_MS) {
+      if (!window && this.#refusals.size >= 10_000) this.#refusals.clear();
+      window = { start: at, shown: 0, skipped: window?.skipped ?? 0 };
+      this.#refusals.set(sourceId, window);
+    }
+    if (window.shown >= REFUSALS_PER_WINDOW) {
+      window.skipped++;
+      return undefined;
+    }
+    window.shown++;
+    const skipped = window.skipped;
+    window.skipped = 0;
+    return skipped;
   }
 
   /** Deletes verify buffer entries older than the retention period; returns how many. */
@@ -53,6 +90,27 @@ export class VerifyService {
 
   /** Records what ingest refused or only dry-ran, for the verify buffer. */
   listen(emitter: LifecycleEvents): void {
+    emitter.on('ingest:refused', (refusal) => {
+      const at = this.#now();
+      const skipped = this.#admitRefusal(refusal.sourceId, at);
+      if (skipped === undefined) return;
+      this.#append(projectScope(refusal.projectId), [
+        {
+          entryId: entryId(at),
+          sourceId: refusal.sourceId,
+          receivedAt: at,
+          verdict: 'refused',
+          reasons: [{ code: refusal.code, message: refusal.message }],
+          event: JSON.stringify({
+            request: refusal.request,
+            origin: refusal.origin,
+            request_id: refusal.requestId,
+            details: refusal.details,
+            ...(skipped > 0 ? { refusals_not_shown_before: skipped } : {}),
+          }),
+        },
+      ]);
+    });
     emitter.on('ingest:rejected', (batch) => {
       const at = Date.now();
       this.#append(

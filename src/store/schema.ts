@@ -55,6 +55,7 @@ export interface Database {
   event_definitions: EventDefinitionsTable;
   event_properties: EventPropertiesTable;
   verify_buffer: VerifyBufferTable;
+  ingest_digests: IngestDigestsTable;
   channels: ChannelsTable;
   channel_workspaces: ChannelWorkspacesTable;
   sends: SendsTable;
@@ -319,6 +320,13 @@ export interface EventPropertiesTable {
   types: string;
   first_seen: number;
   last_seen: number;
+}
+
+export interface IngestDigestsTable {
+  project_id: number;
+  source_id: string;
+  digest: string;
+  received_at: number;
 }
 
 export interface VerifyBufferTable {

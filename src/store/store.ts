@@ -20,6 +20,10 @@ import { retentionRepository, type RetentionRepository } from './repositories/re
 import { eventsRepository, type EventsRepository } from './repositories/events-repository.ts';
 import { profilesRepository, type ProfilesRepository } from './repositories/profiles-repository.ts';
 import { verifyRepository, type VerifyRepository } from './repositories/verify-repository.ts';
+import {
+  ingestDigestsRepository,
+  type IngestDigestsRepository,
+} from './repositories/ingest-digests-repository.ts';
 import { membersRepository, type MembersRepository } from './repositories/members-repository.ts';
 import { projectsRepository, type ProjectsRepository } from './repositories/projects-repository.ts';
 import { sessionsRepository, type SessionsRepository } from './repositories/sessions-repository.ts';
@@ -48,6 +52,7 @@ export interface Repositories {
   readonly events: EventsRepository;
   readonly profiles: ProfilesRepository;
   readonly verify: VerifyRepository;
+  readonly ingestDigests: IngestDigestsRepository;
   readonly channels: ChannelsRepository;
   readonly delivery: DeliveryRepository;
   readonly deliveryStats: DeliveryStatsRepository;
@@ -126,6 +131,7 @@ function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories
       handle.capabilities.arrayParameters,
     ),
     verify: verifyRepository(db),
+    ingestDigests: ingestDigestsRepository(db),
     channels: channelsRepository(db),
     delivery: deliveryRepository(db, handle),
     deliveryStats: deliveryStatsRepository(db),

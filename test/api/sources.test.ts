@@ -214,12 +214,14 @@ for (const kind of storeKinds) {
       assert.deepEqual(await f.t.deps.sources.lookupIngestKey(key, old), {
         status: 'secret_mismatch',
         missing: false,
+        owner: { id: source.id, projectId: f.a.project.id },
       });
       assert.equal((await f.t.deps.sources.lookupIngestKey(key, fresh)).status, 'ok');
       // require_secret: no secret at all is a mismatch too.
       assert.deepEqual(await f.t.deps.sources.lookupIngestKey(key, undefined), {
         status: 'secret_mismatch',
         missing: true,
+        owner: { id: source.id, projectId: f.a.project.id },
       });
       const audit = (await f.as('adminA', f.a, { url: `${base()}/audit?action=secret.rotated` })).json()
         .items;
@@ -391,6 +393,7 @@ for (const kind of storeKinds) {
           assert.deepEqual(await f.t.deps.sources.lookupIngestKey(key, before), {
             status: 'secret_mismatch',
             missing: false,
+            owner: { id: source.id, projectId: f.a.project.id },
           });
           const disabled = await fetch(`${server.url}${base()}/sources/${source.id}/disable`, {
             method: 'POST',

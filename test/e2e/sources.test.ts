@@ -593,6 +593,8 @@ describe('console: data sources against the real backend', () => {
     const prompts = page.getByRole('region', { name: '接入' }).getByRole('tab');
     assert.deepEqual(await prompts.allTextContents(), [
       '网页（Segment analytics.js）',
+      '网页（RudderStack JavaScript SDK）',
+      '网页（ThinkingData web SDK）',
       '服务端（Node.js, @segment/analytics-node）',
       '服务端（curl）',
     ]);

@@ -11,7 +11,7 @@ const verifyEntrySchema = {
   properties: {
     key: { type: 'string' },
     received_at: { type: 'string' },
-    verdict: { type: 'string', enum: ['accepted', 'rejected', 'dry_run', 'warning'] },
+    verdict: { type: 'string', enum: ['accepted', 'rejected', 'dry_run', 'warning', 'refused'] },
     reasons: {
       type: 'array',
       items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },

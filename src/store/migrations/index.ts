@@ -14,6 +14,7 @@ import { migration0013 } from './0013-profile-cursor.ts';
 import { migration0014 } from './0014-delivery-rate.ts';
 import { migration0015 } from './0015-audiences.ts';
 import { migration0016 } from './0016-campaigns.ts';
+import { migration0017 } from './0017-ingest-digests.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in order. Append only. */
@@ -34,4 +35,5 @@ export const migrations: readonly Migration[] = [
   migration0014,
   migration0015,
   migration0016,
+  migration0017,
 ];

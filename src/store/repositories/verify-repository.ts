@@ -4,12 +4,15 @@ import { fromJson } from '../json.ts';
 import type { Database } from '../schema.ts';
 import { scoped } from './scoped.ts';
 
-/** One line of the verify view: an accepted event or a refused/dry-run/flagged one. */
+/**
+ * One line of the verify view: an accepted event, a rejected/dry-run/flagged one, or a whole
+ * request refused (`refused`: wrong origin, secret, disabled source, malformed body).
+ */
 export interface VerifyEntry {
   readonly key: string;
   readonly sourceId: string;
   readonly receivedAt: number;
-  readonly verdict: 'accepted' | 'rejected' | 'dry_run' | 'warning';
+  readonly verdict: 'accepted' | 'rejected' | 'dry_run' | 'warning' | 'refused';
   readonly reasons: readonly { code: string; message: string }[];
   readonly type: string | null;
   readonly eventName: string | null;
@@ -129,7 +132,8 @@ export function verifyRepository(root: Kysely<Database>): VerifyRepository {
             verdict: b.verdict as VerifyEntry['verdict'],
             reasons: fromJson<{ code: string; message: string }[]>(b.reasons),
             type: str(e.type) ?? str(e['#type']),
-            eventName: str(e.event) ?? str(e['#event_name']) ?? str(e.name),
+            // A refused request has no event: its method and path name the line.
+            eventName: str(e.event) ?? str(e['#event_name']) ?? str(e.name) ?? str(e.request),
             userId: str(e.userId) ?? str(e['#account_id']),
             anonymousId: str(e.anonymousId) ?? str(e['#distinct_id']),
             messageId: str(e.messageId) ?? str(e['#uuid']),

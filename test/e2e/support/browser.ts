@@ -10,8 +10,9 @@ export const screenshotDir = join(repoRoot, 'test-artifacts', 'screenshots');
  * Launches Debian's Chromium headless. A missing browser fails the suite (never skips it): the
  * console's acceptance tests are part of `npm test`, and `.ci/run` installs the package.
  * Playwright gives each launch a fresh temporary profile; the network stays on loopback.
+ * `args`: further Chromium switches (e.g. host resolver rules that keep every name off the net).
  */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(options: { args?: readonly string[] } = {}): Promise<Browser> {
   if (!existsSync(chromiumPath))
     throw new Error(
       `Chromium is required by the browser tests and is missing at ${chromiumPath}. ` +
@@ -30,6 +31,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-sync',
       '--no-first-run',
       '--disable-dev-shm-usage',
+      ...(options.args ?? []),
     ],
   });
 }

@@ -7368,7 +7368,7 @@ export interface paths {
                 readonly type?: string | null;
                 readonly user_id?: string | null;
                 /** @enum {string} */
-                readonly verdict?: 'accepted' | 'rejected' | 'dry_run' | 'warning';
+                readonly verdict?: 'accepted' | 'rejected' | 'dry_run' | 'warning' | 'refused';
               }[];
             };
           };

@@ -205,7 +205,7 @@ export type EventPropertyDefinition = EventDefinition['properties'][number];
 /** Event management: one event name as discovered from what arrived, or declared. */
 export type EventDefinition = Answered<ItemOf<Answer<'/api/v1/projects/{projectId}/events', 'get'>>>;
 
-export const verdicts = ['accepted', 'rejected', 'dry_run', 'warning'] as const;
+export const verdicts = ['accepted', 'rejected', 'dry_run', 'warning', 'refused'] as const;
 export type Verdict = (typeof verdicts)[number];
 
 /** One line of a data source's verify view (`GET …/verify`, or `event: entry` of the stream). */

@@ -31,6 +31,7 @@ const verdictTone: Record<Verdict, Tone> = {
   rejected: 'red',
   dry_run: 'blue',
   warning: 'amber',
+  refused: 'red',
 };
 
 export function VerdictBadge({ verdict }: { verdict: Verdict }) {
