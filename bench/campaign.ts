@@ -109,7 +109,16 @@ export async function run(args: string[]): Promise<void> {
       const peak = peakRssMiB(worker.pid);
       if (process.env.BENCH_SMAPS) {
         const metrics = await (await fetch(`${c.base}/metrics`)).text();
-        console.log(metrics.split('\n').filter((l) => /^touchpoint_process_(nodejs_heap_size|resident|nodejs_external|nodejs_heap_space_size_used)/.test(l)).join('\n'));
+        console.log(
+          metrics
+            .split('\n')
+            .filter((l) =>
+              /^touchpoint_process_(nodejs_heap_size|resident|nodejs_external|nodejs_heap_space_size_used)/.test(
+                l,
+              ),
+            )
+            .join('\n'),
+        );
       }
       const queued = Number(run.queued);
       const ms = Date.parse(String(run.updated_at)) - Date.parse(String(run.started_at));
