@@ -112,7 +112,8 @@ function pathOf(endpoint: Endpoint, params: Params): string {
   });
 }
 
-async function call<T>(
+/** One Admin API call: path parameters, query and JSON body; a `TP_ERR_*` answer throws ApiError. */
+export async function call<T>(
   endpoint: Endpoint,
   options: { params?: Params; query?: Query; body?: unknown; quiet401?: boolean } = {},
 ): Promise<T> {
