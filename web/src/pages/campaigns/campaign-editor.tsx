@@ -142,7 +142,6 @@ function ContentStep({
   errors,
   setErrors,
   catalog,
-  preview,
 }: {
   channel: Channel;
   draft: Draft;
@@ -150,16 +149,12 @@ function ContentStep({
   errors: FieldErrors;
   setErrors: (update: (errors: FieldErrors) => FieldErrors) => void;
   catalog: AudienceCatalog | null;
-  preview: PreviewState;
 }) {
   const { t } = useI18n();
   const urlOptions = useUrlOptions(channel, true);
   const [property, setProperty] = useState('');
-  const [chosen, setChosen] = useState(0);
   const properties = catalog?.profile_properties.map((p) => p.name) ?? [];
   const dynamic = channel.template.some((f) => f.type === 'dynamic_text');
-  const recipients = preview.answer?.recipients ?? [];
-  const recipient = recipients[Math.min(chosen, Math.max(0, recipients.length - 1))];
   const addVariable = () => {
     if (!property) return;
     const name = variableNameOf(property);
@@ -168,105 +163,113 @@ function ContentStep({
     setProperty('');
   };
   return (
-    <div className="campaign-content">
-      <div className="form">
-        {channel.template.length === 0 ? <p className="muted">{t('campaigns.noTemplate')}</p> : null}
-        <TemplateValuesFields
-          channel={channel}
-          values={draft.values}
-          onChange={(k, value) => {
-            set({ values: { ...draft.values, [k]: value } });
-            setErrors((e) => withoutErrors(e, `/template_values/${k}`));
-          }}
-          errors={errors}
-          valuesPath="/template_values"
-          urlOptions={urlOptions}
-        />
-        {dynamic ? (
-          <div className="field">
-            <span className="field-label" id="campaign-variable-picker">
-              {t('campaigns.variablePicker')}
-            </span>
-            <div className="row variable-picker" role="group" aria-labelledby="campaign-variable-picker">
-              <select
-                className="select select-sm"
-                aria-label={t('campaigns.profileProperty')}
-                value={property}
-                onChange={(e) => setProperty(e.target.value)}
-              >
-                <option value="">{t('campaigns.chooseProperty')}</option>
-                {properties.map((p) => (
-                  <option key={p} value={p}>
-                    {p}
-                  </option>
-                ))}
-              </select>
-              <Button size="sm" icon={<IconPlus />} disabled={!property} onClick={addVariable}>
-                {t('campaigns.addAsVariable')}
-              </Button>
-            </div>
-            <FieldMessage hint={t('campaigns.variablePickerHint')} />
+    <div className="form">
+      {channel.template.length === 0 ? <p className="muted">{t('campaigns.noTemplate')}</p> : null}
+      <TemplateValuesFields
+        channel={channel}
+        values={draft.values}
+        onChange={(k, value) => {
+          set({ values: { ...draft.values, [k]: value } });
+          setErrors((e) => withoutErrors(e, `/template_values/${k}`));
+        }}
+        errors={errors}
+        valuesPath="/template_values"
+        urlOptions={urlOptions}
+      />
+      {dynamic ? (
+        <div className="field">
+          <span className="field-label" id="campaign-variable-picker">
+            {t('campaigns.variablePicker')}
+          </span>
+          <div className="row variable-picker" role="group" aria-labelledby="campaign-variable-picker">
+            <select
+              className="select select-sm"
+              aria-label={t('campaigns.profileProperty')}
+              value={property}
+              onChange={(e) => setProperty(e.target.value)}
+            >
+              <option value="">{t('campaigns.chooseProperty')}</option>
+              {properties.map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
+            </select>
+            <Button size="sm" icon={<IconPlus />} disabled={!property} onClick={addVariable}>
+              {t('campaigns.addAsVariable')}
+            </Button>
           </div>
-        ) : null}
-        <VariablesEditor
-          id="campaign-variables"
-          hint={t('campaigns.variablesHint')}
-          channel={channel}
-          values={draft.values}
-          variables={draft.variables}
-          sources={properties.map((p) => `user.${p}`)}
-          onChange={(next, stale) => {
-            set({ variables: next });
-            if (stale) setErrors((e) => withoutErrors(e, stale));
-          }}
-          errors={errors}
-        />
-      </div>
-      <Card
-        title={t('campaigns.livePreview')}
-        subtitle={t('campaigns.livePreviewHint')}
-        className="campaign-live"
-      >
-        <div aria-live="polite" data-testid="live-preview">
-          {preview.busy && !preview.answer ? <Loading /> : null}
-          {preview.error ? (
-            <Alert tone="warning">
-              <ul className="preview-issues">
-                {previewIssues(preview.error, t, channel).map((line) => (
-                  <li key={line}>{line}</li>
-                ))}
-              </ul>
-            </Alert>
-          ) : null}
-          {preview.answer && !preview.error ? (
-            recipient ? (
-              <>
-                <label className="field">
-                  <span className="field-label">{t('campaigns.previewFor')}</span>
-                  <select
-                    className="select select-sm"
-                    value={String(recipients.indexOf(recipient))}
-                    onChange={(e) => setChosen(Number(e.target.value))}
-                  >
-                    {recipients.map((r, i) => (
-                      <option key={r.tp_uid} value={i}>
-                        {recipientLabel(r)}
-                      </option>
-                    ))}
-                  </select>
-                </label>
-                {recipient.messages.map((m) => (
-                  <RenderedMessage key={m.push_id} message={m} />
-                ))}
-              </>
-            ) : (
-              <p className="muted">{t('campaigns.previewNobody')}</p>
-            )
-          ) : null}
-          {preview.busy && preview.answer ? <p className="muted">{t('campaigns.previewUpdating')}</p> : null}
+          <FieldMessage hint={t('campaigns.variablePickerHint')} />
         </div>
-      </Card>
+      ) : null}
+      <VariablesEditor
+        id="campaign-variables"
+        hint={t('campaigns.variablesHint')}
+        channel={channel}
+        values={draft.values}
+        variables={draft.variables}
+        sources={properties.map((p) => `user.${p}`)}
+        onChange={(next, stale) => {
+          set({ variables: next });
+          if (stale) setErrors((e) => withoutErrors(e, stale));
+        }}
+        errors={errors}
+      />
     </div>
+  );
+}
+
+/** The content step's side: one recipient's rendered message, re-rendered as the values change. */
+function LivePreview({ preview, channel }: { preview: PreviewState; channel: Channel }) {
+  const { t } = useI18n();
+  const [chosen, setChosen] = useState(0);
+  const recipients = preview.answer?.recipients ?? [];
+  const recipient = recipients[Math.min(chosen, Math.max(0, recipients.length - 1))];
+  return (
+    <Card
+      title={t('campaigns.livePreview')}
+      subtitle={t('campaigns.livePreviewHint')}
+      className="campaign-live"
+    >
+      <div aria-live="polite" data-testid="live-preview">
+        {preview.busy && !preview.answer ? <Loading /> : null}
+        {preview.error ? (
+          <Alert tone="warning">
+            <ul className="preview-issues">
+              {previewIssues(preview.error, t, channel).map((line) => (
+                <li key={line}>{line}</li>
+              ))}
+            </ul>
+          </Alert>
+        ) : null}
+        {preview.answer && !preview.error ? (
+          recipient ? (
+            <>
+              <label className="field">
+                <span className="field-label">{t('campaigns.previewFor')}</span>
+                <select
+                  className="select select-sm"
+                  value={String(recipients.indexOf(recipient))}
+                  onChange={(e) => setChosen(Number(e.target.value))}
+                >
+                  {recipients.map((r, i) => (
+                    <option key={r.tp_uid} value={i}>
+                      {recipientLabel(r)}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              {recipient.messages.map((m) => (
+                <RenderedMessage key={m.push_id} message={m} />
+              ))}
+            </>
+          ) : (
+            <p className="muted">{t('campaigns.previewNobody')}</p>
+          )
+        ) : null}
+        {preview.busy && preview.answer ? <p className="muted">{t('campaigns.previewUpdating')}</p> : null}
+      </div>
+    </Card>
   );
 }
 
@@ -584,7 +587,7 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
           </li>
         ))}
       </ol>
-      <div className="campaign-editor">
+      <div className={`campaign-editor${step === 'content' ? ' is-content' : ''}`}>
         <Card title={t(`campaigns.step.${step}`)} subtitle={t(`campaigns.stepHint.${step}`)}>
           {step === 'audience' ? (
             <div className="form">
@@ -674,11 +677,6 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
                 errors={errors}
                 setErrors={setErrors}
                 catalog={catalog}
-                preview={
-                  draft.audienceId
-                    ? preview
-                    : { answer: null, error: new Error(t('campaigns.previewNeedsAudience')), busy: false }
-                }
               />
             ) : (
               <Alert tone="info">{t('campaigns.chooseChannelFirst')}</Alert>
@@ -757,6 +755,16 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
           </div>
         </Card>
         <aside className="campaign-summary">
+          {step === 'content' && channel ? (
+            <LivePreview
+              channel={channel}
+              preview={
+                draft.audienceId
+                  ? preview
+                  : { answer: null, error: new Error(t('campaigns.previewNeedsAudience')), busy: false }
+              }
+            />
+          ) : null}
           <Card title={t('campaigns.summary')}>
             <dl className="kv kv-narrow">
               <dt>{t('campaigns.audience')}</dt>
