@@ -419,6 +419,26 @@ export const errorCodes = {
     status: 409,
     message: 'This workspace already has an audience with that name; choose another name.',
   },
+  TP_ERR_AUDIENCE_IN_USE: {
+    status: 409,
+    message:
+      'Campaigns awaiting approval or publication, scheduled, running or paused use this audience; stop them or change their audience first (listed in details.campaigns).',
+  },
+
+  // campaigns (SPEC §5)
+  TP_ERR_CAMPAIGN_STATE: {
+    status: 409,
+    message:
+      "The campaign's state does not allow this; details.state is its state and details.allowed the actions it allows now.",
+  },
+  TP_ERR_CAMPAIGN_SELF_APPROVAL: {
+    status: 403,
+    message: 'Nobody approves their own submission; another member with campaign.approve must approve it.',
+  },
+  TP_ERR_CAMPAIGN_NAME_TAKEN: {
+    status: 409,
+    message: 'This workspace already has a campaign with that name; choose another name.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -15,6 +15,12 @@ import { WorkerRunner } from './runner/worker-runner.ts';
 import { registerDeliveryMetrics } from './delivery/delivery-metrics.ts';
 import { DeliveryStatsService } from './delivery/delivery-stats-service.ts';
 import { AudienceService } from './audiences/audience-service.ts';
+import { CampaignRunner } from './campaigns/campaign-runner.ts';
+import {
+  CampaignService,
+  campaignAudienceUsage,
+  campaignChannelUsage,
+} from './campaigns/campaign-service.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import { MessageRetention } from './delivery/message-retention.ts';
 import { MessageService } from './delivery/message-service.ts';
@@ -88,6 +94,7 @@ export async function assemble(
       client: outbound,
       allowTargets: config.allowTargets,
       profiles,
+      usage: campaignChannelUsage(store),
     });
     const exitAfterCommit = config.testFaults && config.testFault === 'send-exit-after-commit';
     const queued = (projectId: number, messages: number) =>
@@ -133,6 +140,46 @@ export async function assemble(
     const verify = new VerifyService({ store, logger, retentionHours: config.verifyRetentionHours });
     verify.listen(events);
     applier.onConflict = (projectId, conflict) => verify.recordConflict(projectId, conflict);
+    const audiences = new AudienceService({
+      store,
+      audit,
+      access,
+      usage: campaignAudienceUsage(store),
+      async sendIdTypeOf(projectAccess, workspaceId, channelId) {
+        const channel = await channels.get(projectAccess, channelId);
+        if (!channel.workspaceIds.includes(workspaceId))
+          throw new TouchpointError('TP_ERR_CHANNEL_NOT_AUTHORIZED', {
+            channel_id: channelId,
+            workspace_id: workspaceId,
+          });
+        return channel.config.sendIdType;
+      },
+    });
+    const cron = { seconds: config.campaignCronSeconds };
+    const campaigns = new CampaignService({
+      store,
+      audit,
+      access,
+      channels,
+      audiences,
+      cron,
+      onPublished: (projectId, campaignId) => events.emit('campaign:due', { projectId, campaignId }),
+    });
+    const exitMidRender = config.testFaults && config.testFault === 'campaign-exit-mid-render';
+    let renderedPages = 0;
+    const campaignRunner = new CampaignRunner({
+      store,
+      audit,
+      channels,
+      audiences,
+      logger,
+      options: { leaseMs: config.campaignLeaseMs, pollMs: config.campaignPollMs, cron },
+      onEnqueued: (projectId, count) => {
+        // Crash test: die mid-run, after the third page's commit.
+        if (exitMidRender && ++renderedPages === 3) process.kill(process.pid, 'SIGKILL');
+        queued(projectId, count);
+      },
+    });
     const deps: AppDeps = {
       config,
       store,
@@ -163,20 +210,9 @@ export async function assemble(
         logger,
         options: { retentionMs: config.messageRetentionDays * 86_400_000 },
       }),
-      audiences: new AudienceService({
-        store,
-        audit,
-        access,
-        async sendIdTypeOf(projectAccess, workspaceId, channelId) {
-          const channel = await channels.get(projectAccess, channelId);
-          if (!channel.workspaceIds.includes(workspaceId))
-            throw new TouchpointError('TP_ERR_CHANNEL_NOT_AUTHORIZED', {
-              channel_id: channelId,
-              workspace_id: workspaceId,
-            });
-          return channel.config.sendIdType;
-        },
-      }),
+      audiences,
+      campaigns,
+      campaignRunner,
     };
     return { deps, events, generated };
   } catch (error) {
@@ -208,10 +244,12 @@ export async function startTouchpoint(
     runner.register(deps.verify.retentionJob());
     runner.register(deps.dispatcher.job());
     runner.register(deps.messageRetention.job());
+    runner.register(deps.campaignRunner.job());
     events.on('delivery:queued', () => {
       runner.notify('dispatcher');
       deps.dispatcher.wake();
     });
+    events.on('campaign:due', () => runner.notify('campaigns'));
     events.on('ingest:accepted', (batch) => {
       if (!batch.dryRun) runner.notify('profiles');
     });

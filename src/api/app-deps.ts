@@ -1,5 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { AudienceService } from '../audiences/audience-service.ts';
+import type { CampaignRunner } from '../campaigns/campaign-runner.ts';
+import type { CampaignService } from '../campaigns/campaign-service.ts';
 import type { ChannelsService } from '../channels/channel-service.ts';
 import type { Config } from '../config/load-config.ts';
 import type { DeliveryStatsService } from '../delivery/delivery-stats-service.ts';
@@ -65,4 +67,7 @@ export interface AppDeps {
   readonly deliveryStats: DeliveryStatsService;
   readonly messageRetention: MessageRetention;
   readonly audiences: AudienceService;
+  readonly campaigns: CampaignService;
+  /** The campaign scheduler (worker role). */
+  readonly campaignRunner: CampaignRunner;
 }

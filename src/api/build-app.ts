@@ -16,6 +16,7 @@ import { describeScope, type RouteScope } from './route-scope.ts';
 import { accountRoutes } from './routes/account-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { audienceRoutes } from './routes/audience-routes.ts';
+import { campaignRoutes } from './routes/campaign-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { channelAccessRoutes } from './routes/channel-access-routes.ts';
 import { channelRoutes } from './routes/channel-routes.ts';
@@ -188,6 +189,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(deliveryRoutes(deps));
   await app.register(deliveryStatsRoutes(deps));
   await app.register(audienceRoutes(deps));
+  await app.register(campaignRoutes(deps));
   await app.register(profileRoutes(deps));
   await app.register(verifyRoutes(deps));
   await app.register(ingestRoutes(deps));

@@ -2,6 +2,7 @@ import type { AuditLog } from '../access/audit-log.ts';
 import { auditContextOf, type Caller, type ProjectAccess, type WorkspaceGate } from '../access/caller.ts';
 import { newId } from '../access/ids.ts';
 import type { PageRequest } from '../access/paging.ts';
+import type { ProjectScope } from '../access/scope.ts';
 import { TouchpointError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import { UniqueViolationError } from '../store/store-errors.ts';
@@ -43,6 +44,27 @@ export interface CatalogListing {
   }[];
 }
 
+/** A saved audience ready to evaluate (campaign runs and previews). */
+export interface AudienceEvaluator {
+  readonly audience: Audience;
+  /** Profile properties the conditions use. */
+  readonly properties: readonly string[];
+  estimate(sendIdType: string | null): Promise<{ size: number; reachable: number | null }>;
+  pages(options: {
+    after: string | null;
+    sendIdType: string | null;
+    pageSize: number;
+  }): AsyncGenerator<string[]>;
+}
+
+/** Which live campaigns use an audience (implemented by the campaigns module). */
+export interface AudienceUsage {
+  usedBy(
+    scope: ProjectScope,
+    audienceId: string,
+  ): Promise<readonly { id: string; name: string; state: string }[]>;
+}
+
 /** How long the scanned profile property catalog is reused for validation (live estimates). */
 const CATALOG_TTL_MS = 30_000;
 
@@ -56,6 +78,7 @@ export class AudienceService {
   readonly #access: WorkspaceGate;
   readonly #sendIdTypeOf: SendIdTypeOf;
   readonly #now: () => number;
+  readonly #usage: AudienceUsage | undefined;
   readonly #catalogs = new Map<number, { at: number; listing: CatalogListing }>();
 
   constructor(deps: {
@@ -63,8 +86,10 @@ export class AudienceService {
     audit: AuditLog;
     access: WorkspaceGate;
     sendIdTypeOf: SendIdTypeOf;
+    usage?: AudienceUsage;
     now?: () => number;
   }) {
+    this.#usage = deps.usage;
     this.#store = deps.store;
     this.#audit = deps.audit;
     this.#access = deps.access;
@@ -191,16 +216,31 @@ export class AudienceService {
     return this.#preview(access, await this.#parseSaved(access, audience), limit);
   }
 
-  /** Every member's tp_uid of a saved audience, page by page (campaign runs). */
-  async *members(
-    access: ProjectAccess,
+  /**
+   * A saved audience as a campaign run evaluates it, with no caller (the scheduler): its size and
+   * its members page by page in tp_uid order, from any point (a run's checkpoint). Undefined when
+   * the audience no longer exists. Relative dates ("in the last 7 days") are fixed when this is
+   * called, so one run sees one audience.
+   */
+  async evaluator(
+    scope: ProjectScope,
     workspaceId: string,
     id: string,
-    options: { sendIdType?: string | null; pageSize?: number } = {},
-  ): AsyncGenerator<string[]> {
-    const audience = await this.get(access, workspaceId, id);
-    const parsed = await this.#parseSaved(access, audience);
-    yield* this.#store.audiences.streamMembers(access.scope, parsed.query, options);
+  ): Promise<AudienceEvaluator | undefined> {
+    const audience = await this.#store.audiences.get(scope, workspaceId, id);
+    if (!audience) return undefined;
+    const project = await this.#store.projects.get(scope);
+    const parsed = parseConditions(audience.conditions, {
+      timeZone: project?.timeZone ?? 'UTC',
+      now: this.#now(),
+    });
+    const store = this.#store;
+    return {
+      audience,
+      properties: parsed.properties,
+      estimate: (sendIdType) => store.audiences.estimate(scope, parsed.query, sendIdType),
+      pages: (options) => store.audiences.streamMembers(scope, parsed.query, options),
+    };
   }
 
   async list(access: ProjectAccess, workspaceId: string, page: PageRequest): Promise<Audience[]> {
@@ -294,6 +334,15 @@ export class AudienceService {
 
   async delete(caller: Caller, access: ProjectAccess, workspaceId: string, id: string): Promise<void> {
     const existing = await this.get(access, workspaceId, id);
+    const campaigns = (await this.#usage?.usedBy(access.scope, id)) ?? [];
+    if (campaigns.length > 0)
+      throw new TouchpointError(
+        'TP_ERR_AUDIENCE_IN_USE',
+        { campaigns: campaigns.map((c) => ({ id: c.id, name: c.name, state: c.state })) },
+        {
+          message: `Campaigns use this audience: ${campaigns.map((c) => `${c.name} (${c.state})`).join(', ')}; stop them or choose another audience first.`,
+        },
+      );
     await this.#store.transaction(async (tx) => {
       await tx.audiences.delete(access.scope, workspaceId, id);
       await this.#audit.record(

@@ -33,13 +33,23 @@ export interface Config {
   readonly testFaults: boolean;
   /** A process-wide fault point for the durability tests (only with `testFaults`). */
   readonly testFault:
-    'none' | 'profiles-before-commit' | 'delivery-pause-before-complete' | 'send-exit-after-commit';
+    | 'none'
+    | 'profiles-before-commit'
+    | 'delivery-pause-before-complete'
+    | 'send-exit-after-commit'
+    | 'campaign-exit-mid-render';
   /** How long refused, dry-run and flagged events stay in the verify buffer. */
   readonly verifyRetentionHours: number;
   /** How long finished messages, their attempts and the delivery charts' minutes are kept. */
   readonly messageRetentionDays: number;
   /** SIGTERM: how long background work (profile applier, dispatcher) may take to stop. */
   readonly shutdownDeadlineMs: number;
+  /** Campaign cron expressions may carry a seconds field (six fields; tests). */
+  readonly campaignCronSeconds: boolean;
+  /** How long a worker owns a campaign run it renders without checkpointing. */
+  readonly campaignLeaseMs: number;
+  /** How often the campaign scheduler looks for due campaigns when idle. */
+  readonly campaignPollMs: number;
   /** Ingest: events per second per data source (0 = no limit); a source's own limit overrides it. */
   readonly ingestRateLimit: number;
   /** Ingest: events waiting for the group commit beyond which requests answer 503. */
@@ -262,6 +272,24 @@ const specs = {
     default: '10000',
     parse: integer('TOUCHPOINT_SHUTDOWN_DEADLINE_MS', 0, 600000),
   },
+  campaignCronSeconds: {
+    key: 'TOUCHPOINT_CAMPAIGN_CRON_SECONDS',
+    doc: 'Allows six-field campaign cron expressions whose first field is seconds (e.g. `*/5 * * * * *`). Off by default: a campaign recurs at most once a minute.',
+    default: 'false',
+    parse: bool('TOUCHPOINT_CAMPAIGN_CRON_SECONDS'),
+  },
+  campaignLeaseMs: {
+    key: 'TOUCHPOINT_CAMPAIGN_LEASE_MS',
+    doc: 'How long a worker owns a campaign run it is rendering without writing a checkpoint; after a crash another worker resumes the run from its last checkpoint once this has passed.',
+    default: '60000',
+    parse: integer('TOUCHPOINT_CAMPAIGN_LEASE_MS', 1000, 3600000),
+  },
+  campaignPollMs: {
+    key: 'TOUCHPOINT_CAMPAIGN_POLL_MS',
+    doc: 'How often the campaign scheduler looks for due campaigns and finished runs when idle.',
+    default: '1000',
+    parse: integer('TOUCHPOINT_CAMPAIGN_POLL_MS', 50, 60000),
+  },
   testFaults: {
     key: 'TOUCHPOINT_TEST_FAULTS',
     doc: 'Enables fault-injection points used by the durability tests. Never set in production.',
@@ -270,13 +298,14 @@ const specs = {
   },
   testFault: {
     key: 'TOUCHPOINT_TEST_FAULT',
-    doc: "With TOUCHPOINT_TEST_FAULTS: a process-wide fault point (`profiles-before-commit` exits the profile applier before its commit; `delivery-pause-before-complete` pauses a dispatcher 3 s between a receiver's answer and the completion; `send-exit-after-commit` kills the process with SIGKILL as soon as a send's messages are committed, before any delivery attempt). Never set in production.",
+    doc: "With TOUCHPOINT_TEST_FAULTS: a process-wide fault point (`profiles-before-commit` exits the profile applier before its commit; `delivery-pause-before-complete` pauses a dispatcher 3 s between a receiver's answer and the completion; `send-exit-after-commit` kills the process with SIGKILL as soon as a send's messages are committed, before any delivery attempt; `campaign-exit-mid-render` kills the process with SIGKILL after a campaign run's third page commits). Never set in production.",
     default: 'none',
     parse: oneOf('TOUCHPOINT_TEST_FAULT', [
       'none',
       'profiles-before-commit',
       'delivery-pause-before-complete',
       'send-exit-after-commit',
+      'campaign-exit-mid-render',
     ] as const),
   },
   ingestRateLimit: {
@@ -449,6 +478,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     verifyRetentionHours: read(specs.verifyRetentionHours),
     messageRetentionDays: read(specs.messageRetentionDays),
     shutdownDeadlineMs: read(specs.shutdownDeadlineMs),
+    campaignCronSeconds: read(specs.campaignCronSeconds),
+    campaignLeaseMs: read(specs.campaignLeaseMs),
+    campaignPollMs: read(specs.campaignPollMs),
     ingestRateLimit: read(specs.ingestRateLimit),
     ingestQueueMaxEvents: read(specs.ingestQueueMaxEvents),
     ingestBodyTimeoutMs: read(specs.ingestBodyTimeoutMs),

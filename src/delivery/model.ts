@@ -26,7 +26,7 @@ export interface StoredMessage extends NewMessage {
   readonly state: MessageState;
   readonly attempts: number;
   readonly nextAttemptAt: number;
-  readonly lastReason: FailureReason | 'fail_list' | null;
+  readonly lastReason: FailureReason | 'fail_list' | 'cancelled' | null;
   readonly lastError: string | null;
   /** Why a `held` message waits: `unhealthy`, `disabled`, `deleted`, `not_authorized`. */
   readonly heldReason: string | null;

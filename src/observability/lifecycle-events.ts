@@ -49,6 +49,8 @@ export interface LifecycleEventMap {
   'delivery:rate-wait': { readonly waitMs: number };
   /** A completion found its lease lost (fenced out): `messages` recorded late. */
   'delivery:lease-lost': { readonly messages: number };
+  /** A campaign was published or resumed in this process: wake the campaign scheduler. */
+  'campaign:due': { readonly projectId: number; readonly campaignId: string };
 }
 
 export type LifecycleEventName = keyof LifecycleEventMap;

@@ -64,6 +64,8 @@ export interface Database {
   delivery_stats: DeliveryStatsTable;
   channel_rates: ChannelRatesTable;
   audiences: AudiencesTable;
+  campaigns: CampaignsTable;
+  campaign_runs: CampaignRunsTable;
 }
 
 export interface AccountsTable {
@@ -476,4 +478,53 @@ export interface AudiencesTable {
   created_by: string | null;
   created_at: number;
   updated_at: number;
+}
+
+export interface CampaignsTable {
+  id: string;
+  project_id: number;
+  workspace_id: string;
+  name: string;
+  name_key: string;
+  description: string | null;
+  state: string;
+  audience_id: string | null;
+  channel_id: string | null;
+  trigger: string;
+  template_values: string;
+  variables: string;
+  conversion: string | null;
+  next_run_at: number | null;
+  submitted_by: string | null;
+  submitted_at: number | null;
+  approved_by: string | null;
+  approved_at: number | null;
+  rejection: string | null;
+  published_by: string | null;
+  published_at: number | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CampaignRunsTable {
+  id: string;
+  project_id: number;
+  campaign_id: string;
+  workspace_id: string;
+  scheduled_for: number;
+  state: string;
+  cursor: string | null;
+  audience_size: number | null;
+  reachable: number | null;
+  processed: ColumnType<number, number | undefined, number>;
+  queued: ColumnType<number, number | undefined, number>;
+  skipped: ColumnType<number, number | undefined, number>;
+  error: string | null;
+  lease_token: string | null;
+  leased_until: number | null;
+  leased_by: string | null;
+  started_at: number;
+  updated_at: number;
+  finished_at: number | null;
 }

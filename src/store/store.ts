@@ -9,6 +9,7 @@ import { checkSchema, migrate, type MigrationResult } from './migrator.ts';
 import { accountsRepository, type AccountsRepository } from './repositories/accounts-repository.ts';
 import { auditRepository, type AuditRepository } from './repositories/audit-repository.ts';
 import { audiencesRepository, type AudiencesRepository } from './repositories/audiences-repository.ts';
+import { campaignsRepository, type CampaignsRepository } from './repositories/campaigns-repository.ts';
 import { channelsRepository, type ChannelsRepository } from './repositories/channels-repository.ts';
 import { deliveryRepository, type DeliveryRepository } from './repositories/delivery-repository.ts';
 import {
@@ -52,6 +53,7 @@ export interface Repositories {
   readonly deliveryStats: DeliveryStatsRepository;
   readonly retention: RetentionRepository;
   readonly audiences: AudiencesRepository;
+  readonly campaigns: CampaignsRepository;
 }
 
 /**
@@ -129,6 +131,7 @@ function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories
     deliveryStats: deliveryStatsRepository(db),
     retention: retentionRepository(db, handle),
     audiences: audiencesRepository(db, handle.json),
+    campaigns: campaignsRepository(db),
   };
 }
 

@@ -40,6 +40,8 @@ export const tenantTables: Readonly<Record<string, string>> = {
   delivery_stats: 'project_id',
   channel_rates: 'project_id',
   audiences: 'project_id',
+  campaigns: 'project_id',
+  campaign_runs: 'project_id',
 };
 
 /** Thrown when a project-scoped query touches a tenant table without its project predicate. */

@@ -13,6 +13,7 @@ import { migration0012 } from './0012-delivery-stats.ts';
 import { migration0013 } from './0013-profile-cursor.ts';
 import { migration0014 } from './0014-delivery-rate.ts';
 import { migration0015 } from './0015-audiences.ts';
+import { migration0016 } from './0016-campaigns.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in order. Append only. */
@@ -32,4 +33,5 @@ export const migrations: readonly Migration[] = [
   migration0013,
   migration0014,
   migration0015,
+  migration0016,
 ];

@@ -45,11 +45,11 @@ export interface AudiencesRepository {
     query: AudienceQuery,
     page: { after: string | null; limit: number; sendIdType: string | null },
   ): Promise<string[]>;
-  /** Every member, page by page: at most `pageSize` ids are held at a time. */
+  /** Every member (after `after`, in tp_uid order), page by page: at most `pageSize` ids are held at a time. */
   streamMembers(
     scope: ProjectScope,
     query: AudienceQuery,
-    options?: { pageSize?: number; sendIdType?: string | null },
+    options?: { pageSize?: number; sendIdType?: string | null; after?: string | null },
   ): AsyncGenerator<string[]>;
 }
 
@@ -159,7 +159,7 @@ export function audiencesRepository(root: Kysely<Database>, json: JsonSql): Audi
     membersPage: (scope, query, page) => audienceMembersPage(q(scope), json, scope.projectId, query, page),
     async *streamMembers(scope, query, options = {}) {
       const limit = options.pageSize ?? 5000;
-      let after: string | null = null;
+      let after: string | null = options.after ?? null;
       for (;;) {
         const ids = await audienceMembersPage(q(scope), json, scope.projectId, query, {
           after,

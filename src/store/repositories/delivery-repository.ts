@@ -94,6 +94,18 @@ export interface DeliveryRepository {
     reasons: readonly string[],
     options: { nowMs: number; spreadMs: number; workspaceId?: string },
   ): Promise<number>;
+  /**
+   * A campaign's unfinished messages (SPEC §5 pause, resume, stop): `hold` moves its queued ones
+   * to `held` (`campaign_paused`), `release` moves those back to queued (spread over `spreadMs`),
+   * `cancel` ends queued and held ones as `failed` with reason `cancelled`. Messages already
+   * leased finish their request.
+   */
+  campaignMessages(
+    scope: ProjectScope,
+    campaignId: string,
+    action: 'hold' | 'release' | 'cancel',
+    options: { nowMs: number; spreadMs?: number },
+  ): Promise<number>;
   health(scope: Scope, channelId: string): Promise<ChannelHealth | undefined>;
   saveHealth(scope: Scope, projectId: number, health: ChannelHealth, nowMs: number): Promise<void>;
   list(scope: ProjectScope, filter: MessageFilter, page: PageRequest): Promise<StoredMessage[]>;
@@ -451,6 +463,36 @@ export function deliveryRepository(db: Kysely<Database>, handle: DialectHandle):
         .where('held_reason', 'in', reasons);
       if (scope.kind === 'project') query = query.where('project_id', '=', scope.projectId);
       if (options.workspaceId !== undefined) query = query.where('workspace_id', '=', options.workspaceId);
+      return Number((await query.executeTakeFirst()).numUpdatedRows);
+    },
+
+    async campaignMessages(scope, campaignId, action, options) {
+      const base = scoped(db, scope).updateTable('messages');
+      const set =
+        action === 'hold'
+          ? base.set({ state: 'held', held_reason: 'campaign_paused', updated_at: options.nowMs })
+          : action === 'release'
+            ? base.set({
+                state: 'queued',
+                held_reason: null,
+                next_attempt_at: sql<number>`${options.nowMs} + (id % ${Math.max(1, Math.round(options.spreadMs ?? 1))})`,
+                updated_at: options.nowMs,
+              })
+            : base.set({
+                state: 'failed',
+                held_reason: null,
+                last_reason: 'cancelled',
+                last_error: 'the campaign was stopped before this message was sent',
+                finished_at: options.nowMs,
+                updated_at: options.nowMs,
+              });
+      let query = set.where('project_id', '=', scope.projectId).where('campaign_id', '=', campaignId);
+      query =
+        action === 'hold'
+          ? query.where('state', '=', 'queued')
+          : action === 'release'
+            ? query.where('state', '=', 'held').where('held_reason', '=', 'campaign_paused')
+            : query.where('state', 'in', ['queued', 'held']);
       return Number((await query.executeTakeFirst()).numUpdatedRows);
     },
 

@@ -9087,6 +9087,1997 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** Campaigns of the workspace, newest first, optionally in some states */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: {
+          readonly cursor?: string;
+          readonly limit?: number;
+          /** @description One state or several separated by commas (e.g. pending_approval) */
+          readonly state?: string;
+        };
+        readonly header?: never;
+        readonly path: {
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly items: readonly {
+                /** @description What the caller may do now, by state and permissions */
+                readonly allowed_actions: readonly (
+                  'submit' | 'approve' | 'reject' | 'publish' | 'pause' | 'resume' | 'stop'
+                )[];
+                readonly approved_at?: string | null;
+                readonly approved_by?: string | null;
+                readonly audience_id: string | null;
+                readonly channel_id: string | null;
+                readonly conversion: {
+                  readonly event?: string;
+                  readonly within_days?: number;
+                } | null;
+                readonly created_at: string;
+                readonly created_by?: string | null;
+                readonly description?: string | null;
+                readonly id: string;
+                readonly name: string;
+                readonly next_run_at: string | null;
+                readonly published_at?: string | null;
+                readonly published_by?: string | null;
+                readonly rejection?: {
+                  readonly at?: string;
+                  readonly by?: string;
+                  readonly reason?: string;
+                } | null;
+                /** @enum {string} */
+                readonly state:
+                  | 'draft'
+                  | 'pending_approval'
+                  | 'pending_publish'
+                  | 'scheduled'
+                  | 'running'
+                  | 'paused'
+                  | 'completed'
+                  | 'stopped';
+                readonly submitted_at?: string | null;
+                readonly submitted_by?: string | null;
+                readonly template_values: {
+                  readonly [key: string]: unknown;
+                };
+                readonly trigger: {
+                  readonly [key: string]: unknown;
+                };
+                readonly updated_at: string;
+                readonly variables: readonly {
+                  readonly default?: string | null;
+                  readonly name?: string;
+                  readonly source?: string;
+                }[];
+                readonly workspace_id: string;
+              }[];
+              readonly next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly put?: never;
+    /** Create a draft (campaign.edit). A draft may be incomplete; what it holds is checked (channel usable here, values, variables, trigger) */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody: {
+        readonly content: {
+          readonly 'application/json': {
+            readonly audience_id?: string | null;
+            readonly channel_id?: string | null;
+            /** @description The funnel's conversion step: this event by the same profile within N days of its message */
+            readonly conversion?: {
+              readonly event: string;
+              readonly within_days: number;
+            } | null;
+            readonly description?: string | null;
+            readonly name: string;
+            readonly template_values?: Record<string, never>;
+            /** @description When the campaign sends: `now` when published, `at` a time, or `cron` (five fields, in the project time zone; six with seconds where TOUCHPOINT_CAMPAIGN_CRON_SECONDS allows) until an optional `end_at`. */
+            readonly trigger?:
+              | {
+                  /** @enum {unknown} */
+                  readonly type: 'now';
+                }
+              | {
+                  /** @description ISO-8601 date-time */
+                  readonly at: string;
+                  /** @enum {unknown} */
+                  readonly type: 'at';
+                }
+              | {
+                  readonly cron: string;
+                  /** @description ISO-8601 date-time */
+                  readonly end_at?: string | null;
+                  /** @enum {unknown} */
+                  readonly type: 'cron';
+                };
+            /** @description Variables of SPEC §4.1, used as ${name} inside dynamic_text values */
+            readonly variables?: readonly {
+              readonly default?: string | null;
+              readonly name: string;
+              /** @description user.<property> (event.<property> in event flows) */
+              readonly source: string;
+            }[];
+          };
+        };
+      };
+      readonly responses: {
+        /** @description Default Response */
+        readonly 201: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** @description What the caller may do now, by state and permissions */
+              readonly allowed_actions: readonly (
+                'submit' | 'approve' | 'reject' | 'publish' | 'pause' | 'resume' | 'stop'
+              )[];
+              readonly approved_at?: string | null;
+              readonly approved_by?: string | null;
+              readonly audience_id: string | null;
+              readonly channel_id: string | null;
+              readonly conversion: {
+                readonly event?: string;
+                readonly within_days?: number;
+              } | null;
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly description?: string | null;
+              readonly id: string;
+              readonly name: string;
+              readonly next_run_at: string | null;
+              readonly published_at?: string | null;
+              readonly published_by?: string | null;
+              readonly rejection?: {
+                readonly at?: string;
+                readonly by?: string;
+                readonly reason?: string;
+              } | null;
+              /** @enum {string} */
+              readonly state:
+                | 'draft'
+                | 'pending_approval'
+                | 'pending_publish'
+                | 'scheduled'
+                | 'running'
+                | 'paused'
+                | 'completed'
+                | 'stopped';
+              readonly submitted_at?: string | null;
+              readonly submitted_by?: string | null;
+              readonly template_values: {
+                readonly [key: string]: unknown;
+              };
+              readonly trigger: {
+                readonly [key: string]: unknown;
+              };
+              readonly updated_at: string;
+              readonly variables: readonly {
+                readonly default?: string | null;
+                readonly name?: string;
+                readonly source?: string;
+              }[];
+              readonly workspace_id: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** A campaign with the actions the caller may take now */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly campaignId: string;
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** @description What the caller may do now, by state and permissions */
+              readonly allowed_actions: readonly (
+                'submit' | 'approve' | 'reject' | 'publish' | 'pause' | 'resume' | 'stop'
+              )[];
+              readonly approved_at?: string | null;
+              readonly approved_by?: string | null;
+              readonly audience_id: string | null;
+              readonly channel_id: string | null;
+              readonly conversion: {
+                readonly event?: string;
+                readonly within_days?: number;
+              } | null;
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly description?: string | null;
+              readonly id: string;
+              readonly name: string;
+              readonly next_run_at: string | null;
+              readonly published_at?: string | null;
+              readonly published_by?: string | null;
+              readonly rejection?: {
+                readonly at?: string;
+                readonly by?: string;
+                readonly reason?: string;
+              } | null;
+              /** @enum {string} */
+              readonly state:
+                | 'draft'
+                | 'pending_approval'
+                | 'pending_publish'
+                | 'scheduled'
+                | 'running'
+                | 'paused'
+                | 'completed'
+                | 'stopped';
+              readonly submitted_at?: string | null;
+              readonly submitted_by?: string | null;
+              readonly template_values: {
+                readonly [key: string]: unknown;
+              };
+              readonly trigger: {
+                readonly [key: string]: unknown;
+              };
+              readonly updated_at: string;
+              readonly variables: readonly {
+                readonly default?: string | null;
+                readonly name?: string;
+                readonly source?: string;
+              }[];
+              readonly workspace_id: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly put?: never;
+    readonly post?: never;
+    /** Delete a draft, completed or stopped campaign (campaign.edit); its messages stay in the log */
+    readonly delete: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly campaignId: string;
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Done */
+        readonly 204: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly options?: never;
+    readonly head?: never;
+    /** Edit a draft (campaign.edit); other states answer TP_ERR_CAMPAIGN_STATE */
+    readonly patch: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly campaignId: string;
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody: {
+        readonly content: {
+          readonly 'application/json': {
+            readonly audience_id?: string | null;
+            readonly channel_id?: string | null;
+            /** @description The funnel's conversion step: this event by the same profile within N days of its message */
+            readonly conversion?: {
+              readonly event: string;
+              readonly within_days: number;
+            } | null;
+            readonly description?: string | null;
+            readonly name?: string;
+            readonly template_values?: Record<string, never>;
+            /** @description When the campaign sends: `now` when published, `at` a time, or `cron` (five fields, in the project time zone; six with seconds where TOUCHPOINT_CAMPAIGN_CRON_SECONDS allows) until an optional `end_at`. */
+            readonly trigger?:
+              | {
+                  /** @enum {unknown} */
+                  readonly type: 'now';
+                }
+              | {
+                  /** @description ISO-8601 date-time */
+                  readonly at: string;
+                  /** @enum {unknown} */
+                  readonly type: 'at';
+                }
+              | {
+                  readonly cron: string;
+                  /** @description ISO-8601 date-time */
+                  readonly end_at?: string | null;
+                  /** @enum {unknown} */
+                  readonly type: 'cron';
+                };
+            /** @description Variables of SPEC §4.1, used as ${name} inside dynamic_text values */
+            readonly variables?: readonly {
+              readonly default?: string | null;
+              readonly name: string;
+              /** @description user.<property> (event.<property> in event flows) */
+              readonly source: string;
+            }[];
+          };
+        };
+      };
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** @description What the caller may do now, by state and permissions */
+              readonly allowed_actions: readonly (
+                'submit' | 'approve' | 'reject' | 'publish' | 'pause' | 'resume' | 'stop'
+              )[];
+              readonly approved_at?: string | null;
+              readonly approved_by?: string | null;
+              readonly audience_id: string | null;
+              readonly channel_id: string | null;
+              readonly conversion: {
+                readonly event?: string;
+                readonly within_days?: number;
+              } | null;
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly description?: string | null;
+              readonly id: string;
+              readonly name: string;
+              readonly next_run_at: string | null;
+              readonly published_at?: string | null;
+              readonly published_by?: string | null;
+              readonly rejection?: {
+                readonly at?: string;
+                readonly by?: string;
+                readonly reason?: string;
+              } | null;
+              /** @enum {string} */
+              readonly state:
+                | 'draft'
+                | 'pending_approval'
+                | 'pending_publish'
+                | 'scheduled'
+                | 'running'
+                | 'paused'
+                | 'completed'
+                | 'stopped';
+              readonly submitted_at?: string | null;
+              readonly submitted_by?: string | null;
+              readonly template_values: {
+                readonly [key: string]: unknown;
+              };
+              readonly trigger: {
+                readonly [key: string]: unknown;
+              };
+              readonly updated_at: string;
+              readonly variables: readonly {
+                readonly default?: string | null;
+                readonly name?: string;
+                readonly source?: string;
+              }[];
+              readonly workspace_id: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/approve': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /** Approve a submission: to pending_publish; nobody approves their own (campaign.approve) */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly campaignId: string;
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** @description What the caller may do now, by state and permissions */
+              readonly allowed_actions: readonly (
+                'submit' | 'approve' | 'reject' | 'publish' | 'pause' | 'resume' | 'stop'
+              )[];
+              readonly approved_at?: string | null;
+              readonly approved_by?: string | null;
+              readonly audience_id: string | null;
+              readonly channel_id: string | null;
+              readonly conversion: {
+                readonly event?: string;
+                readonly within_days?: number;
+              } | null;
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly description?: string | null;
+              readonly id: string;
+              readonly name: string;
+              readonly next_run_at: string | null;
+              readonly published_at?: string | null;
+              readonly published_by?: string | null;
+              readonly rejection?: {
+                readonly at?: string;
+                readonly by?: string;
+                readonly reason?: string;
+              } | null;
+              /** @enum {string} */
+              readonly state:
+                | 'draft'
+                | 'pending_approval'
+                | 'pending_publish'
+                | 'scheduled'
+                | 'running'
+                | 'paused'
+                | 'completed'
+                | 'stopped';
+              readonly submitted_at?: string | null;
+              readonly submitted_by?: string | null;
+              readonly template_values: {
+                readonly [key: string]: unknown;
+              };
+              readonly trigger: {
+                readonly [key: string]: unknown;
+              };
+              readonly updated_at: string;
+              readonly variables: readonly {
+                readonly default?: string | null;
+                readonly name?: string;
+                readonly source?: string;
+              }[];
+              readonly workspace_id: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/pause': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /** Pause: stops rendering and holds queued messages (campaign.operate) */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly campaignId: string;
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** @description What the caller may do now, by state and permissions */
+              readonly allowed_actions: readonly (
+                'submit' | 'approve' | 'reject' | 'publish' | 'pause' | 'resume' | 'stop'
+              )[];
+              readonly approved_at?: string | null;
+              readonly approved_by?: string | null;
+              readonly audience_id: string | null;
+              readonly channel_id: string | null;
+              readonly conversion: {
+                readonly event?: string;
+                readonly within_days?: number;
+              } | null;
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly description?: string | null;
+              readonly id: string;
+              readonly name: string;
+              readonly next_run_at: string | null;
+              readonly published_at?: string | null;
+              readonly published_by?: string | null;
+              readonly rejection?: {
+                readonly at?: string;
+                readonly by?: string;
+                readonly reason?: string;
+              } | null;
+              /** @enum {string} */
+              readonly state:
+                | 'draft'
+                | 'pending_approval'
+                | 'pending_publish'
+                | 'scheduled'
+                | 'running'
+                | 'paused'
+                | 'completed'
+                | 'stopped';
+              readonly submitted_at?: string | null;
+              readonly submitted_by?: string | null;
+              readonly template_values: {
+                readonly [key: string]: unknown;
+              };
+              readonly trigger: {
+                readonly [key: string]: unknown;
+              };
+              readonly updated_at: string;
+              readonly variables: readonly {
+                readonly default?: string | null;
+                readonly name?: string;
+                readonly source?: string;
+              }[];
+              readonly workspace_id: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/publish': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /** Publish: scheduled; the scheduler fires its runs (campaign.operate) */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly campaignId: string;
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** @description What the caller may do now, by state and permissions */
+              readonly allowed_actions: readonly (
+                'submit' | 'approve' | 'reject' | 'publish' | 'pause' | 'resume' | 'stop'
+              )[];
+              readonly approved_at?: string | null;
+              readonly approved_by?: string | null;
+              readonly audience_id: string | null;
+              readonly channel_id: string | null;
+              readonly conversion: {
+                readonly event?: string;
+                readonly within_days?: number;
+              } | null;
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly description?: string | null;
+              readonly id: string;
+              readonly name: string;
+              readonly next_run_at: string | null;
+              readonly published_at?: string | null;
+              readonly published_by?: string | null;
+              readonly rejection?: {
+                readonly at?: string;
+                readonly by?: string;
+                readonly reason?: string;
+              } | null;
+              /** @enum {string} */
+              readonly state:
+                | 'draft'
+                | 'pending_approval'
+                | 'pending_publish'
+                | 'scheduled'
+                | 'running'
+                | 'paused'
+                | 'completed'
+                | 'stopped';
+              readonly submitted_at?: string | null;
+              readonly submitted_by?: string | null;
+              readonly template_values: {
+                readonly [key: string]: unknown;
+              };
+              readonly trigger: {
+                readonly [key: string]: unknown;
+              };
+              readonly updated_at: string;
+              readonly variables: readonly {
+                readonly default?: string | null;
+                readonly name?: string;
+                readonly source?: string;
+              }[];
+              readonly workspace_id: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/reject': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /** Reject a submission back to draft with a reason (campaign.approve) */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly campaignId: string;
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody: {
+        readonly content: {
+          readonly 'application/json': {
+            readonly reason: string;
+          };
+        };
+      };
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** @description What the caller may do now, by state and permissions */
+              readonly allowed_actions: readonly (
+                'submit' | 'approve' | 'reject' | 'publish' | 'pause' | 'resume' | 'stop'
+              )[];
+              readonly approved_at?: string | null;
+              readonly approved_by?: string | null;
+              readonly audience_id: string | null;
+              readonly channel_id: string | null;
+              readonly conversion: {
+                readonly event?: string;
+                readonly within_days?: number;
+              } | null;
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly description?: string | null;
+              readonly id: string;
+              readonly name: string;
+              readonly next_run_at: string | null;
+              readonly published_at?: string | null;
+              readonly published_by?: string | null;
+              readonly rejection?: {
+                readonly at?: string;
+                readonly by?: string;
+                readonly reason?: string;
+              } | null;
+              /** @enum {string} */
+              readonly state:
+                | 'draft'
+                | 'pending_approval'
+                | 'pending_publish'
+                | 'scheduled'
+                | 'running'
+                | 'paused'
+                | 'completed'
+                | 'stopped';
+              readonly submitted_at?: string | null;
+              readonly submitted_by?: string | null;
+              readonly template_values: {
+                readonly [key: string]: unknown;
+              };
+              readonly trigger: {
+                readonly [key: string]: unknown;
+              };
+              readonly updated_at: string;
+              readonly variables: readonly {
+                readonly default?: string | null;
+                readonly name?: string;
+                readonly source?: string;
+              }[];
+              readonly workspace_id: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/resume': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /** Resume: rendering continues where it stopped and held messages are queued again (campaign.operate) */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly campaignId: string;
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** @description What the caller may do now, by state and permissions */
+              readonly allowed_actions: readonly (
+                'submit' | 'approve' | 'reject' | 'publish' | 'pause' | 'resume' | 'stop'
+              )[];
+              readonly approved_at?: string | null;
+              readonly approved_by?: string | null;
+              readonly audience_id: string | null;
+              readonly channel_id: string | null;
+              readonly conversion: {
+                readonly event?: string;
+                readonly within_days?: number;
+              } | null;
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly description?: string | null;
+              readonly id: string;
+              readonly name: string;
+              readonly next_run_at: string | null;
+              readonly published_at?: string | null;
+              readonly published_by?: string | null;
+              readonly rejection?: {
+                readonly at?: string;
+                readonly by?: string;
+                readonly reason?: string;
+              } | null;
+              /** @enum {string} */
+              readonly state:
+                | 'draft'
+                | 'pending_approval'
+                | 'pending_publish'
+                | 'scheduled'
+                | 'running'
+                | 'paused'
+                | 'completed'
+                | 'stopped';
+              readonly submitted_at?: string | null;
+              readonly submitted_by?: string | null;
+              readonly template_values: {
+                readonly [key: string]: unknown;
+              };
+              readonly trigger: {
+                readonly [key: string]: unknown;
+              };
+              readonly updated_at: string;
+              readonly variables: readonly {
+                readonly default?: string | null;
+                readonly name?: string;
+                readonly source?: string;
+              }[];
+              readonly workspace_id: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/runs': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** The campaign's runs (task instances), newest first, with progress and messages by state */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: {
+          readonly cursor?: string;
+          readonly limit?: number;
+        };
+        readonly header?: never;
+        readonly path: {
+          readonly campaignId: string;
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly items: readonly {
+                /** @description Audience members when the run started */
+                readonly audience_size: number | null;
+                readonly campaign_id: string;
+                /** @description The run's messages by state */
+                readonly counts: {
+                  readonly dead: number;
+                  readonly delivered: number;
+                  readonly failed: number;
+                  readonly held: number;
+                  readonly queued: number;
+                  readonly sending: number;
+                  readonly sent: number;
+                };
+                /** @description Why a paused or failed run could not render */
+                readonly error: string | null;
+                readonly finished_at: string | null;
+                readonly id: string;
+                /** @description Members rendered so far */
+                readonly processed: number;
+                /** @description Messages put into the outbox (one per send-ID value) */
+                readonly queued: number;
+                /** @description Of those, members holding the channel's send ID type: the run's target */
+                readonly reachable: number | null;
+                readonly scheduled_for: string;
+                /** @description Members left out while rendering (no send-ID value) */
+                readonly skipped: number;
+                readonly started_at: string;
+                /** @enum {string} */
+                readonly state: 'rendering' | 'paused' | 'delivering' | 'completed' | 'stopped' | 'failed';
+                readonly updated_at?: string;
+              }[];
+              readonly next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/runs/{runId}': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** One run with its progress and messages by state */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly campaignId: string;
+          readonly projectId: string;
+          readonly runId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** @description Audience members when the run started */
+              readonly audience_size: number | null;
+              readonly campaign_id: string;
+              /** @description The run's messages by state */
+              readonly counts: {
+                readonly dead: number;
+                readonly delivered: number;
+                readonly failed: number;
+                readonly held: number;
+                readonly queued: number;
+                readonly sending: number;
+                readonly sent: number;
+              };
+              /** @description Why a paused or failed run could not render */
+              readonly error: string | null;
+              readonly finished_at: string | null;
+              readonly id: string;
+              /** @description Members rendered so far */
+              readonly processed: number;
+              /** @description Messages put into the outbox (one per send-ID value) */
+              readonly queued: number;
+              /** @description Of those, members holding the channel's send ID type: the run's target */
+              readonly reachable: number | null;
+              readonly scheduled_for: string;
+              /** @description Members left out while rendering (no send-ID value) */
+              readonly skipped: number;
+              readonly started_at: string;
+              /** @enum {string} */
+              readonly state: 'rendering' | 'paused' | 'delivering' | 'completed' | 'stopped' | 'failed';
+              readonly updated_at?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly put?: never;
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/stop': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /** Stop for good: queued and held messages end as failed with reason cancelled (campaign.operate) */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly campaignId: string;
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** @description What the caller may do now, by state and permissions */
+              readonly allowed_actions: readonly (
+                'submit' | 'approve' | 'reject' | 'publish' | 'pause' | 'resume' | 'stop'
+              )[];
+              readonly approved_at?: string | null;
+              readonly approved_by?: string | null;
+              readonly audience_id: string | null;
+              readonly channel_id: string | null;
+              readonly conversion: {
+                readonly event?: string;
+                readonly within_days?: number;
+              } | null;
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly description?: string | null;
+              readonly id: string;
+              readonly name: string;
+              readonly next_run_at: string | null;
+              readonly published_at?: string | null;
+              readonly published_by?: string | null;
+              readonly rejection?: {
+                readonly at?: string;
+                readonly by?: string;
+                readonly reason?: string;
+              } | null;
+              /** @enum {string} */
+              readonly state:
+                | 'draft'
+                | 'pending_approval'
+                | 'pending_publish'
+                | 'scheduled'
+                | 'running'
+                | 'paused'
+                | 'completed'
+                | 'stopped';
+              readonly submitted_at?: string | null;
+              readonly submitted_by?: string | null;
+              readonly template_values: {
+                readonly [key: string]: unknown;
+              };
+              readonly trigger: {
+                readonly [key: string]: unknown;
+              };
+              readonly updated_at: string;
+              readonly variables: readonly {
+                readonly default?: string | null;
+                readonly name?: string;
+                readonly source?: string;
+              }[];
+              readonly workspace_id: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/submit': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /** Submit a draft: to pending_approval when the workspace requires approval, else to pending_publish (campaign.edit) */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly campaignId: string;
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** @description What the caller may do now, by state and permissions */
+              readonly allowed_actions: readonly (
+                'submit' | 'approve' | 'reject' | 'publish' | 'pause' | 'resume' | 'stop'
+              )[];
+              readonly approved_at?: string | null;
+              readonly approved_by?: string | null;
+              readonly audience_id: string | null;
+              readonly channel_id: string | null;
+              readonly conversion: {
+                readonly event?: string;
+                readonly within_days?: number;
+              } | null;
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly description?: string | null;
+              readonly id: string;
+              readonly name: string;
+              readonly next_run_at: string | null;
+              readonly published_at?: string | null;
+              readonly published_by?: string | null;
+              readonly rejection?: {
+                readonly at?: string;
+                readonly by?: string;
+                readonly reason?: string;
+              } | null;
+              /** @enum {string} */
+              readonly state:
+                | 'draft'
+                | 'pending_approval'
+                | 'pending_publish'
+                | 'scheduled'
+                | 'running'
+                | 'paused'
+                | 'completed'
+                | 'stopped';
+              readonly submitted_at?: string | null;
+              readonly submitted_by?: string | null;
+              readonly template_values: {
+                readonly [key: string]: unknown;
+              };
+              readonly trigger: {
+                readonly [key: string]: unknown;
+              };
+              readonly updated_at: string;
+              readonly variables: readonly {
+                readonly default?: string | null;
+                readonly name?: string;
+                readonly source?: string;
+              }[];
+              readonly workspace_id: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/preview': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /** The audience's estimate for the channel and its first recipients with the messages they would get, rendered as a run renders them (campaign.edit, and the channel usable by the caller) */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly projectId: string;
+          readonly workspaceId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody: {
+        readonly content: {
+          readonly 'application/json': {
+            readonly audience_id: string;
+            readonly channel_id: string;
+            /** @default 10 */
+            readonly limit?: number;
+            /** @default {} */
+            readonly template_values?: Record<string, never>;
+            /**
+             * @description Variables of SPEC §4.1, used as ${name} inside dynamic_text values
+             * @default []
+             */
+            readonly variables?: readonly {
+              readonly default?: string | null;
+              readonly name: string;
+              /** @description user.<property> (event.<property> in event flows) */
+              readonly source: string;
+            }[];
+          };
+        };
+      };
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly estimate: {
+                readonly reachable?: number | null;
+                readonly send_id_type?: string;
+                readonly size?: number;
+              };
+              readonly recipients: readonly {
+                readonly identities?: readonly {
+                  readonly type?: string;
+                  readonly value?: string;
+                }[];
+                readonly messages?: readonly {
+                  readonly custom_params?: {
+                    readonly [key: string]: unknown;
+                  };
+                  readonly params?: {
+                    readonly [key: string]: unknown;
+                  };
+                  readonly push_id?: string;
+                }[];
+                readonly tp_uid?: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
   readonly '/api/v1/projects/{projectId}/workspaces/{workspaceId}/channels': {
     readonly parameters: {
       readonly query?: never;

@@ -1,0 +1,119 @@
+import type { VariableJson } from '../channels/variables.ts';
+import type { MessageState } from '../delivery/model.ts';
+
+/** SPEC §5 "States", in the order a campaign normally moves through them. */
+export const campaignStates = [
+  'draft',
+  'pending_approval',
+  'pending_publish',
+  'scheduled',
+  'running',
+  'paused',
+  'completed',
+  'stopped',
+] as const;
+export type CampaignState = (typeof campaignStates)[number];
+
+/** What an operator does to a campaign: `POST …/campaigns/{id}/{action}`. */
+export const campaignActions = ['submit', 'approve', 'reject', 'publish', 'pause', 'resume', 'stop'] as const;
+export type CampaignAction = (typeof campaignActions)[number];
+
+/**
+ * The state machine of SPEC §5. `submit` goes to `pending_approval` when the workspace requires
+ * approval and straight to `pending_publish` otherwise; `reject` returns the campaign to `draft`
+ * for editing; `resume` returns to `running` once the campaign has fired, else to `scheduled`.
+ * The scheduler moves `scheduled → running` when a run fires and `running → completed` when the
+ * last run has delivered; nobody else does.
+ */
+export const transitions: Readonly<Record<CampaignState, readonly CampaignAction[]>> = {
+  draft: ['submit'],
+  pending_approval: ['approve', 'reject'],
+  pending_publish: ['publish'],
+  scheduled: ['pause', 'stop'],
+  running: ['pause', 'stop'],
+  paused: ['resume', 'stop'],
+  completed: [],
+  stopped: [],
+};
+
+/** States whose campaign still uses its channel: the channel cannot be disabled meanwhile. */
+export const liveStates: readonly CampaignState[] = [
+  'pending_approval',
+  'pending_publish',
+  'scheduled',
+  'running',
+  'paused',
+];
+
+/** Send now, at a time, or recurring by a cron expression in the project's time zone. */
+export type CampaignTrigger =
+  | { readonly type: 'now' }
+  | { readonly type: 'at'; readonly at: number }
+  | { readonly type: 'cron'; readonly cron: string; readonly endAt: number | null };
+
+/** The funnel's last step (issue on receipts): the event a message should lead to, and when. */
+export interface ConversionGoal {
+  readonly event: string;
+  readonly withinDays: number;
+}
+
+export interface Campaign {
+  readonly id: string;
+  readonly projectId: number;
+  readonly workspaceId: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly state: CampaignState;
+  readonly audienceId: string | null;
+  readonly channelId: string | null;
+  readonly trigger: CampaignTrigger;
+  readonly templateValues: Readonly<Record<string, unknown>>;
+  readonly variables: readonly VariableJson[];
+  readonly conversion: ConversionGoal | null;
+  /** When the scheduler fires the next run (null: none pending). */
+  readonly nextRunAt: number | null;
+  readonly submittedBy: string | null;
+  readonly submittedAt: number | null;
+  readonly approvedBy: string | null;
+  readonly approvedAt: number | null;
+  readonly rejection: { readonly by: string; readonly at: number; readonly reason: string } | null;
+  readonly publishedBy: string | null;
+  readonly publishedAt: number | null;
+  readonly createdBy: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/**
+ * A run's life: `rendering` (members streamed into the outbox, page by page) → `delivering` (all
+ * rendered; messages on their way) → `completed` (none unfinished). `paused` with its campaign;
+ * `stopped` by Stop; `failed` when it could not render (the channel became unusable, say), with
+ * `error` saying why.
+ */
+export const runStates = ['rendering', 'paused', 'delivering', 'completed', 'stopped', 'failed'] as const;
+export type RunState = (typeof runStates)[number];
+
+/** A task instance: one run of a campaign, with its progress. */
+export interface CampaignRun {
+  readonly id: string;
+  readonly projectId: number;
+  readonly campaignId: string;
+  readonly workspaceId: string;
+  readonly scheduledFor: number;
+  readonly state: RunState;
+  /** The last tp_uid whose messages are committed (members are rendered in tp_uid order). */
+  readonly cursor: string | null;
+  /** Audience members when the run started, and of those the ones with the send ID type. */
+  readonly audienceSize: number | null;
+  readonly reachable: number | null;
+  /** Members rendered so far, messages queued, members skipped (no send-ID value). */
+  readonly processed: number;
+  readonly queued: number;
+  readonly skipped: number;
+  readonly error: string | null;
+  readonly startedAt: number;
+  readonly updatedAt: number;
+  readonly finishedAt: number | null;
+}
+
+export type RunCounts = Record<MessageState, number>;
