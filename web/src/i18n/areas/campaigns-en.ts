@@ -73,7 +73,7 @@ export const campaignsEn = {
   'campaigns.rejectDescription': 'The campaign goes back to its author as a draft, with your reason.',
   'campaigns.reason': 'Reason',
   'campaigns.reasonRequired': 'Say why, so the author knows what to change.',
-  'campaigns.ownSubmission': 'You submitted this campaign: another member approves or rejects it.',
+  'campaigns.ownSubmission': 'You submitted this campaign: another member approves it.',
   'campaigns.stateRefused': 'Not possible while the campaign is {state}. Possible now: {allowed}.',
   'campaigns.nothingAllowed': 'nothing',
   'campaigns.inboxLabel': 'Campaigns waiting for approval',
@@ -117,7 +117,7 @@ export const campaignsEn = {
   'campaigns.variablePicker': 'Variable from a profile property',
   'campaigns.profileProperty': 'Profile property',
   'campaigns.chooseProperty': 'Choose a property',
-  'campaigns.addAsVariable': 'Add variable',
+  'campaigns.addAsVariable': 'Add as variable',
   'campaigns.variablePickerHint':
     'Adds a variable named after the property; write it as ${name} in a dynamic text.',
   'campaigns.variablesHint':
@@ -203,6 +203,20 @@ export const campaignsEn = {
   'campaigns.queuedN': '{n} queued',
   'campaigns.skippedN': '{n} skipped',
   'campaigns.countsOf': 'Messages of {run} by state',
+  'audit.targetType.campaign': 'Campaign',
+  'audit.action.campaign.created': 'Campaign created',
+  'audit.action.campaign.updated': 'Campaign changed',
+  'audit.action.campaign.deleted': 'Campaign deleted',
+  'audit.action.campaign.submitted': 'Campaign submitted',
+  'audit.action.campaign.approved': 'Campaign approved',
+  'audit.action.campaign.rejected': 'Campaign rejected',
+  'audit.action.campaign.published': 'Campaign published',
+  'audit.action.campaign.paused': 'Campaign paused',
+  'audit.action.campaign.resumed': 'Campaign resumed',
+  'audit.action.campaign.stopped': 'Campaign stopped',
+  'audit.action.campaign.completed': 'Campaign completed',
+  'audit.action.campaign.run_fired': 'Campaign run started',
+  'errors.TP_ERR_CAMPAIGN_NAME_TAKEN': 'This workspace already has a campaign with that name.',
   'errors.TP_ERR_CAMPAIGN_STATE':
     'The campaign’s state does not allow this now. Reload it to see what it allows.',
   'errors.TP_ERR_CAMPAIGN_SELF_APPROVAL':

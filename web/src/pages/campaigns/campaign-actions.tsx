@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import { ApiError } from '../../api/client.ts';
+import { ApiError, api } from '../../api/client.ts';
 import { useI18n, type Translate } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { navigate } from '../../router.tsx';
@@ -11,19 +11,14 @@ import { TextAreaField } from '../../ui/field.tsx';
 import { FormDialog } from '../../ui/form-dialog.tsx';
 import { IconCheck, IconEdit, IconPause, IconPlay, IconTrash, IconX } from '../../ui/icons.tsx';
 import { useToast } from '../../ui/toast.tsx';
-import {
-  campaignApi,
-  campaignStates,
-  type Campaign,
-  type CampaignAction,
-  type CampaignState,
-} from './campaign-api.ts';
+import { campaignStates, type Campaign, type CampaignAction, type CampaignState } from '../../api/types.ts';
 import { TriggerText, campaignEditPath, isOwnSubmission } from './campaign-common.tsx';
 
 // The buttons a campaign offers wherever it is shown (list row, approval inbox, details): the
 // transitions its `allowed_actions` lists, Edit while a draft, Delete where the API allows it.
 // Destructive ones (publish, stop, delete) ask first; reject asks for a reason. Nobody approves
-// their own submission: those buttons stay, disabled, with the reason next to them.
+// their own submission: Approve stays, disabled, with the reason next to it (the author may still
+// reject it, which takes it back to draft, as the API allows).
 
 /** In the order an operator meets them. */
 const order: readonly CampaignAction[] = [
@@ -90,17 +85,15 @@ export function CampaignActions({
   const own = isOwnSubmission(campaign, session?.account.id);
   const allowed = new Set(campaign.allowed_actions);
   const shown = order.filter((a) => (only ? only.includes(a) : true));
-  // The approval buttons are offered to whoever may approve: disabled, with why, on one's own.
+  // Approve is offered to whoever may approve: disabled, with why, on their own submission.
   const mayApprove = can('campaign.approve') && campaign.state === 'pending_approval';
-  const visible = shown.filter((a) =>
-    (a === 'approve' || a === 'reject') && own ? mayApprove : allowed.has(a),
-  );
+  const visible = shown.filter((a) => (a === 'approve' && own ? mayApprove : allowed.has(a)));
 
   const run = async (action: CampaignAction, body: { reason?: string } = {}, inline = false) => {
     setBusy(action);
     setError(null);
     try {
-      const next = await campaignApi.act(params, action, body);
+      const next = await api.campaignAction(params, action, body);
       toast.success(t(`campaigns.done.${action}`, { name: campaign.name }));
       onChanged(next);
     } catch (e) {
@@ -151,10 +144,8 @@ export function CampaignActions({
             }
             icon={icons[action]}
             loading={busy === action}
-            disabled={(action === 'approve' || action === 'reject') && own}
-            title={
-              (action === 'approve' || action === 'reject') && own ? t('campaigns.ownSubmission') : undefined
-            }
+            disabled={action === 'approve' && own}
+            title={action === 'approve' && own ? t('campaigns.ownSubmission') : undefined}
             onClick={() => click(action)}
           >
             {t(`campaigns.action.${action}`)}
@@ -171,7 +162,7 @@ export function CampaignActions({
           </Button>
         ) : null}
       </div>
-      {own && visible.some((a) => a === 'approve' || a === 'reject') ? (
+      {own && visible.includes('approve') ? (
         <p className="muted campaign-action-note" data-testid="own-submission">
           {t('campaigns.ownSubmission')}
         </p>
@@ -212,7 +203,7 @@ export function CampaignActions({
         consequences={[t('campaigns.deleteGone'), t('campaigns.deleteMessages')]}
         confirmLabel={t('campaigns.delete')}
         onConfirm={async () => {
-          await campaignApi.delete(params);
+          await api.deleteCampaign(params);
           toast.success(t('campaigns.deleted', { name: campaign.name }));
           onChanged(null);
         }}

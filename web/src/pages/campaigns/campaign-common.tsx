@@ -4,7 +4,7 @@ import type { Audience, Channel, Member } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { Badge, type Tone } from '../../ui/display.tsx';
-import type { Campaign, CampaignState, CampaignTrigger } from './campaign-api.ts';
+import type { Campaign, CampaignState, CampaignTrigger } from '../../api/types.ts';
 import { describeCron } from './campaign-schedule.ts';
 import './campaigns.css';
 

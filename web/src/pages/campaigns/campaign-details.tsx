@@ -1,3 +1,4 @@
+import { api } from '../../api/client.ts';
 import { useCallback, useEffect, useState } from 'react';
 import { messageStates } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
@@ -10,15 +11,9 @@ import { describeError } from '../../ui/errors.ts';
 import { IconCampaign, IconLog, IconRotate } from '../../ui/icons.tsx';
 import { StaticTable } from '../../ui/table.tsx';
 import { logPath } from '../delivery/delivery-common.tsx';
-import { campaignApi, type Campaign, type CampaignRun, type RunState } from './campaign-api.ts';
+import type { Campaign, CampaignRun, RunState } from '../../api/types.ts';
 import { CampaignActions } from './campaign-actions.tsx';
-import {
-  CampaignStateBadge,
-  TriggerText,
-  campaignsPath,
-  isOwnSubmission,
-  useCampaignNames,
-} from './campaign-common.tsx';
+import { CampaignStateBadge, TriggerText, campaignsPath, useCampaignNames } from './campaign-common.tsx';
 
 // One campaign: its state and the actions it allows, its setup, who submitted and approved it,
 // and its runs (task instances) with their progress and messages by state, each count a link to
@@ -40,8 +35,11 @@ const POLL_MS = 2_000;
 
 function RunProgress({ run }: { run: CampaignRun }) {
   const { t, locale } = useI18n();
-  const n = (v: number) => v.toLocaleString(locale);
-  const percent = run.reachable > 0 ? Math.min(100, Math.round((run.processed / run.reachable) * 100)) : 0;
+  // Null until the run has evaluated its audience.
+  const n = (v: number | null) => (v === null ? '…' : v.toLocaleString(locale));
+  const target = run.reachable;
+  const percent =
+    target === null ? 0 : target > 0 ? Math.min(100, Math.round((run.processed / target) * 100)) : 100;
   return (
     <div className="run-progress">
       <div className="send-progress-bar-row">
@@ -50,7 +48,7 @@ function RunProgress({ run }: { run: CampaignRun }) {
           role="progressbar"
           aria-label={t('campaigns.runProgress')}
           aria-valuemin={0}
-          aria-valuemax={run.reachable}
+          aria-valuemax={target ?? undefined}
           aria-valuenow={run.processed}
         >
           <span style={{ width: `${percent}%` }} />
@@ -121,9 +119,9 @@ function RunsTable({ campaign, runs }: { campaign: Campaign; runs: readonly Camp
             {run.error ? <div className="cell-sub run-error">{run.error}</div> : null}
           </td>
           <td className="cell-num">
-            <div data-testid="run-size">{run.audience_size.toLocaleString(locale)}</div>
+            <div data-testid="run-size">{run.audience_size?.toLocaleString(locale) ?? '…'}</div>
             <div className="cell-sub">
-              {t('campaigns.reachableN', { n: run.reachable.toLocaleString(locale) })}
+              {t('campaigns.reachableN', { n: run.reachable?.toLocaleString(locale) ?? '…' })}
             </div>
           </td>
           <td>
@@ -168,7 +166,7 @@ export function CampaignDetails({ campaignId }: { campaignId: string }) {
     if (!workspaceId) return;
     let current = true;
     const params = { projectId, workspaceId, campaignId };
-    Promise.all([campaignApi.get(params), campaignApi.runs(params, { limit: 50 })]).then(
+    Promise.all([api.getCampaign(params), api.listCampaignRuns(params, { limit: 50 })]).then(
       ([c, r]) => {
         if (!current) return;
         setCampaign(c);
@@ -198,7 +196,6 @@ export function CampaignDetails({ campaignId }: { campaignId: string }) {
 
   if (error && !campaign) return <Alert tone="error">{describeError(error, t)}</Alert>;
   if (!campaign) return <Loading />;
-  const own = isOwnSubmission(campaign, session?.account.id);
   const who = (id: string | null) =>
     id && id === session?.account.id ? t('campaigns.you') : names.member(id);
   const variables = campaign.variables;
@@ -211,18 +208,30 @@ export function CampaignDetails({ campaignId }: { campaignId: string }) {
             {campaign.name} <CampaignStateBadge state={campaign.state} />
           </span>
         }
-        description={campaign.description ?? undefined}
+        description={t(`campaigns.stateHint.${campaign.state}`)}
         actions={
-          <Button
-            icon={<IconLog />}
-            onClick={() => navigate(logPath(projectId, { campaign_id: campaign.id }))}
-          >
-            {t('campaigns.messageLog')}
-          </Button>
+          <div className="row campaign-header-actions">
+            <CampaignActions
+              campaign={campaign}
+              onChanged={(next) => {
+                if (next === null) navigate(campaignsPath(projectId));
+                else {
+                  setCampaign(next);
+                  reload();
+                }
+              }}
+            />
+            <Button
+              icon={<IconLog />}
+              onClick={() => navigate(logPath(projectId, { campaign_id: campaign.id }))}
+            >
+              {t('campaigns.messageLog')}
+            </Button>
+          </div>
         }
       />
       {error ? <Alert tone="error">{describeError(error, t)}</Alert> : null}
-      {campaign.rejection ? (
+      {campaign.rejection && campaign.state === 'draft' ? (
         <Alert tone="warning">
           {t('campaigns.rejectedBy', {
             who: who(campaign.rejection.by),
@@ -231,24 +240,15 @@ export function CampaignDetails({ campaignId }: { campaignId: string }) {
           })}
         </Alert>
       ) : null}
-      <Card className="campaign-actions-card">
-        <CampaignActions
-          campaign={campaign}
-          onChanged={(next) => {
-            if (next === null) navigate(campaignsPath(projectId));
-            else {
-              setCampaign(next);
-              reload();
-            }
-          }}
-        />
-        {campaign.allowed_actions.length === 0 && campaign.state !== 'draft' && !own ? (
-          <p className="muted">{t(`campaigns.stateHint.${campaign.state}`)}</p>
-        ) : null}
-      </Card>
       <div className="details-grid">
         <Card title={t('campaigns.setup')}>
-          <dl className="kv">
+          <dl className="kv campaign-kv">
+            {campaign.description ? (
+              <>
+                <dt>{t('campaigns.descriptionLabel')}</dt>
+                <dd>{campaign.description}</dd>
+              </>
+            ) : null}
             <dt>{t('campaigns.audience')}</dt>
             <dd>{names.audience(campaign.audience_id)}</dd>
             <dt>{t('campaigns.channel')}</dt>
@@ -297,7 +297,7 @@ export function CampaignDetails({ campaignId }: { campaignId: string }) {
           </dl>
         </Card>
         <Card title={t('campaigns.approval')}>
-          <dl className="kv">
+          <dl className="kv campaign-kv">
             <dt>{t('campaigns.createdBy')}</dt>
             <dd>
               {who(campaign.created_by)} · {formatTime(campaign.created_at)}

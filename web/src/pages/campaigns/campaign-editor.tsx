@@ -25,7 +25,7 @@ import {
   type VariableDraft,
 } from '../channels/template-values.tsx';
 import { profilePath } from '../profiles/profile-common.tsx';
-import { campaignApi, type Campaign, type CampaignInput, type CampaignPreview } from './campaign-api.ts';
+import type { Campaign, CampaignInput, CampaignPreview } from '../../api/types.ts';
 import { TriggerText, campaignPath, campaignsPath, useTimeZone } from './campaign-common.tsx';
 import { stepOf, steps, variableNameOf, type Step } from './campaign-model.ts';
 import {
@@ -232,7 +232,7 @@ function LivePreview({ preview, channel }: { preview: PreviewState; channel: Cha
       className="campaign-live"
     >
       <div aria-live="polite" data-testid="live-preview">
-        {preview.busy && !preview.answer ? <Loading /> : null}
+        {!preview.answer && !preview.error ? <Loading /> : null}
         {preview.error ? (
           <Alert tone="warning">
             <ul className="preview-issues">
@@ -417,7 +417,7 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
     fetchAll((q) => api.listAudiences({ projectId, workspaceId }, q)).then(setAudiences, setLoadError);
     fetchAll((q) => api.listChannels({ projectId }, q)).then(setChannels, setLoadError);
     api.audienceCatalog({ projectId, workspaceId }).then(setCatalog, () => setCatalog(null));
-    if (campaignId) campaignApi.get({ projectId, workspaceId, campaignId }).then(setLoaded, setLoadError);
+    if (campaignId) api.getCampaign({ projectId, workspaceId, campaignId }).then(setLoaded, setLoadError);
   }, [projectId, workspaceId, campaignId]);
 
   // A saved campaign fills the form once its channel's fields are known (values are typed per field).
@@ -501,7 +501,7 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
     if (!settledKey) return;
     let live = true;
     setPreview((p) => ({ ...p, busy: true }));
-    campaignApi.preview({ projectId, workspaceId }, { ...JSON.parse(settledKey), limit: 10 }).then(
+    api.previewCampaign({ projectId, workspaceId }, { ...JSON.parse(settledKey), limit: 10 }).then(
       (answer) => live && setPreview({ answer, error: null, busy: false }),
       (error: unknown) => live && setPreview({ answer: null, error, busy: false }),
     );
@@ -521,6 +521,11 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
       setFormError(t('campaigns.fixIssues', { n: error.issues.length }));
       return;
     }
+    if (error instanceof ApiError && error.code === 'TP_ERR_CAMPAIGN_NAME_TAKEN') {
+      setErrors({ '/name': describeError(error, t) });
+      setStep('audience');
+      return;
+    }
     setFormError(describeError(error, t));
   };
 
@@ -537,11 +542,11 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
     try {
       const id = savedId.current;
       const saved = id
-        ? await campaignApi.update({ ...params, campaignId: id }, body())
-        : await campaignApi.create(params, body());
+        ? await api.updateCampaign({ ...params, campaignId: id }, body())
+        : await api.createCampaign(params, body());
       savedId.current = saved.id;
       if (then === 'submit') {
-        await campaignApi.act({ ...params, campaignId: saved.id }, 'submit');
+        await api.campaignAction({ ...params, campaignId: saved.id }, 'submit');
         toast.success(t('campaigns.done.submit', { name: saved.name }));
       } else toast.success(t('campaigns.saved', { name: saved.name }));
       navigate(campaignPath(projectId, saved.id));
@@ -687,7 +692,7 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
           ) : null}
           {step === 'review' ? (
             <div className="stack">
-              <dl className="kv" data-testid="campaign-review">
+              <dl className="kv campaign-kv" data-testid="campaign-review">
                 <dt>{t('campaigns.name')}</dt>
                 <dd>{draft.name || '—'}</dd>
                 <dt>{t('campaigns.audience')}</dt>
@@ -766,7 +771,7 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
             />
           ) : null}
           <Card title={t('campaigns.summary')}>
-            <dl className="kv kv-narrow">
+            <dl className="kv kv-narrow campaign-kv">
               <dt>{t('campaigns.audience')}</dt>
               <dd>{audience?.name ?? <span className="muted">{t('campaigns.notChosen')}</span>}</dd>
               {audience ? (
@@ -832,7 +837,7 @@ function ReviewRecipients({
   return (
     <section aria-labelledby="campaign-review-recipients">
       <h3 className="send-subtitle" id="campaign-review-recipients">
-        {t('campaigns.reviewRecipients', { n: recipients.length, reachable: estimate.reachable })}
+        {t('campaigns.reviewRecipients', { n: recipients.length, reachable: estimate.reachable ?? '—' })}
       </h3>
       {recipients.length === 0 ? (
         <p className="muted">{t('campaigns.previewNobody')}</p>

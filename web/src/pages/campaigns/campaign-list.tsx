@@ -1,3 +1,4 @@
+import { api } from '../../api/client.ts';
 import { useSession } from '../../session.tsx';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
@@ -6,7 +7,7 @@ import { Button } from '../../ui/button.tsx';
 import { EmptyState } from '../../ui/display.tsx';
 import { IconCampaign, IconCheck, IconPlus } from '../../ui/icons.tsx';
 import { DataTable, Pager, useCursorPages, type Column } from '../../ui/table.tsx';
-import { campaignApi, campaignStates, type Campaign, type CampaignState } from './campaign-api.ts';
+import { campaignStates, type Campaign, type CampaignState } from '../../api/types.ts';
 import { CampaignActions } from './campaign-actions.tsx';
 import {
   CampaignStateBadge,
@@ -57,7 +58,7 @@ export function CampaignList() {
   const state: CampaignState | '' = isState(raw) ? raw : '';
   const names = useCampaignNames();
   const pages = useCursorPages(
-    (q) => campaignApi.list({ projectId, workspaceId }, { ...q, state }),
+    (q) => api.listCampaigns({ projectId, workspaceId }, { ...q, state }),
     `campaigns:${projectId}:${workspaceId}:${state}`,
   );
   const newButton = can('campaign.edit') ? (
@@ -146,7 +147,7 @@ export function ApprovalInbox() {
   const workspaceId = workspace?.id ?? '';
   const names = useCampaignNames();
   const pages = useCursorPages(
-    (q) => campaignApi.list({ projectId, workspaceId }, { ...q, state: 'pending_approval' }),
+    (q) => api.listCampaigns({ projectId, workspaceId }, { ...q, state: 'pending_approval' }),
     `approvals:${projectId}:${workspaceId}`,
   );
   const columns: Column<Campaign>[] = [

@@ -1,6 +1,6 @@
 import cronstrue from 'cronstrue';
 import 'cronstrue/locales/zh_CN.js';
-import type { CampaignTrigger } from './campaign-api.ts';
+import type { CampaignTrigger } from '../../api/types.ts';
 
 // A campaign's schedule as the editor types it: times are wall-clock times in the project's time
 // zone (SPEC §5: "at a time" and cron both run in it), whatever zone the reader's browser is in,
