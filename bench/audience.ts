@@ -23,7 +23,10 @@ interface Raw {
   close(): Promise<void>;
 }
 
-async function rawFor(kind: StoreKind, db: { options: unknown; schema: string | undefined }): Promise<Raw> {
+export async function rawFor(
+  kind: StoreKind,
+  db: { options: unknown; schema: string | undefined },
+): Promise<Raw> {
   if (kind === 'sqlite') {
     const sqlite = new DatabaseSync((db.options as { path: string }).path);
     sqlite.exec('PRAGMA busy_timeout = 10000');

@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   outbox: () => import('./outbox.ts'),
   delivery: () => import('./delivery.ts'),
   audience: () => import('./audience.ts'),
+  campaign: () => import('./campaign.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

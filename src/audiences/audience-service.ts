@@ -4,6 +4,7 @@ import { newId } from '../access/ids.ts';
 import type { PageRequest } from '../access/paging.ts';
 import type { ProjectScope } from '../access/scope.ts';
 import { TouchpointError } from '../errors.ts';
+import type { AudienceMemberProfile } from '../store/repositories/audiences-repository.ts';
 import type { Store } from '../store/store.ts';
 import { UniqueViolationError } from '../store/store-errors.ts';
 import type {
@@ -55,6 +56,12 @@ export interface AudienceEvaluator {
     sendIdType: string | null;
     pageSize: number;
   }): AsyncGenerator<string[]>;
+  /** Members holding `sendIdType` with their properties and send-ID values (campaign runs). */
+  profilePages(options: {
+    after: string | null;
+    sendIdType: string;
+    pageSize: number;
+  }): AsyncGenerator<AudienceMemberProfile[]>;
 }
 
 /** Which live campaigns use an audience (implemented by the campaigns module). */
@@ -240,6 +247,7 @@ export class AudienceService {
       properties: parsed.properties,
       estimate: (sendIdType) => store.audiences.estimate(scope, parsed.query, sendIdType),
       pages: (options) => store.audiences.streamMembers(scope, parsed.query, options),
+      profilePages: (options) => store.audiences.streamMemberProfiles(scope, parsed.query, options),
     };
   }
 

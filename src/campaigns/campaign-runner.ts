@@ -199,20 +199,15 @@ export class CampaignRunner {
       const { size, reachable } = await evaluator.estimate(sendIdType);
       await this.#store.campaigns.sizeRun(scope, run.id, token, size, reachable ?? size);
     }
-    for await (const page of evaluator.pages({
+    for await (const page of evaluator.profilePages({
       after: run.cursor,
       sendIdType,
       pageSize: this.#options.pageSize,
     })) {
-      const profiles = await this.#store.profiles.getProfiles(scope, page);
-      const byId = new Map(profiles.map((p) => [p.tpUid, p]));
       const messages: NewMessage[] = [];
       let skipped = 0;
-      for (const tpUid of page) {
-        const profile = byId.get(tpUid);
-        const rendered = profile
-          ? renderMessages(plan, { identities: profile.identities, properties: profile.properties })
-          : [];
+      for (const member of page) {
+        const rendered = renderMessages(plan, member);
         if (rendered.length === 0) skipped++;
         for (const m of rendered)
           messages.push({
@@ -220,7 +215,7 @@ export class CampaignRunner {
             channelId: campaign.channelId as string,
             opsRequestId: m.receipt.requestId,
             pushId: String(m.pushId),
-            tpUid,
+            tpUid: member.tpUid,
             workspaceId: campaign.workspaceId,
             sendId: null,
             campaignId: campaign.id,
@@ -235,7 +230,7 @@ export class CampaignRunner {
         // The run row first: a concurrent pause or stop waits for this page, or this page sees
         // the run left `rendering` and rolls back.
         const progress = {
-          cursor: page[page.length - 1] as string,
+          cursor: page[page.length - 1]?.tpUid as string,
           processed: page.length - skipped,
           queued: messages.length,
           skipped,

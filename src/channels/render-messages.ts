@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../access/ids.ts';
 import type { MessageValue, ReceiptProperties, RenderedMessage, RenderedParams } from './message.ts';
 import type { ChannelContentConfig } from './model.ts';
 import { toStringForm } from './string-form.ts';
@@ -22,7 +22,7 @@ export interface RenderPlan {
   /** The project's time zone: dates take their SPEC §3.2 string form in it. */
   readonly timeZone: string;
   readonly receipt: Omit<ReceiptProperties, 'requestId'>;
-  /** A new `ops_request_id` per message (a UUID by default). */
+  /** A new `ops_request_id` per message (a time-ordered UUID v7 by default). */
   readonly newRequestId?: () => string;
 }
 
@@ -61,8 +61,8 @@ function variableValues(plan: RenderPlan, recipient: Recipient, timeZone: string
  * Renders one recipient's messages (SPEC §3.2, §4.1): template values in their string forms,
  * `${name}` variables replaced inside `dynamic_text` values, custom params from the user's
  * properties with their defaults (`null` when empty without one), one message per value of the
- * channel's send ID type, each with fresh receipt properties. Pure apart from the request ids:
- * no I/O, no clock. An empty list means the recipient has no send-ID value (`no_send_id`).
+ * channel's send ID type, each with fresh receipt properties. Pure apart from the request ids (random, time-ordered):
+ * no I/O. An empty list means the recipient has no send-ID value (`no_send_id`).
  *
  * The result is final text: a driver only frames it, so the outbox can store it and every retry
  * sends the same values.
@@ -100,7 +100,7 @@ export function renderMessages(plan: RenderPlan, recipient: Recipient): Rendered
     const value = recipient.properties[p.property];
     customParams[p.key] = isEmpty(value) ? p.defaultValue : toStringForm(value, timeZone);
   }
-  const newRequestId = plan.newRequestId ?? randomUUID;
+  const newRequestId = plan.newRequestId ?? uuidv7;
   return pushIds.map((pushId) => ({
     pushId,
     params,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ProjectAccess } from '../access/caller.ts';
 import { newId } from '../access/ids.ts';
 import { projectScope } from '../access/scope.ts';
@@ -158,7 +157,6 @@ export class SendService {
           variables,
           timeZone,
           receipt: { taskId: sendId, taskInstanceId: sendId, projectId: scope.projectId },
-          newRequestId: randomUUID,
         },
         { identities: profile.identities, properties: profile.properties },
       );

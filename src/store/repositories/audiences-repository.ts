@@ -3,8 +3,9 @@ import type { PageRequest } from '../../access/paging.ts';
 import type { ProjectScope } from '../../access/scope.ts';
 import type { Audience, AudienceQuery, ConditionGroupJson } from '../../audiences/model.ts';
 import type { JsonSql } from '../json-sql.ts';
+import { fromJson } from '../json.ts';
 import type { AudiencesTable, Database } from '../schema.ts';
-import { audienceMembersPage, estimateAudience } from '../sql/audience-query.ts';
+import { audienceMemberProfilesPage, audienceMembersPage, estimateAudience } from '../sql/audience-query.ts';
 import { nameKey } from './projects-repository.ts';
 import { scoped } from './scoped.ts';
 
@@ -51,6 +52,22 @@ export interface AudiencesRepository {
     query: AudienceQuery,
     options?: { pageSize?: number; sendIdType?: string | null; after?: string | null },
   ): AsyncGenerator<string[]>;
+  /**
+   * Every member holding `sendIdType` (after `after`, in tp_uid order) with its properties and
+   * its values of that ID type, page by page: what a campaign run renders.
+   */
+  streamMemberProfiles(
+    scope: ProjectScope,
+    query: AudienceQuery,
+    options: { pageSize: number; sendIdType: string; after: string | null },
+  ): AsyncGenerator<AudienceMemberProfile[]>;
+}
+
+/** A member as a campaign renders it. */
+export interface AudienceMemberProfile {
+  readonly tpUid: string;
+  readonly properties: Record<string, unknown>;
+  readonly identities: { type: string; value: string }[];
 }
 
 function toAudience(r: Selectable<AudiencesTable>): Audience {
@@ -169,6 +186,24 @@ export function audiencesRepository(root: Kysely<Database>, json: JsonSql): Audi
         if (ids.length > 0) yield ids;
         if (ids.length < limit) return;
         after = ids[ids.length - 1] ?? null;
+      }
+    },
+    async *streamMemberProfiles(scope, query, options) {
+      let after = options.after;
+      for (;;) {
+        const rows = await audienceMemberProfilesPage(q(scope), json, scope.projectId, query, {
+          after,
+          limit: options.pageSize,
+          sendIdType: options.sendIdType,
+        });
+        if (rows.length > 0)
+          yield rows.map((r) => ({
+            tpUid: r.tpUid,
+            properties: fromJson<Record<string, unknown>>(r.properties),
+            identities: r.identities.map((value) => ({ type: options.sendIdType, value })),
+          }));
+        if (rows.length < options.pageSize) return;
+        after = rows[rows.length - 1]?.tpUid ?? null;
       }
     },
   };

@@ -16,6 +16,7 @@ import type { DialectHandle } from '../dialect-handle.ts';
 import { fromJson } from '../json.ts';
 import type { Database, MessageAttemptsTable, MessagesTable } from '../schema.ts';
 import { claimMessages } from '../sql/claim-messages.ts';
+import { insertMessages } from '../sql/insert-messages.ts';
 import { scoped } from './scoped.ts';
 
 /** Rows per multi-row INSERT (well under SQLite's 32,766 bound parameters at ~20 per row). */
@@ -223,9 +224,10 @@ export function deliveryRepository(db: Kysely<Database>, handle: DialectHandle):
 
   return {
     async enqueue(scope, messages, nowMs) {
-      const q = scoped(db, scope);
-      for (let i = 0; i < messages.length; i += INSERT_CHUNK) {
-        const rows = messages.slice(i, i + INSERT_CHUNK).map((m) => ({
+      await insertMessages(
+        scoped(db, scope),
+        scope.projectId,
+        messages.map((m) => ({
           project_id: scope.projectId,
           channel_id: m.channelId,
           ops_request_id: m.opsRequestId,
@@ -242,9 +244,8 @@ export function deliveryRepository(db: Kysely<Database>, handle: DialectHandle):
           next_attempt_at: nowMs,
           created_at: nowMs,
           updated_at: nowMs,
-        }));
-        await q.insertInto('messages').values(rows).execute();
-      }
+        })),
+      );
     },
 
     async dueChannels(_scope, limit) {

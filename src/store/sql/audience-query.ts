@@ -138,14 +138,14 @@ export async function estimateAudience(
  * One keyset page of members (tp_uid order, after `after`), optionally only those holding
  * `sendIdType`. The primary key (project_id, tp_uid) walks the pages.
  */
-export async function audienceMembersPage(
+function membersPageQuery(
   db: Kysely<Database>,
   json: JsonSql,
   projectId: number,
   query: AudienceQuery,
   page: { after: string | null; limit: number; sendIdType: string | null },
-): Promise<string[]> {
-  const rows = await db
+) {
+  return db
     .selectFrom('profiles as p')
     .$if(json.profileDocument.join !== null, (qb) => qb.crossJoin(documentJoin(json)))
     .select('p.tp_uid')
@@ -155,7 +155,56 @@ export async function audienceMembersPage(
     .$if(page.sendIdType !== null, (qb) => qb.where(hasIdType(projectId, page.sendIdType ?? '')))
     .where(audienceCondition(json, projectId, query))
     .orderBy('p.tp_uid')
-    .limit(page.limit)
-    .execute();
+    .limit(page.limit);
+}
+
+export async function audienceMembersPage(
+  db: Kysely<Database>,
+  json: JsonSql,
+  projectId: number,
+  query: AudienceQuery,
+  page: { after: string | null; limit: number; sendIdType: string | null },
+): Promise<string[]> {
+  const rows = await membersPageQuery(db, json, projectId, query, page).execute();
   return rows.map((r) => r.tp_uid);
+}
+
+/**
+ * One keyset page of members with what a campaign renders from: their properties (the same
+ * query as {@link audienceMembersPage}, one more column) and their identities of `sendIdType`,
+ * read by one range scan of `profile_identities_profile` over the page's tp_uids — not one
+ * lookup per member (campaign runs: a 2,000-id `IN` list cost 16 µs per member on SQLite).
+ */
+export async function audienceMemberProfilesPage(
+  db: Kysely<Database>,
+  json: JsonSql,
+  projectId: number,
+  query: AudienceQuery,
+  page: { after: string | null; limit: number; sendIdType: string },
+): Promise<{ tpUid: string; properties: string; identities: string[] }[]> {
+  const rows = await membersPageQuery(db, json, projectId, query, page).select('p.properties').execute();
+  if (rows.length === 0) return [];
+  const first = rows[0]?.tp_uid as string;
+  const last = rows[rows.length - 1]?.tp_uid as string;
+  const identities = await db
+    .selectFrom('profile_identities')
+    .select(['tp_uid', 'value'])
+    .where('project_id', '=', projectId)
+    .where('tp_uid', '>=', first)
+    .where('tp_uid', '<=', last)
+    .where('id_type', '=', page.sendIdType)
+    .orderBy('tp_uid')
+    .orderBy('value')
+    .execute();
+  const byProfile = new Map<string, string[]>();
+  for (const i of identities) {
+    const list = byProfile.get(i.tp_uid);
+    if (list) list.push(i.value);
+    else byProfile.set(i.tp_uid, [i.value]);
+  }
+  return rows.map((r) => ({
+    tpUid: r.tp_uid,
+    properties: r.properties,
+    identities: byProfile.get(r.tp_uid) ?? [],
+  }));
 }

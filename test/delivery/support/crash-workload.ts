@@ -226,7 +226,7 @@ export async function recordingReceiver(behaviour: Behaviour): Promise<Recording
   };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -629,7 +629,7 @@ export function attemptsBySlot(
 }
 
 /** Rows of a read-only query on the cluster's database (PostgreSQL: in its schema). */
-async function queryDatabase(
+export async function queryDatabase(
   kind: StoreKind,
   dataDir: string,
   schema: string | undefined,
