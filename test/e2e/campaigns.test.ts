@@ -223,7 +223,22 @@ describe('console: campaigns', () => {
     tab.assertClean();
   });
 
-  it('does not let the author approve; another member approves from the inbox', async () => {
+  it('does not let the author approve; another member rejects one with a reason and approves the other from the inbox', async () => {
+    // A second submission, made through the API, to be rejected.
+    const base = `/api/v1/projects/1/workspaces/${workspaceId}/campaigns`;
+    const audiences = await admin<{ items: { id: string }[] }>(
+      'GET',
+      `/api/v1/projects/1/workspaces/${workspaceId}/audiences`,
+    );
+    const other = await admin<{ id: string }>('POST', base, {
+      name: 'Too early',
+      audience_id: audiences.items[0]?.id,
+      channel_id: channelId,
+      trigger: { type: 'now' },
+      template_values: { title: 'Soon', content: 'Soon' },
+    });
+    await admin('POST', `${base}/${other.id}/submit`);
+
     const author = await signedIn();
     await author.page.goto('/projects/1/campaigns/approvals');
     const inbox = author.page.getByRole('region', { name: 'Campaigns waiting for approval' });
@@ -245,6 +260,21 @@ describe('console: campaigns', () => {
     await theirs.waitFor();
     assert.equal(await theirs.getByTestId('own-submission').count(), 0);
     await screenshot(page, 'campaign-inbox-approver-1440-en');
+
+    // Reject asks for a reason; without one it says why it cannot go on.
+    const early = page
+      .getByRole('region', { name: 'Campaigns waiting for approval' })
+      .locator('tbody tr')
+      .filter({ hasText: 'Too early' });
+    await early.getByRole('button', { name: 'Reject' }).click();
+    const reject = page.getByRole('dialog', { name: 'Reject Too early?' });
+    await reject.getByRole('button', { name: 'Reject' }).click();
+    await reject.getByText('Say why, so the author knows what to change.').waitFor();
+    await reject.getByLabel('Reason').fill('Wait for the spring event.');
+    await reject.getByRole('button', { name: 'Reject' }).click();
+    await toast(page, 'Campaign Too early rejected.');
+    await early.waitFor({ state: 'detached' });
+
     await theirs.getByRole('button', { name: 'Approve' }).click();
     await toast(page, `Campaign ${CAMPAIGN} approved.`);
     await page.getByRole('heading', { name: 'Nothing to approve' }).waitFor();
@@ -255,6 +285,13 @@ describe('console: campaigns', () => {
     assert.equal(approved.state, 'pending_publish');
     assert.ok(approved.approved_by);
     approver.assertClean();
+
+    // The author finds the rejected one back in draft, with who rejected it and why.
+    await author.page.goto(`/projects/1/campaigns/${other.id}`);
+    await author.page.locator('main [data-campaign-state="draft"]').first().waitFor();
+    await author.page.getByText(/Rejected by Li Na on .*: Wait for the spring event\./).waitFor();
+    await author.page.getByRole('button', { name: 'Edit' }).waitFor();
+    author.assertClean();
   });
 
   it('publishes it to send now and shows the run’s counts arriving, each a link to the message log', async () => {
