@@ -5,6 +5,7 @@ import { ForcedPasswordChangePage } from './pages/auth/change-password.tsx';
 import { ConnectionsPage } from './pages/connections/connections.tsx';
 import { DeliveryPage } from './pages/delivery/delivery.tsx';
 import { AudiencesPage } from './pages/audiences/audiences.tsx';
+import { CampaignsPage } from './pages/campaigns/campaigns.tsx';
 import { AreaPlaceholderPage, isPlaceholderArea } from './pages/area-placeholder.tsx';
 import { LoginPage, safeNext } from './pages/auth/login.tsx';
 import { MembersPage } from './pages/tenancy/members.tsx';
@@ -97,6 +98,7 @@ function ProjectArea({ area }: { area: string }) {
   if (area === 'profiles') return <ProfilesPage />;
   if (area === 'delivery') return <DeliveryPage />;
   if (area === 'audiences') return <AudiencesPage />;
+  if (area === 'campaigns') return <CampaignsPage />;
   if (isPlaceholderArea(area)) return <AreaPlaceholderPage area={area} />;
   if (area === 'members') return <MembersPage />;
   if (area === 'settings') return <SettingsPage />;

@@ -23,6 +23,13 @@ import type {
   SourceStatus,
   AuditEntry,
   Audience,
+  Campaign,
+  CampaignAction,
+  CampaignInput,
+  CampaignPreview,
+  CampaignPreviewInput,
+  CampaignRun,
+  CampaignState,
   AudienceCatalog,
   AudienceEstimate,
   AudienceGroup,
@@ -162,6 +169,17 @@ type WorkspaceParams = { projectId: number; workspaceId: string };
 type SourceParams = ProjectParams & { sourceId: string };
 type ProfileParams = ProjectParams & { tpUid: string };
 type ChannelParams = ProjectParams & { channelId: string };
+type CampaignParams = WorkspaceParams & { campaignId: string };
+
+const campaignActionEndpoints: Record<CampaignAction, Endpoint> = {
+  submit: endpoints.submitCampaign,
+  approve: endpoints.approveCampaign,
+  reject: endpoints.rejectCampaign,
+  publish: endpoints.publishCampaign,
+  pause: endpoints.pauseCampaign,
+  resume: endpoints.resumeCampaign,
+  stop: endpoints.stopCampaign,
+};
 
 /** The Admin API as the console uses it. Every path comes from ./endpoints.ts. */
 export const api = {
@@ -287,6 +305,22 @@ export const api = {
   ) => call<Audience>(endpoints.updateAudience, { params: p, body }),
   deleteAudience: (p: WorkspaceParams & { audienceId: string }) =>
     call<void>(endpoints.deleteAudience, { params: p }),
+  listCampaigns: (p: WorkspaceParams, query: PageQuery & { state?: CampaignState | '' } = {}) =>
+    call<Page<Campaign>>(endpoints.listCampaigns, { params: p, query: { ...query } }),
+  createCampaign: (p: WorkspaceParams, body: CampaignInput & { name: string }) =>
+    call<Campaign>(endpoints.createCampaign, { params: p, body }),
+  getCampaign: (p: CampaignParams) => call<Campaign>(endpoints.getCampaign, { params: p }),
+  updateCampaign: (p: CampaignParams, body: CampaignInput) =>
+    call<Campaign>(endpoints.updateCampaign, { params: p, body }),
+  deleteCampaign: (p: CampaignParams) => call<void>(endpoints.deleteCampaign, { params: p }),
+  /** A transition; `reject` takes `{reason}`. A forbidden one answers TP_ERR_CAMPAIGN_STATE. */
+  campaignAction: (p: CampaignParams, action: CampaignAction, body: { reason?: string } = {}) =>
+    call<Campaign>(campaignActionEndpoints[action], { params: p, body }),
+  listCampaignRuns: (p: CampaignParams, query: PageQuery = {}) =>
+    call<Page<CampaignRun>>(endpoints.listCampaignRuns, { params: p, query: { ...query } }),
+  /** The audience's estimate on the channel and up to `limit` recipients with their rendered messages. */
+  previewCampaign: (p: WorkspaceParams, body: CampaignPreviewInput) =>
+    call<CampaignPreview>(endpoints.previewCampaign, { params: p, body }),
   declareEvent: (p: ProjectParams, body: { name: string; description?: string | null }) =>
     call<void>(endpoints.declareEvent, { params: p, body }),
   recentVerify: (p: SourceParams) => call<{ items: VerifyEntry[] }>(endpoints.recentVerify, { params: p }),

@@ -134,6 +134,56 @@ export const endpoints = {
     method: 'DELETE',
     path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/{audienceId}',
   },
+  listCampaigns: { method: 'GET', path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns' },
+  createCampaign: { method: 'POST', path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns' },
+  previewCampaign: {
+    method: 'POST',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/preview',
+  },
+  getCampaign: {
+    method: 'GET',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}',
+  },
+  updateCampaign: {
+    method: 'PATCH',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}',
+  },
+  deleteCampaign: {
+    method: 'DELETE',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}',
+  },
+  submitCampaign: {
+    method: 'POST',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/submit',
+  },
+  approveCampaign: {
+    method: 'POST',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/approve',
+  },
+  rejectCampaign: {
+    method: 'POST',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/reject',
+  },
+  publishCampaign: {
+    method: 'POST',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/publish',
+  },
+  pauseCampaign: {
+    method: 'POST',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/pause',
+  },
+  resumeCampaign: {
+    method: 'POST',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/resume',
+  },
+  stopCampaign: {
+    method: 'POST',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/stop',
+  },
+  listCampaignRuns: {
+    method: 'GET',
+    path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/runs',
+  },
   declareEvent: { method: 'POST', path: '/api/v1/projects/{projectId}/events' },
   createSend: { method: 'POST', path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/sends' },
   getSend: { method: 'GET', path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/sends/{sendId}' },

@@ -292,6 +292,18 @@ export const auditActions = [
   'audience.created',
   'audience.updated',
   'audience.deleted',
+  'campaign.created',
+  'campaign.updated',
+  'campaign.deleted',
+  'campaign.submitted',
+  'campaign.approved',
+  'campaign.rejected',
+  'campaign.published',
+  'campaign.paused',
+  'campaign.resumed',
+  'campaign.stopped',
+  'campaign.completed',
+  'campaign.run_fired',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -300,6 +312,7 @@ export const auditTargetTypes = [
   'account',
   'app',
   'audience',
+  'campaign',
   'channel',
   'event',
   'invitation',
@@ -499,4 +512,94 @@ export type AudienceEstimate = Answered<
 >;
 export type AudiencePreview = Answered<
   Answer<'/api/v1/projects/{projectId}/workspaces/{workspaceId}/audiences/preview', 'post'>
+>;
+
+// ---- Campaigns (SPEC §5, issue 19) -------------------------------------------------------------
+
+type CampaignsPath = '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns';
+type CampaignPath = '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}';
+
+/** SPEC §5's states, in the order a campaign goes through them. */
+export const campaignStates = [
+  'draft',
+  'pending_approval',
+  'pending_publish',
+  'scheduled',
+  'running',
+  'paused',
+  'completed',
+  'stopped',
+] as const;
+export type CampaignState = (typeof campaignStates)[number];
+
+/** The transitions `POST …/campaigns/{campaignId}/{action}` takes, in the order an operator meets them. */
+export const campaignActions = ['submit', 'approve', 'reject', 'publish', 'pause', 'resume', 'stop'] as const;
+export type CampaignAction = (typeof campaignActions)[number];
+
+/** The document leaves the trigger an open object (a oneOf in the request): its three forms. */
+export type CampaignTrigger =
+  | { readonly type: 'now' }
+  | { readonly type: 'at'; readonly at: string }
+  | { readonly type: 'cron'; readonly cron: string; readonly end_at: string | null };
+
+/** `${name}` in a dynamic text takes the profile property `source` (`user.<property>`). */
+export interface CampaignVariable {
+  readonly name: string;
+  readonly source: string;
+  readonly default?: string | null;
+}
+
+/** A campaign with what the caller may do with it now (`allowed_actions`). */
+export type Campaign = With<
+  Answered<Answer<CampaignPath, 'get'>>,
+  {
+    readonly state: CampaignState;
+    readonly trigger: CampaignTrigger;
+    readonly template_values: Record<string, unknown>;
+    readonly variables: readonly CampaignVariable[];
+    readonly allowed_actions: readonly CampaignAction[];
+  }
+>;
+
+/** What create and update take: an incomplete draft may be saved; submit checks it whole. */
+export type CampaignInput = With<
+  Partial<Body<CampaignsPath, 'post'>>,
+  {
+    readonly trigger?: CampaignTrigger;
+    readonly template_values?: Record<string, unknown>;
+    readonly variables?: readonly CampaignVariable[];
+  }
+>;
+
+export const runStates = ['rendering', 'paused', 'delivering', 'completed', 'stopped', 'failed'] as const;
+export type RunState = (typeof runStates)[number];
+
+/** One run (task instance): its progress (processed of reachable) and its messages by state. */
+export type CampaignRun = With<
+  Answered<ItemOf<Answer<`${CampaignPath}/runs`, 'get'>>>,
+  { readonly state: RunState; readonly counts: MessageCounts }
+>;
+
+type PreviewPath = `${CampaignsPath}/preview`;
+export type CampaignPreviewInput = With<
+  Body<PreviewPath, 'post'>,
+  { readonly template_values: Record<string, unknown>; readonly variables: readonly CampaignVariable[] }
+>;
+
+type PreviewAnswer = Answered<Answer<PreviewPath, 'post'>>;
+/** The audience's estimate for the channel and its first recipients with their rendered messages. */
+export type CampaignPreview = With<
+  PreviewAnswer,
+  {
+    readonly recipients: readonly With<
+      PreviewAnswer['recipients'][number],
+      {
+        readonly messages: readonly {
+          readonly push_id: string;
+          readonly params: Record<string, unknown>;
+          readonly custom_params: Record<string, unknown>;
+        }[];
+      }
+    >[];
+  }
 >;

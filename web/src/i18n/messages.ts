@@ -10,6 +10,7 @@ import { sendEn } from './areas/send-en.ts';
 import { chartsEn } from './areas/charts-en.ts';
 import { instanceEn } from './areas/instance-en.ts';
 import { audiencesEn } from './areas/audiences-en.ts';
+import { campaignsEn } from './areas/campaigns-en.ts';
 import { commonZhCN } from './areas/common-zh-cn.ts';
 import { authZhCN } from './areas/auth-zh-cn.ts';
 import { shellZhCN } from './areas/shell-zh-cn.ts';
@@ -22,6 +23,7 @@ import { sendZhCN } from './areas/send-zh-cn.ts';
 import { chartsZhCN } from './areas/charts-zh-cn.ts';
 import { instanceZhCN } from './areas/instance-zh-cn.ts';
 import { audiencesZhCN } from './areas/audiences-zh-cn.ts';
+import { campaignsZhCN } from './areas/campaigns-zh-cn.ts';
 
 // Every string the console shows comes from the area files in ./areas (English and its zh-CN
 // twin per area), merged here into the two dictionaries. Each zh-CN file is typed against its
@@ -41,6 +43,7 @@ export const en = {
   ...chartsEn,
   ...instanceEn,
   ...audiencesEn,
+  ...campaignsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -58,4 +61,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...chartsZhCN,
   ...instanceZhCN,
   ...audiencesZhCN,
+  ...campaignsZhCN,
 };

@@ -2,10 +2,9 @@ import type { ComponentType, SVGProps } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { MessageKey } from '../i18n/messages.ts';
 import { Card, EmptyState, PageHeader } from '../ui/display.tsx';
-import { IconCampaign, IconProfiles } from '../ui/icons.tsx';
+import { IconProfiles } from '../ui/icons.tsx';
 
 const placeholders = {
-  campaigns: { icon: IconCampaign, key: 'campaigns' },
   profiles: { icon: IconProfiles, key: 'profiles' },
 } as const satisfies Record<string, { icon: ComponentType<SVGProps<SVGSVGElement>>; key: string }>;
 

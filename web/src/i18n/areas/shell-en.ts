@@ -30,12 +30,6 @@ export const shellEn = {
   'user.language': 'Language',
   'user.changePassword': 'Change password',
   'user.logout': 'Sign out',
-  'campaigns.title': 'Campaigns',
-  'campaigns.description':
-    'Audiences, one-off and recurring sends, behaviour-triggered journeys and their approval.',
-  'campaigns.emptyTitle': 'No campaigns in this workspace',
-  'campaigns.emptyText':
-    'Campaigns pick an audience, a reach channel and its template values, then send now, on a schedule or when an event arrives.',
   'delivery.title': 'Delivery',
   'delivery.description': 'Messages sent through reach channels, with their attempts and state.',
   'delivery.emptyTitle': 'Not in the console yet',

@@ -84,6 +84,34 @@ export function templateValuesOf(
   return out;
 }
 
+/** A value as the API holds it → as typed (the inverse of `valueFor`): dates back to datetime-local. */
+function typedOf(type: TemplateField['type'] | TemplateColumn['type'], value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (type === 'date' && typeof value === 'string') return value.replace(' ', 'T');
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** Saved values (a campaign's) → the form's typed values; values of fields it no longer has are left out. */
+export function draftValuesOf(
+  fields: readonly TemplateField[],
+  values: Record<string, unknown>,
+): TemplateValues {
+  const out: TemplateValues = {};
+  for (const f of fields) {
+    const v = values[f.key];
+    if (v === undefined) continue;
+    if (f.type === 'array_row')
+      out[f.key] = (Array.isArray(v) ? v : []).map((row: unknown) => {
+        const cells: Row = {};
+        for (const c of f.columns ?? [])
+          cells[c.key] = typedOf(c.type, (row as Record<string, unknown>)[c.key]);
+        return cells;
+      });
+    else out[f.key] = typedOf(f.type, v);
+  }
+  return out;
+}
+
 /** A value or variable issue in words: an undeclared `${name}` names it; a variable's source its form. */
 export function valueIssueText(issue: ValidationIssue, t: Translate): string {
   if (issue.rule === 'unknown_variable') {
@@ -321,6 +349,7 @@ export function VariablesEditor({
   onChange,
   errors,
   hint,
+  sources = [],
 }: {
   id: string;
   channel: Channel;
@@ -331,6 +360,8 @@ export function VariablesEditor({
   errors: FieldErrors;
   /** What fills a variable here (the test user's property unless said otherwise). */
   hint?: string;
+  /** Sources to suggest while typing one (`user.<property>` of the profiles there are). */
+  sources?: readonly string[];
 }) {
   const { t } = useI18n();
   if (!channel.template.some((f) => f.type === 'dynamic_text')) return null;
@@ -381,6 +412,7 @@ export function VariablesEditor({
                 aria-invalid={errors[`${at}/source`] ? true : undefined}
                 value={v.source}
                 placeholder="user.nickname"
+                list={sources.length > 0 ? `${id}-sources` : undefined}
                 onChange={(e) => setVariable(i, { source: e.target.value })}
               />
               <input
@@ -433,6 +465,13 @@ export function VariablesEditor({
           ) : null}
         </div>
       </div>
+      {sources.length > 0 ? (
+        <datalist id={`${id}-sources`}>
+          {sources.map((source) => (
+            <option key={source} value={source} />
+          ))}
+        </datalist>
+      ) : null}
       <FieldMessage hint={hint ?? t('channels.variablesHint')} />
     </div>
   );
