@@ -99,4 +99,6 @@ export const audiencesEn = {
   'errors.TP_ERR_AUDIENCE_OPERATOR_MISMATCH': "The operator does not fit the property's type.",
   'errors.TP_ERR_AUDIENCE_TOO_COMPLEX': 'Too many conditions or nesting levels; simplify the audience.',
   'errors.TP_ERR_AUDIENCE_NAME_TAKEN': 'This workspace already has an audience with that name.',
+  'errors.TP_ERR_AUDIENCE_IN_USE':
+    'Campaigns use this audience; stop them or give them another audience first.',
 } as const;

@@ -99,4 +99,5 @@ export const audiencesZhCN: Record<keyof typeof audiencesEn, string> = {
   'errors.TP_ERR_AUDIENCE_OPERATOR_MISMATCH': '运算符与属性的类型不匹配。',
   'errors.TP_ERR_AUDIENCE_TOO_COMPLEX': '条件或嵌套层级太多，请简化受众。',
   'errors.TP_ERR_AUDIENCE_NAME_TAKEN': '此工作空间已有同名受众，请换一个名称。',
+  'errors.TP_ERR_AUDIENCE_IN_USE': '有活动正在使用此受众，请先停止这些活动或为其更换受众。',
 };
