@@ -16,6 +16,7 @@ import { registerDeliveryMetrics } from './delivery/delivery-metrics.ts';
 import { DeliveryStatsService } from './delivery/delivery-stats-service.ts';
 import { AudienceService } from './audiences/audience-service.ts';
 import { CampaignRunner } from './campaigns/campaign-runner.ts';
+import { ConsentService, SendGate, recordConsentEvents } from './campaigns/consent-service.ts';
 import {
   CampaignService,
   campaignAudienceUsage,
@@ -83,6 +84,9 @@ export async function assemble(
       registry: metrics.registry,
       // Role all: the applier gives way while ingest is saturated (decision 85).
       busy: () => ingest.load.saturated,
+      // `$suppress` / `$unsubscribe` events are recorded with their window, exactly once.
+      onWindow: (tx, scope, windowEvents, identitiesOf) =>
+        recordConsentEvents(tx, scope, windowEvents, identitiesOf),
       killBeforeCommit: config.testFaults && config.testFault === 'profiles-before-commit',
     });
     const profiles = new ProfilesService({ store, audit, applier });
@@ -99,10 +103,12 @@ export async function assemble(
     const exitAfterCommit = config.testFaults && config.testFault === 'send-exit-after-commit';
     const queued = (projectId: number, messages: number) =>
       events.emit('delivery:queued', { projectId, messages });
+    const gate = new SendGate(store);
     const sends = new SendService({
       store,
       channels,
       profiles,
+      gate,
       onEnqueued: (projectId, messages) => {
         // DUR-04: die after the fan-out commit, before any dispatcher could claim a message.
         if (exitAfterCommit) process.kill(process.pid, 'SIGKILL');
@@ -172,6 +178,7 @@ export async function assemble(
       audit,
       channels,
       audiences,
+      gate,
       logger,
       options: { leaseMs: config.campaignLeaseMs, pollMs: config.campaignPollMs, cron },
       onEnqueued: (projectId, count) => {
@@ -213,6 +220,7 @@ export async function assemble(
       audiences,
       campaigns,
       campaignRunner,
+      consent: new ConsentService({ store, audit }),
     };
     return { deps, events, generated };
   } catch (error) {

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AudienceService } from '../audiences/audience-service.ts';
 import type { CampaignRunner } from '../campaigns/campaign-runner.ts';
 import type { CampaignService } from '../campaigns/campaign-service.ts';
+import type { ConsentService } from '../campaigns/consent-service.ts';
 import type { ChannelsService } from '../channels/channel-service.ts';
 import type { Config } from '../config/load-config.ts';
 import type { DeliveryStatsService } from '../delivery/delivery-stats-service.ts';
@@ -70,4 +71,6 @@ export interface AppDeps {
   readonly campaigns: CampaignService;
   /** The campaign scheduler (worker role). */
   readonly campaignRunner: CampaignRunner;
+  /** Suppressions and per-channel unsubscribes. */
+  readonly consent: ConsentService;
 }

@@ -17,6 +17,7 @@ import { accountRoutes } from './routes/account-routes.ts';
 import { auditRoutes } from './routes/audit-routes.ts';
 import { audienceRoutes } from './routes/audience-routes.ts';
 import { campaignRoutes } from './routes/campaign-routes.ts';
+import { consentRoutes } from './routes/consent-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { channelAccessRoutes } from './routes/channel-access-routes.ts';
 import { channelRoutes } from './routes/channel-routes.ts';
@@ -190,6 +191,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(deliveryStatsRoutes(deps));
   await app.register(audienceRoutes(deps));
   await app.register(campaignRoutes(deps));
+  await app.register(consentRoutes(deps));
   await app.register(profileRoutes(deps));
   await app.register(verifyRoutes(deps));
   await app.register(ingestRoutes(deps));

@@ -15,6 +15,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { BackgroundJob } from '../runner/worker-runner.ts';
 import type { Store } from '../store/store.ts';
 import type { CampaignAudiences } from './campaign-service.ts';
+import type { SendGate } from './consent-service.ts';
 import type { Campaign, CampaignRun } from './model.ts';
 import { nextRunAfter, type CronOptions } from './schedule.ts';
 
@@ -90,6 +91,7 @@ export class CampaignRunner {
   readonly #options: Required<CampaignRunnerOptions>;
   readonly #now: () => number;
   readonly #onEnqueued: (projectId: number, messages: number) => void;
+  readonly #gate: SendGate;
   readonly #worker = `${hostname()}:${process.pid}`;
 
   constructor(deps: {
@@ -97,6 +99,7 @@ export class CampaignRunner {
     audit: AuditLog;
     channels: RunnerChannels;
     audiences: CampaignAudiences;
+    gate: SendGate;
     logger: Logger;
     options: CampaignRunnerOptions;
     now?: () => number;
@@ -107,6 +110,7 @@ export class CampaignRunner {
     this.#audit = deps.audit;
     this.#channels = deps.channels;
     this.#audiences = deps.audiences;
+    this.#gate = deps.gate;
     this.#logger = deps.logger;
     this.#options = { pageSize: 2000, ...deps.options };
     this.#now = deps.now ?? Date.now;
@@ -225,7 +229,17 @@ export class CampaignRunner {
     )) {
       const messages: NewMessage[] = [];
       let skipped = 0;
+      const gated = { suppressed: 0, unsubscribed: 0 };
+      const blocked = await this.#gate.blocked(scope, campaign.channelId as string, {
+        from: page[0]?.tpUid as string,
+        through: page[page.length - 1]?.tpUid as string,
+      });
       for (const member of page) {
+        const skip = blocked.get(member.tpUid);
+        if (skip) {
+          gated[skip]++;
+          continue;
+        }
         const rendered = renderMessages(plan, member);
         if (rendered.length === 0) skipped++;
         for (const m of rendered)
@@ -250,9 +264,10 @@ export class CampaignRunner {
         // the run left `rendering` and rolls back.
         const progress = {
           cursor: page[page.length - 1]?.tpUid as string,
-          processed: page.length - skipped,
+          processed: page.length - skipped - gated.suppressed - gated.unsubscribed,
           queued: messages.length,
           skipped,
+          ...gated,
         };
         if (
           !(await tx.campaigns.checkpoint(scope, run.id, token, progress, now + this.#options.leaseMs, now))

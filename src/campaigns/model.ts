@@ -110,6 +110,9 @@ export interface CampaignRun {
   readonly processed: number;
   readonly queued: number;
   readonly skipped: number;
+  /** Members the send gate left out: suppressed, or unsubscribed from the channel. */
+  readonly suppressed: number;
+  readonly unsubscribed: number;
   readonly error: string | null;
   readonly startedAt: number;
   readonly updatedAt: number;

@@ -1,6 +1,6 @@
 import type { ProjectAccess } from '../access/caller.ts';
 import { newId } from '../access/ids.ts';
-import { projectScope } from '../access/scope.ts';
+import { projectScope, type ProjectScope } from '../access/scope.ts';
 import type { Channel } from '../channels/model.ts';
 import { renderMessages } from '../channels/render-messages.ts';
 import { checkVariables, type VariableJson } from '../channels/variables.ts';
@@ -41,8 +41,17 @@ export interface SendRequest {
   readonly idempotencyKey?: string;
 }
 
-/** Why a recipient got no message (SPEC §4.1; `suppressed`/`unsubscribed` come with consent). */
-export type SkipReason = 'not_found' | 'no_send_id';
+/** Why a recipient got no message (SPEC §4.1). */
+export type SkipReason = 'not_found' | 'no_send_id' | 'suppressed' | 'unsubscribed';
+
+/** The send gate's question (implemented by the campaigns module's `SendGate`). */
+export interface SendGateCheck {
+  blocked(
+    scope: ProjectScope,
+    channelId: string,
+    members: { readonly tpUids: readonly string[] },
+  ): Promise<ReadonlyMap<string, 'suppressed' | 'unsubscribed'>>;
+}
 
 export interface SendAnswer {
   readonly sendId: string;
@@ -64,11 +73,13 @@ export class SendService {
   readonly #profiles: RecipientLookup;
   readonly #now: () => number;
   readonly #onEnqueued: (projectId: number, messages: number) => void;
+  readonly #gate: SendGateCheck;
 
   constructor(deps: {
     store: Store;
     channels: SendChannels;
     profiles: RecipientLookup;
+    gate: SendGateCheck;
     now?: () => number;
     /** Called after messages commit (wakes the dispatcher in this process). */
     onEnqueued?: (projectId: number, messages: number) => void;
@@ -76,6 +87,7 @@ export class SendService {
     this.#store = deps.store;
     this.#channels = deps.channels;
     this.#profiles = deps.profiles;
+    this.#gate = deps.gate;
     this.#now = deps.now ?? Date.now;
     this.#onEnqueued = deps.onEnqueued ?? (() => {});
   }
@@ -144,10 +156,18 @@ export class SendService {
       scope,
       request.recipients.map((r) => ({ type: r.idType, value: r.id })),
     );
+    const blocked = await this.#gate.blocked(scope, channel.id, {
+      tpUids: [...new Set([...found.values()].map((p) => p.tpUid))],
+    });
     for (const [i, r] of request.recipients.entries()) {
       const profile = found.get(identityKey(r.idType, r.id));
       if (!profile) {
         skipped.push({ index: i + 1, reason: 'not_found' });
+        continue;
+      }
+      const gated = blocked.get(profile.tpUid);
+      if (gated) {
+        skipped.push({ index: i + 1, reason: gated });
         continue;
       }
       const rendered = renderMessages(

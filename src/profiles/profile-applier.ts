@@ -1,9 +1,11 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.ts';
 import type { BackgroundJob } from '../runner/worker-runner.ts';
-import type { Store } from '../store/store.ts';
+import type { ProfileEvent } from '../store/repositories/profiles-repository.ts';
+import type { Repositories, Store } from '../store/store.ts';
 import { projectScope, type ProjectScope } from '../access/scope.ts';
 import { WindowApplication, type MergeConflict } from './apply-window.ts';
+import { eventIdentities } from './event-operations.ts';
 
 export interface ApplierOptions {
   readonly store: Store;
@@ -28,6 +30,17 @@ export interface ApplierOptions {
    */
   readonly busy?: () => boolean;
   readonly deferMs?: number;
+  /**
+   * Runs inside each window's transaction with the window's events and their identities, for
+   * modules that keep their own state from the log exactly once (the campaigns module records
+   * `$suppress` / `$unsubscribe` events).
+   */
+  readonly onWindow?: (
+    tx: Repositories,
+    scope: ProjectScope,
+    events: readonly ProfileEvent[],
+    identitiesOf: (event: ProfileEvent) => readonly { type: string; value: string }[],
+  ) => Promise<unknown>;
 }
 
 export type { MergeConflict } from './apply-window.ts';
@@ -48,6 +61,7 @@ export class ProfileApplier {
   readonly #now: () => number;
   readonly #busy: () => boolean;
   readonly #deferMs: number;
+  readonly #onWindow: ApplierOptions['onWindow'];
   #running: Promise<number> | undefined;
   #again = false;
   readonly #lag: Histogram | undefined;
@@ -64,6 +78,7 @@ export class ProfileApplier {
     this.#now = options.now ?? Date.now;
     this.#busy = options.busy ?? (() => false);
     this.#deferMs = options.deferMs ?? 1000;
+    this.#onWindow = options.onWindow;
     if (options.registry) {
       this.#lag = new Histogram({
         name: 'touchpoint_profile_apply_lag_seconds',
@@ -240,6 +255,7 @@ export class ProfileApplier {
         const now = await tx.profiles.cursor(scope);
         if (now.appliedThrough !== cursor.appliedThrough || now.movedAt !== cursor.movedAt) return false;
         await tx.profiles.writeWindow(scope, write);
+        if (this.#onWindow) await this.#onWindow(tx, scope, events, (e) => eventIdentities(e, settings));
         if (this.#killBeforeCommit) process.kill(process.pid, 'SIGKILL');
         return true;
       });

@@ -67,6 +67,8 @@ export interface Database {
   audiences: AudiencesTable;
   campaigns: CampaignsTable;
   campaign_runs: CampaignRunsTable;
+  suppressions: SuppressionsTable;
+  unsubscribes: UnsubscribesTable;
 }
 
 export interface AccountsTable {
@@ -528,6 +530,8 @@ export interface CampaignRunsTable {
   processed: ColumnType<number, number | undefined, number>;
   queued: ColumnType<number, number | undefined, number>;
   skipped: ColumnType<number, number | undefined, number>;
+  suppressed: ColumnType<number, number | undefined, number>;
+  unsubscribed: ColumnType<number, number | undefined, number>;
   error: string | null;
   lease_token: string | null;
   leased_until: number | null;
@@ -535,4 +539,19 @@ export interface CampaignRunsTable {
   started_at: number;
   updated_at: number;
   finished_at: number | null;
+}
+
+export interface SuppressionsTable {
+  id: string;
+  project_id: number;
+  id_type: string;
+  value: string;
+  reason: string | null;
+  source: string;
+  created_by: string | null;
+  created_at: number;
+}
+
+export interface UnsubscribesTable extends SuppressionsTable {
+  channel_id: string;
 }

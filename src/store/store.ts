@@ -10,6 +10,7 @@ import { accountsRepository, type AccountsRepository } from './repositories/acco
 import { auditRepository, type AuditRepository } from './repositories/audit-repository.ts';
 import { audiencesRepository, type AudiencesRepository } from './repositories/audiences-repository.ts';
 import { campaignsRepository, type CampaignsRepository } from './repositories/campaigns-repository.ts';
+import { consentRepository, type ConsentRepository } from './repositories/consent-repository.ts';
 import { channelsRepository, type ChannelsRepository } from './repositories/channels-repository.ts';
 import { deliveryRepository, type DeliveryRepository } from './repositories/delivery-repository.ts';
 import {
@@ -59,6 +60,7 @@ export interface Repositories {
   readonly retention: RetentionRepository;
   readonly audiences: AudiencesRepository;
   readonly campaigns: CampaignsRepository;
+  readonly consent: ConsentRepository;
 }
 
 /**
@@ -138,6 +140,7 @@ function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories
     retention: retentionRepository(db, handle),
     audiences: audiencesRepository(db, handle.json),
     campaigns: campaignsRepository(db),
+    consent: consentRepository(db),
   };
 }
 

@@ -42,6 +42,8 @@ export const tenantTables: Readonly<Record<string, string>> = {
   audiences: 'project_id',
   campaigns: 'project_id',
   campaign_runs: 'project_id',
+  suppressions: 'project_id',
+  unsubscribes: 'project_id',
 };
 
 /** Thrown when a project-scoped query touches a tenant table without its project predicate. */

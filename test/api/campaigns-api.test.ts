@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { projectScope } from '../../src/access/scope.ts';
 import { CampaignRunner } from '../../src/campaigns/campaign-runner.ts';
+import { SendGate } from '../../src/campaigns/consent-service.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { webhookBody } from '../channels/channel-fixture.ts';
 import { seedProfiles } from '../audiences/seed.ts';
@@ -77,6 +78,7 @@ for (const kind of storeKinds) {
         audit: f.t.deps.audit,
         channels: f.t.deps.channels,
         audiences: f.t.deps.audiences,
+        gate: new SendGate(f.t.deps.store),
         logger: createLogger('silent'),
         options: { leaseMs: 60_000, pollMs: 1000, cron: { seconds: true } },
       });

@@ -45,6 +45,8 @@ export interface RunProgress {
   readonly processed: number;
   readonly queued: number;
   readonly skipped: number;
+  readonly suppressed: number;
+  readonly unsubscribed: number;
 }
 
 /** Campaigns of a workspace and their runs (task instances). */
@@ -228,6 +230,8 @@ function toRun(r: Selectable<CampaignRunsTable>): CampaignRun {
     processed: Number(r.processed),
     queued: Number(r.queued),
     skipped: Number(r.skipped),
+    suppressed: Number(r.suppressed),
+    unsubscribed: Number(r.unsubscribed),
     error: r.error,
     startedAt: Number(r.started_at),
     updatedAt: Number(r.updated_at),
@@ -587,6 +591,8 @@ export function campaignsRepository(root: Kysely<Database>): CampaignsRepository
           processed: eb('processed', '+', progress.processed),
           queued: eb('queued', '+', progress.queued),
           skipped: eb('skipped', '+', progress.skipped),
+          suppressed: eb('suppressed', '+', progress.suppressed),
+          unsubscribed: eb('unsubscribed', '+', progress.unsubscribed),
           leased_until: leaseUntilMs,
           updated_at: nowMs,
         }))

@@ -4159,6 +4159,306 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/v1/projects/{projectId}/channels/{channelId}/unsubscribes': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** List the channel's unsubscribes (no message on this channel), newest first; id_type and value find one entry */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: {
+          readonly cursor?: string;
+          readonly id_type?: string;
+          readonly limit?: number;
+          readonly value?: string;
+        };
+        readonly header?: never;
+        readonly path: {
+          readonly channelId: string;
+          readonly projectId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly items: readonly {
+                readonly channel_id?: string | null;
+                readonly created_at: string;
+                readonly created_by?: string | null;
+                readonly id: string;
+                /** @description `$tp_uid` when the entry names a profile itself */
+                readonly id_type: string;
+                readonly reason: string | null;
+                /** @enum {string} */
+                readonly source: 'api' | 'console' | 'event';
+                readonly value: string;
+              }[];
+              readonly next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly put?: never;
+    /** Add to the channel's unsubscribes (no message on this channel) (audience.manage); 201 when added, 200 when already listed */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly channelId: string;
+          readonly projectId: string;
+        };
+        readonly cookie?: never;
+      };
+      /** @description An ID value (`id_type` and `value`) or a profile (`tp_uid`) */
+      readonly requestBody: {
+        readonly content: {
+          readonly 'application/json': {
+            readonly id_type?: string;
+            readonly reason?: string | null;
+            /**
+             * @default api
+             * @enum {string}
+             */
+            readonly source?: 'api' | 'console';
+            readonly tp_uid?: string;
+            readonly value?: string;
+          } & (unknown | unknown);
+        };
+      };
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly channel_id?: string | null;
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly id: string;
+              /** @description `$tp_uid` when the entry names a profile itself */
+              readonly id_type: string;
+              readonly reason: string | null;
+              /** @enum {string} */
+              readonly source: 'api' | 'console' | 'event';
+              readonly value: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 201: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly channel_id?: string | null;
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly id: string;
+              /** @description `$tp_uid` when the entry names a profile itself */
+              readonly id_type: string;
+              readonly reason: string | null;
+              /** @enum {string} */
+              readonly source: 'api' | 'console' | 'event';
+              readonly value: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/channels/{channelId}/unsubscribes/{unsubscribeId}': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    readonly post?: never;
+    /** Remove an entry of the channel's unsubscribes (no message on this channel) (audience.manage) */
+    readonly delete: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly channelId: string;
+          readonly projectId: string;
+          readonly unsubscribeId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Done */
+        readonly 204: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
   readonly '/api/v1/projects/{projectId}/channels/{channelId}/workspaces/{workspaceId}': {
     readonly parameters: {
       readonly query?: never;
@@ -7512,6 +7812,303 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/v1/projects/{projectId}/suppressions': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** List the project-wide suppression list (no message at all), newest first; id_type and value find one entry */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: {
+          readonly cursor?: string;
+          readonly id_type?: string;
+          readonly limit?: number;
+          readonly value?: string;
+        };
+        readonly header?: never;
+        readonly path: {
+          readonly projectId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly items: readonly {
+                readonly channel_id?: string | null;
+                readonly created_at: string;
+                readonly created_by?: string | null;
+                readonly id: string;
+                /** @description `$tp_uid` when the entry names a profile itself */
+                readonly id_type: string;
+                readonly reason: string | null;
+                /** @enum {string} */
+                readonly source: 'api' | 'console' | 'event';
+                readonly value: string;
+              }[];
+              readonly next_cursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly put?: never;
+    /** Add to the project-wide suppression list (no message at all) (audience.manage); 201 when added, 200 when already listed */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly projectId: string;
+        };
+        readonly cookie?: never;
+      };
+      /** @description An ID value (`id_type` and `value`) or a profile (`tp_uid`) */
+      readonly requestBody: {
+        readonly content: {
+          readonly 'application/json': {
+            readonly id_type?: string;
+            readonly reason?: string | null;
+            /**
+             * @default api
+             * @enum {string}
+             */
+            readonly source?: 'api' | 'console';
+            readonly tp_uid?: string;
+            readonly value?: string;
+          } & (unknown | unknown);
+        };
+      };
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly channel_id?: string | null;
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly id: string;
+              /** @description `$tp_uid` when the entry names a profile itself */
+              readonly id_type: string;
+              readonly reason: string | null;
+              /** @enum {string} */
+              readonly source: 'api' | 'console' | 'event';
+              readonly value: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 201: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly channel_id?: string | null;
+              readonly created_at: string;
+              readonly created_by?: string | null;
+              readonly id: string;
+              /** @description `$tp_uid` when the entry names a profile itself */
+              readonly id_type: string;
+              readonly reason: string | null;
+              /** @enum {string} */
+              readonly source: 'api' | 'console' | 'event';
+              readonly value: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/suppressions/{suppressionId}': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    readonly post?: never;
+    /** Remove an entry of the project-wide suppression list (no message at all) (audience.manage) */
+    readonly delete: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly projectId: string;
+          readonly suppressionId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Done */
+        readonly 204: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
   readonly '/api/v1/projects/{projectId}/tokens': {
     readonly parameters: {
       readonly query?: never;
@@ -10501,6 +11098,10 @@ export interface paths {
                 readonly started_at: string;
                 /** @enum {string} */
                 readonly state: 'rendering' | 'paused' | 'delivering' | 'completed' | 'stopped' | 'failed';
+                /** @description Members left out by the suppression list */
+                readonly suppressed: number;
+                /** @description Members left out as unsubscribed from the channel */
+                readonly unsubscribed: number;
                 readonly updated_at?: string;
               }[];
               readonly next_cursor: string | null;
@@ -10620,6 +11221,10 @@ export interface paths {
               readonly started_at: string;
               /** @enum {string} */
               readonly state: 'rendering' | 'paused' | 'delivering' | 'completed' | 'stopped' | 'failed';
+              /** @description Members left out by the suppression list */
+              readonly suppressed: number;
+              /** @description Members left out as unsubscribed from the channel */
+              readonly unsubscribed: number;
               readonly updated_at?: string;
             };
           };
