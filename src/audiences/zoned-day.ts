@@ -97,3 +97,20 @@ export function parseDateValue(value: string, zone: string): { start: number; en
   }
   return undefined;
 }
+
+/** Minutes since local midnight of `at` in `zone`, and its local calendar date. */
+export function localClock(at: number, zone: string): { y: number; m: number; d: number; minutes: number } {
+  const w = wall(at, zone);
+  return { y: w.y, m: w.m, d: w.d, minutes: w.h * 60 + w.mi };
+}
+
+/**
+ * The instant of local time `minutes` past midnight on `y-m-d` (day overflow allowed) in `zone`.
+ * A time skipped by a daylight-saving jump lands after the jump.
+ */
+export function localInstant(y: number, m: number, d: number, minutes: number, zone: string): number {
+  const utc = Date.UTC(y, m - 1, d, 0, minutes);
+  let guess = utc - offsetAt(utc, zone);
+  guess = utc - offsetAt(guess, zone);
+  return guess;
+}

@@ -229,15 +229,24 @@ export class CampaignRunner {
     )) {
       const messages: NewMessage[] = [];
       let skipped = 0;
-      const gated = { suppressed: 0, unsubscribed: 0 };
-      const blocked = await this.#gate.blocked(scope, campaign.channelId as string, {
-        from: page[0]?.tpUid as string,
-        through: page[page.length - 1]?.tpUid as string,
-      });
+      const gated = { suppressed: 0, unsubscribed: 0, capped: 0, quiet: 0 };
+      const verdicts = await this.#gate.check(
+        scope,
+        {
+          channelId: campaign.channelId as string,
+          campaign: {
+            campaignId: campaign.id,
+            frequencyCap: campaign.frequencyCap,
+            quietHours: campaign.quietHours,
+          },
+        },
+        page,
+        { from: page[0]?.tpUid as string, through: page[page.length - 1]?.tpUid as string },
+      );
       for (const member of page) {
-        const skip = blocked.get(member.tpUid);
+        const skip = verdicts.skip.get(member.tpUid);
         if (skip) {
-          gated[skip]++;
+          gated[skip === 'frequency_capped' ? 'capped' : skip === 'quiet_hours' ? 'quiet' : skip]++;
           continue;
         }
         const rendered = renderMessages(plan, member);
@@ -256,6 +265,7 @@ export class CampaignRunner {
             taskInstanceId: run.id,
             params: m.params as NewMessage['params'],
             customParams: m.customParams as NewMessage['customParams'],
+            dueAt: verdicts.dueAt.get(member.tpUid) ?? null,
           });
       }
       const now = this.#now();
@@ -264,7 +274,8 @@ export class CampaignRunner {
         // the run left `rendering` and rolls back.
         const progress = {
           cursor: page[page.length - 1]?.tpUid as string,
-          processed: page.length - skipped - gated.suppressed - gated.unsubscribed,
+          processed:
+            page.length - skipped - gated.suppressed - gated.unsubscribed - gated.capped - gated.quiet,
           queued: messages.length,
           skipped,
           ...gated,

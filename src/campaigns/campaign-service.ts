@@ -56,6 +56,8 @@ export interface CampaignInput {
   readonly templateValues?: Readonly<Record<string, unknown>>;
   readonly variables?: readonly VariableJson[];
   readonly conversion?: ConversionGoal | null;
+  readonly frequencyCap?: Campaign['frequencyCap'];
+  readonly quietHours?: Campaign['quietHours'];
 }
 
 export interface PreviewInput {
@@ -253,6 +255,8 @@ export class CampaignService {
       templateValues: input.templateValues ?? base?.templateValues ?? {},
       variables: input.variables ?? base?.variables ?? [],
       conversion: input.conversion !== undefined ? input.conversion : (base?.conversion ?? null),
+      frequencyCap: input.frequencyCap !== undefined ? input.frequencyCap : (base?.frequencyCap ?? null),
+      quietHours: input.quietHours ?? base?.quietHours ?? 'delay',
     };
   }
 
@@ -520,6 +524,8 @@ export class CampaignService {
         templateValues: input.templateValues,
         variables: input.variables,
         conversion: null,
+        frequencyCap: null,
+        quietHours: 'delay',
       },
       true,
     )) as CheckedContent;

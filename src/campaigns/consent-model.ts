@@ -22,4 +22,4 @@ export interface ConsentEntry {
 }
 
 /** Why the send gate left a member out. */
-export type GateSkip = 'suppressed' | 'unsubscribed';
+export type GateSkip = 'suppressed' | 'unsubscribed' | 'frequency_capped' | 'quiet_hours';

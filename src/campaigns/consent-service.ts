@@ -7,23 +7,105 @@ import { TouchpointError } from '../errors.ts';
 import type { MemberSet } from '../store/repositories/consent-repository.ts';
 import type { Repositories, Store } from '../store/store.ts';
 import { PROFILE_ID_TYPE, type ConsentEntry, type GateSkip } from './consent-model.ts';
+import { Issues } from '../issues.ts';
+import {
+  checkQuietHours,
+  noRules,
+  quietUntil,
+  zoneOf,
+  zoneProperties,
+  type CampaignRules,
+  type DeliveryRules,
+} from './delivery-rules.ts';
+
+/** A member as the gate sees it: who, and the properties that may hold their time zone. */
+export interface GateMember {
+  readonly tpUid: string;
+  readonly properties: Readonly<Record<string, unknown>>;
+}
+
+/** The gate's answer for a set of members. */
+export interface GateVerdicts {
+  /** Members who get nothing, with why. */
+  readonly skip: ReadonlyMap<string, GateSkip>;
+  /** Members whose message waits (queued) until this instant: the end of their quiet hours. */
+  readonly dueAt: ReadonlyMap<string, number>;
+}
 
 /**
- * The one send gate (SPEC §5: "every send honors suppression and per-channel unsubscribes"):
- * every path that puts messages into the outbox — the send API, campaign runs, journeys —
- * asks it which of its recipients get nothing, and records the reason as a skip.
+ * The one send gate (SPEC §5: "every send honors suppression and per-channel unsubscribes";
+ * "frequency caps and quiet hours per project and per campaign"): every path that puts
+ * messages into the outbox — the send API, campaign runs, journeys — asks it about its
+ * recipients, set-based, and records each left-out member with its reason. In order: the
+ * suppression list, the channel's unsubscribes, the project's frequency cap, the campaign's cap,
+ * then the project's quiet hours (in the member's own time zone when a profile property names a
+ * valid one, else the project's), which delay the message or, for a campaign set to `drop`,
+ * skip it.
  */
 export class SendGate {
   readonly #store: Store;
-  constructor(store: Store) {
+  readonly #now: () => number;
+  constructor(store: Store, now: () => number = Date.now) {
     this.#store = store;
+    this.#now = now;
   }
 
-  /** Members left out of a send on `channelId`, with why; empty when nothing applies. */
-  async blocked(scope: ProjectScope, channelId: string, members: MemberSet): Promise<Map<string, GateSkip>> {
-    if ('tpUids' in members && members.tpUids.length === 0) return new Map();
-    if (!(await this.#store.consent.any(scope, channelId))) return new Map();
-    return this.#store.consent.blocked(scope, channelId, members);
+  async rules(scope: ProjectScope): Promise<DeliveryRules> {
+    return ((await this.#store.consent.rules(scope)) as DeliveryRules | null) ?? noRules;
+  }
+
+  async check(
+    scope: ProjectScope,
+    send: { readonly channelId: string; readonly campaign?: CampaignRules },
+    members: readonly GateMember[],
+    set: MemberSet,
+  ): Promise<GateVerdicts> {
+    const skip = new Map<string, GateSkip>();
+    const dueAt = new Map<string, number>();
+    if (members.length === 0) return { skip, dueAt };
+    if (await this.#store.consent.any(scope, send.channelId))
+      for (const [tpUid, reason] of await this.#store.consent.blocked(scope, send.channelId, set))
+        skip.set(tpUid, reason);
+    const rules = await this.rules(scope);
+    const now = this.#now();
+    const cap = rules.frequencyCap;
+    if (cap) {
+      const counts = await this.#store.consent.sentCounts(
+        scope,
+        set,
+        now - cap.periodHours * 3_600_000,
+        cap.perChannel ? { channelId: send.channelId } : {},
+      );
+      for (const [tpUid, n] of counts)
+        if (n >= cap.count && !skip.has(tpUid)) skip.set(tpUid, 'frequency_capped');
+    }
+    const own = send.campaign?.frequencyCap;
+    if (send.campaign && own) {
+      const counts = await this.#store.consent.sentCounts(scope, set, now - own.periodHours * 3_600_000, {
+        campaignId: send.campaign.campaignId,
+      });
+      for (const [tpUid, n] of counts)
+        if (n >= own.count && !skip.has(tpUid)) skip.set(tpUid, 'frequency_capped');
+    }
+    if (rules.quietHours) {
+      const projectZone = (await this.#store.projects.get(scope))?.timeZone ?? 'UTC';
+      for (const member of members) {
+        if (skip.has(member.tpUid)) continue;
+        let zone = projectZone;
+        for (const property of zoneProperties) {
+          const own = zoneOf(member.properties[property]);
+          if (own) {
+            zone = own;
+            break;
+          }
+        }
+        const until = quietUntil(now, rules.quietHours, zone);
+        if (until === null) continue;
+        if (send.campaign?.quietHours === 'drop') skip.set(member.tpUid, 'quiet_hours');
+        else dueAt.set(member.tpUid, until);
+      }
+    }
+    return { skip, dueAt };
   }
 }
 
@@ -100,6 +182,31 @@ export class ConsentService {
       if (await tx.consent.remove(access.scope, channelId, id))
         await this.#record(tx, caller, access, 'removed', entry);
     });
+  }
+
+  /** The project's delivery rules (frequency cap, quiet hours). */
+  async rules(access: ProjectAccess): Promise<DeliveryRules> {
+    return ((await this.#store.consent.rules(access.scope)) as DeliveryRules | null) ?? noRules;
+  }
+
+  async setRules(caller: Caller, access: ProjectAccess, rules: DeliveryRules): Promise<DeliveryRules> {
+    const issues = new Issues();
+    if (rules.quietHours) checkQuietHours(rules.quietHours, '/quiet_hours', issues);
+    issues.throwIfAny();
+    await this.#store.transaction(async (tx) => {
+      await tx.consent.setRules(access.scope, rules);
+      await this.#audit.record(
+        access.scope,
+        auditContextOf(caller),
+        {
+          action: 'delivery_rules.updated',
+          target: { type: 'project', id: String(access.scope.projectId), label: 'delivery rules' },
+          details: { frequency_cap: rules.frequencyCap, quiet_hours: rules.quietHours },
+        },
+        tx,
+      );
+    });
+    return rules;
   }
 
   async #record(

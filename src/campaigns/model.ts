@@ -70,6 +70,10 @@ export interface Campaign {
   readonly templateValues: Readonly<Record<string, unknown>>;
   readonly variables: readonly VariableJson[];
   readonly conversion: ConversionGoal | null;
+  /** At most `count` of this campaign's messages per user per `periodHours` (null: no cap). */
+  readonly frequencyCap: { readonly count: number; readonly periodHours: number } | null;
+  /** Inside the project's quiet hours a message waits for their end (`delay`) or is skipped. */
+  readonly quietHours: 'delay' | 'drop';
   /** When the scheduler fires the next run (null: none pending). */
   readonly nextRunAt: number | null;
   readonly submittedBy: string | null;
@@ -113,6 +117,9 @@ export interface CampaignRun {
   /** Members the send gate left out: suppressed, or unsubscribed from the channel. */
   readonly suppressed: number;
   readonly unsubscribed: number;
+  /** Members over a frequency cap; members inside quiet hours whose message was dropped. */
+  readonly capped: number;
+  readonly quiet: number;
   readonly error: string | null;
   readonly startedAt: number;
   readonly updatedAt: number;

@@ -18,6 +18,8 @@ export interface NewMessage {
   readonly taskInstanceId: string;
   readonly params: RenderedParams;
   readonly customParams: Readonly<Record<string, string | null>>;
+  /** Not before this instant (quiet hours); null or absent: due at once. */
+  readonly dueAt?: number | null;
 }
 
 /** A message as stored: its content, state, schedule and last failure. */

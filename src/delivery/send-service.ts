@@ -42,15 +42,20 @@ export interface SendRequest {
 }
 
 /** Why a recipient got no message (SPEC §4.1). */
-export type SkipReason = 'not_found' | 'no_send_id' | 'suppressed' | 'unsubscribed';
+export type SkipReason =
+  'not_found' | 'no_send_id' | 'suppressed' | 'unsubscribed' | 'frequency_capped' | 'quiet_hours';
 
 /** The send gate's question (implemented by the campaigns module's `SendGate`). */
 export interface SendGateCheck {
-  blocked(
+  check(
     scope: ProjectScope,
-    channelId: string,
-    members: { readonly tpUids: readonly string[] },
-  ): Promise<ReadonlyMap<string, 'suppressed' | 'unsubscribed'>>;
+    send: { readonly channelId: string },
+    members: readonly { readonly tpUid: string; readonly properties: Readonly<Record<string, unknown>> }[],
+    set: { readonly tpUids: readonly string[] },
+  ): Promise<{
+    readonly skip: ReadonlyMap<string, Exclude<SkipReason, 'not_found' | 'no_send_id'>>;
+    readonly dueAt: ReadonlyMap<string, number>;
+  }>;
 }
 
 export interface SendAnswer {
@@ -156,8 +161,9 @@ export class SendService {
       scope,
       request.recipients.map((r) => ({ type: r.idType, value: r.id })),
     );
-    const blocked = await this.#gate.blocked(scope, channel.id, {
-      tpUids: [...new Set([...found.values()].map((p) => p.tpUid))],
+    const members = [...new Map([...found.values()].map((p) => [p.tpUid, p])).values()];
+    const verdicts = await this.#gate.check(scope, { channelId: channel.id }, members, {
+      tpUids: members.map((p) => p.tpUid),
     });
     for (const [i, r] of request.recipients.entries()) {
       const profile = found.get(identityKey(r.idType, r.id));
@@ -165,7 +171,7 @@ export class SendService {
         skipped.push({ index: i + 1, reason: 'not_found' });
         continue;
       }
-      const gated = blocked.get(profile.tpUid);
+      const gated = verdicts.skip.get(profile.tpUid);
       if (gated) {
         skipped.push({ index: i + 1, reason: gated });
         continue;
@@ -198,6 +204,7 @@ export class SendService {
           taskInstanceId: sendId,
           params: m.params as NewMessage['params'],
           customParams: m.customParams as NewMessage['customParams'],
+          dueAt: verdicts.dueAt.get(profile.tpUid) ?? null,
         });
     }
     const now = this.#now();

@@ -504,6 +504,8 @@ export interface CampaignsTable {
   template_values: string;
   variables: string;
   conversion: string | null;
+  frequency_cap: string | null;
+  quiet_hours: ColumnType<string, string | undefined, string>;
   next_run_at: number | null;
   submitted_by: string | null;
   submitted_at: number | null;
@@ -532,6 +534,8 @@ export interface CampaignRunsTable {
   skipped: ColumnType<number, number | undefined, number>;
   suppressed: ColumnType<number, number | undefined, number>;
   unsubscribed: ColumnType<number, number | undefined, number>;
+  capped: ColumnType<number, number | undefined, number>;
+  quiet: ColumnType<number, number | undefined, number>;
   error: string | null;
   lease_token: string | null;
   leased_until: number | null;

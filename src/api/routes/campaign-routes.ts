@@ -65,6 +65,18 @@ const conversionSchema = {
   },
 } as const;
 
+const frequencyCapSchema = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  required: ['count', 'period_hours'],
+  description:
+    "At most `count` of this campaign's messages per user per `period_hours` (the project's own cap applies too)",
+  properties: {
+    count: { type: 'integer', minimum: 1, maximum: 1000 },
+    period_hours: { type: 'integer', minimum: 1, maximum: 8760 },
+  },
+} as const;
+
 const nameSchema = { type: 'string', minLength: 1, maxLength: 100, pattern: '\\S' } as const;
 const idSchema = { type: ['string', 'null'], minLength: 1, maxLength: 64 } as const;
 
@@ -77,6 +89,13 @@ const writeProperties = {
   template_values: { type: 'object', maxProperties: 200 },
   variables: { ...variablesSchema, default: undefined },
   conversion: conversionSchema,
+  frequency_cap: frequencyCapSchema,
+  quiet_hours: {
+    type: 'string',
+    enum: ['delay', 'drop'],
+    description:
+      "Inside the project's quiet hours: the message waits queued for their end (delay) or is skipped (drop)",
+  },
 } as const;
 
 const campaignSchema = {
@@ -92,6 +111,8 @@ const campaignSchema = {
     'template_values',
     'variables',
     'conversion',
+    'frequency_cap',
+    'quiet_hours',
     'next_run_at',
     'allowed_actions',
     'created_at',
@@ -122,6 +143,11 @@ const campaignSchema = {
       type: ['object', 'null'],
       properties: { event: { type: 'string' }, within_days: { type: 'integer' } },
     },
+    frequency_cap: {
+      type: ['object', 'null'],
+      properties: { count: { type: 'integer' }, period_hours: { type: 'integer' } },
+    },
+    quiet_hours: { type: 'string', enum: ['delay', 'drop'] },
     next_run_at: { type: ['string', 'null'] },
     allowed_actions: {
       type: 'array',
@@ -166,6 +192,8 @@ const runSchema = {
     'skipped',
     'suppressed',
     'unsubscribed',
+    'capped',
+    'quiet',
     'error',
     'started_at',
     'finished_at',
@@ -186,6 +214,11 @@ const runSchema = {
     skipped: { type: 'integer', description: 'Members left out while rendering (no send-ID value)' },
     suppressed: { type: 'integer', description: 'Members left out by the suppression list' },
     unsubscribed: { type: 'integer', description: 'Members left out as unsubscribed from the channel' },
+    capped: { type: 'integer', description: 'Members left out by a frequency cap' },
+    quiet: {
+      type: 'integer',
+      description: 'Members left out inside quiet hours (campaigns set to drop; delayed ones are queued)',
+    },
     error: { type: ['string', 'null'], description: 'Why a paused or failed run could not render' },
     started_at: { type: 'string' },
     updated_at: { type: 'string' },
@@ -242,6 +275,8 @@ interface WriteBody {
   template_values?: Record<string, unknown>;
   variables?: VariableJson[];
   conversion?: { event: string; within_days: number } | null;
+  frequency_cap?: { count: number; period_hours: number } | null;
+  quiet_hours?: 'delay' | 'drop';
 }
 
 function inputOf(body: WriteBody): CampaignInput {
@@ -261,6 +296,15 @@ function inputOf(body: WriteBody): CampaignInput {
               : { event: body.conversion.event, withinDays: body.conversion.within_days },
         }
       : {}),
+    ...(body.frequency_cap !== undefined
+      ? {
+          frequencyCap:
+            body.frequency_cap === null
+              ? null
+              : { count: body.frequency_cap.count, periodHours: body.frequency_cap.period_hours },
+        }
+      : {}),
+    ...(body.quiet_hours !== undefined ? { quietHours: body.quiet_hours } : {}),
   };
 }
 
@@ -276,6 +320,8 @@ const runJson = ({ run, counts }: { run: CampaignRun; counts: RunCounts }) => ({
   skipped: run.skipped,
   suppressed: run.suppressed,
   unsubscribed: run.unsubscribed,
+  capped: run.capped,
+  quiet: run.quiet,
   error: run.error,
   started_at: iso(run.startedAt),
   updated_at: iso(run.updatedAt),
@@ -324,6 +370,11 @@ export function campaignRoutes(deps: AppDeps): FastifyPluginAsync {
     variables: c.variables,
     conversion:
       c.conversion === null ? null : { event: c.conversion.event, within_days: c.conversion.withinDays },
+    frequency_cap:
+      c.frequencyCap === null
+        ? null
+        : { count: c.frequencyCap.count, period_hours: c.frequencyCap.periodHours },
+    quiet_hours: c.quietHours,
     next_run_at: iso(c.nextRunAt),
     allowed_actions: campaigns.allowedActions(caller, access, c),
     submitted_by: c.submittedBy,

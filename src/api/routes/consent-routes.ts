@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ConsentEntry } from '../../campaigns/consent-model.ts';
 import type { ConsentTarget } from '../../campaigns/consent-service.ts';
+import type { DeliveryRules } from '../../campaigns/delivery-rules.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { pageQuerySchema, pageSchema, readPage } from '../pagination.ts';
 import { accessOf, callerOf } from '../route-guard.ts';
@@ -88,7 +89,91 @@ export function consentRoutes(deps: AppDeps): FastifyPluginAsync {
       item: ':unsubscribeId',
     },
   ] as const;
+  const rulesSchema = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['frequency_cap', 'quiet_hours'],
+    properties: {
+      frequency_cap: {
+        type: ['object', 'null'],
+        additionalProperties: false,
+        required: ['count', 'period_hours'],
+        description: 'At most `count` messages per user per `period_hours`, on all channels or per channel',
+        properties: {
+          count: { type: 'integer', minimum: 1, maximum: 1000 },
+          period_hours: { type: 'integer', minimum: 1, maximum: 8760 },
+          per_channel: { type: 'boolean', default: false },
+        },
+      },
+      quiet_hours: {
+        type: ['object', 'null'],
+        additionalProperties: false,
+        required: ['start', 'end'],
+        description:
+          "A local-time window (HH:MM, end exclusive, may wrap midnight) in the user's time zone when a profile property names one, else the project's",
+        properties: {
+          start: { type: 'string', minLength: 5, maxLength: 5 },
+          end: { type: 'string', minLength: 5, maxLength: 5 },
+        },
+      },
+    },
+  } as const;
+  type RulesJson = {
+    frequency_cap: { count: number; period_hours: number; per_channel?: boolean } | null;
+    quiet_hours: { start: string; end: string } | null;
+  };
+  const rulesJson = (r: DeliveryRules): RulesJson => ({
+    frequency_cap: r.frequencyCap
+      ? {
+          count: r.frequencyCap.count,
+          period_hours: r.frequencyCap.periodHours,
+          per_channel: r.frequencyCap.perChannel,
+        }
+      : null,
+    quiet_hours: r.quietHours,
+  });
   return async (app) => {
+    app.get(
+      '/api/v1/projects/:projectId/delivery-rules',
+      {
+        config: read,
+        schema: {
+          tags: ['consent'],
+          summary: "The project's frequency cap and quiet hours, applied to every send",
+          params: projectParams,
+          response: { 200: rulesSchema },
+        },
+      },
+      async (request) => rulesJson(await consent.rules(accessOf(request))),
+    );
+    app.put(
+      '/api/v1/projects/:projectId/delivery-rules',
+      {
+        config: { scope: { kind: 'member', permission: 'project.manage' } },
+        schema: {
+          tags: ['consent'],
+          summary: "Set the project's frequency cap and quiet hours (project.manage); null turns one off",
+          params: projectParams,
+          body: rulesSchema,
+          response: { 200: rulesSchema },
+        },
+      },
+      async (request) => {
+        const body = request.body as RulesJson;
+        return rulesJson(
+          await consent.setRules(callerOf(request), accessOf(request), {
+            frequencyCap: body.frequency_cap
+              ? {
+                  count: body.frequency_cap.count,
+                  periodHours: body.frequency_cap.period_hours,
+                  perChannel: body.frequency_cap.per_channel ?? false,
+                }
+              : null,
+            quietHours: body.quiet_hours,
+          }),
+        );
+      },
+    );
     for (const l of lists) {
       app.get(
         l.base,

@@ -33,6 +33,12 @@ export const migration0018: Migration = {
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .addUniqueConstraint('unsubscribes_value', ['project_id', 'channel_id', 'id_type', 'value'])
       .execute();
+    // A campaign's own frequency cap (JSON) and what quiet hours do to it (`delay` or `drop`).
+    await db.schema.alterTable('campaigns').addColumn('frequency_cap', 'text').execute();
+    await db.schema
+      .alterTable('campaigns')
+      .addColumn('quiet_hours', 'text', (c) => c.notNull().defaultTo('delay'))
+      .execute();
     // A run counts members left out by the gate, by reason.
     await db.schema
       .alterTable('campaign_runs')
@@ -41,6 +47,14 @@ export const migration0018: Migration = {
     await db.schema
       .alterTable('campaign_runs')
       .addColumn('unsubscribed', 'bigint', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .alterTable('campaign_runs')
+      .addColumn('capped', 'bigint', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .alterTable('campaign_runs')
+      .addColumn('quiet', 'bigint', (c) => c.notNull().defaultTo(0))
       .execute();
   },
 };

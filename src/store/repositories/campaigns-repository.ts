@@ -26,6 +26,8 @@ export interface CampaignWrite {
   readonly templateValues: Readonly<Record<string, unknown>>;
   readonly variables: readonly VariableJson[];
   readonly conversion: ConversionGoal | null;
+  readonly frequencyCap: Campaign['frequencyCap'];
+  readonly quietHours: Campaign['quietHours'];
 }
 
 /** What a state change writes besides the state. */
@@ -47,6 +49,8 @@ export interface RunProgress {
   readonly skipped: number;
   readonly suppressed: number;
   readonly unsubscribed: number;
+  readonly capped: number;
+  readonly quiet: number;
 }
 
 /** Campaigns of a workspace and their runs (task instances). */
@@ -201,6 +205,8 @@ function toCampaign(r: Selectable<CampaignsTable>): Campaign {
     templateValues: JSON.parse(r.template_values) as Record<string, unknown>,
     variables: JSON.parse(r.variables) as VariableJson[],
     conversion: parse<ConversionGoal>(r.conversion),
+    frequencyCap: parse<Campaign['frequencyCap']>(r.frequency_cap),
+    quietHours: r.quiet_hours === 'drop' ? 'drop' : 'delay',
     nextRunAt: r.next_run_at === null ? null : Number(r.next_run_at),
     submittedBy: r.submitted_by,
     submittedAt: r.submitted_at === null ? null : Number(r.submitted_at),
@@ -232,6 +238,8 @@ function toRun(r: Selectable<CampaignRunsTable>): CampaignRun {
     skipped: Number(r.skipped),
     suppressed: Number(r.suppressed),
     unsubscribed: Number(r.unsubscribed),
+    capped: Number(r.capped),
+    quiet: Number(r.quiet),
     error: r.error,
     startedAt: Number(r.started_at),
     updatedAt: Number(r.updated_at),
@@ -251,6 +259,10 @@ function writeColumns(patch: Partial<CampaignWrite>) {
     ...(patch.conversion !== undefined
       ? { conversion: patch.conversion === null ? null : JSON.stringify(patch.conversion) }
       : {}),
+    ...(patch.frequencyCap !== undefined
+      ? { frequency_cap: patch.frequencyCap === null ? null : JSON.stringify(patch.frequencyCap) }
+      : {}),
+    ...(patch.quietHours !== undefined ? { quiet_hours: patch.quietHours } : {}),
   };
 }
 
@@ -298,6 +310,8 @@ export function campaignsRepository(root: Kysely<Database>): CampaignsRepository
         template_values: JSON.stringify(c.templateValues),
         variables: JSON.stringify(c.variables),
         conversion: c.conversion === null ? null : JSON.stringify(c.conversion),
+        frequency_cap: c.frequencyCap === null ? null : JSON.stringify(c.frequencyCap),
+        quiet_hours: c.quietHours,
         next_run_at: null,
         submitted_by: null,
         submitted_at: null,
@@ -593,6 +607,8 @@ export function campaignsRepository(root: Kysely<Database>): CampaignsRepository
           skipped: eb('skipped', '+', progress.skipped),
           suppressed: eb('suppressed', '+', progress.suppressed),
           unsubscribed: eb('unsubscribed', '+', progress.unsubscribed),
+          capped: eb('capped', '+', progress.capped),
+          quiet: eb('quiet', '+', progress.quiet),
           leased_until: leaseUntilMs,
           updated_at: nowMs,
         }))

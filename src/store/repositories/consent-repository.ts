@@ -37,6 +37,16 @@ export interface ConsentRepository {
    * first): joins their identities with both lists, plus entries naming the profile itself.
    */
   blocked(scope: ProjectScope, channelId: string, members: MemberSet): Promise<Map<string, GateSkip>>;
+  /** Messages of the members created since `since`, optionally of one channel or campaign. */
+  sentCounts(
+    scope: ProjectScope,
+    members: MemberSet,
+    since: number,
+    only: { channelId?: string; campaignId?: string },
+  ): Promise<Map<string, number>>;
+  /** The project's delivery rules (frequency cap, quiet hours), as stored JSON. */
+  rules(scope: ProjectScope): Promise<unknown>;
+  setRules(scope: ProjectScope, rules: unknown): Promise<void>;
 }
 
 type Row = Selectable<UnsubscribesTable>;
@@ -202,6 +212,52 @@ export function consentRepository(root: Kysely<Database>): ConsentRepository {
           .executeTakeFirst(),
       ]);
       return s !== undefined || u !== undefined;
+    },
+    async sentCounts(scope, members, since, only) {
+      const out = new Map<string, number>();
+      const lists =
+        'tpUids' in members
+          ? Array.from({ length: Math.ceil(members.tpUids.length / CHUNK) }, (_, i) =>
+              members.tpUids.slice(i * CHUNK, (i + 1) * CHUNK),
+            )
+          : [null];
+      for (const list of lists) {
+        if (list !== null && list.length === 0) continue;
+        // messages_profile (project_id, tp_uid) finds each member's messages.
+        let query = q(scope)
+          .selectFrom('messages')
+          .select(['tp_uid', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('project_id', '=', scope.projectId)
+          .where('created_at', '>=', since);
+        query =
+          list !== null
+            ? query.where('tp_uid', 'in', list)
+            : query
+                .where('tp_uid', '>=', (members as { from: string }).from)
+                .where('tp_uid', '<=', (members as { through: string }).through);
+        if (only.channelId !== undefined) query = query.where('channel_id', '=', only.channelId);
+        if (only.campaignId !== undefined) query = query.where('campaign_id', '=', only.campaignId);
+        for (const r of await query.groupBy('tp_uid').execute())
+          if (r.tp_uid !== null) out.set(r.tp_uid, Number(r.n));
+      }
+      return out;
+    },
+    async rules(scope) {
+      const row = await q(scope)
+        .selectFrom('project_settings')
+        .select('value')
+        .where('project_id', '=', scope.projectId)
+        .where('key', '=', 'delivery_rules')
+        .executeTakeFirst();
+      return row ? (JSON.parse(row.value) as unknown) : null;
+    },
+    async setRules(scope, rules) {
+      const value = JSON.stringify(rules);
+      await q(scope)
+        .insertInto('project_settings')
+        .values({ project_id: scope.projectId, key: 'delivery_rules', value })
+        .onConflict((oc) => oc.columns(['project_id', 'key']).doUpdateSet({ value }))
+        .execute();
     },
     async blocked(scope, channelId, members) {
       const out = new Map<string, GateSkip>();

@@ -241,7 +241,7 @@ export function deliveryRepository(db: Kysely<Database>, handle: DialectHandle):
           body: JSON.stringify({ params: m.params, customParams: m.customParams }),
           state: 'queued',
           attempts: 0,
-          next_attempt_at: nowMs,
+          next_attempt_at: m.dueAt ?? nowMs,
           created_at: nowMs,
           updated_at: nowMs,
         })),

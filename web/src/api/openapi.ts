@@ -4757,6 +4757,199 @@ export interface paths {
     readonly patch?: never;
     readonly trace?: never;
   };
+  readonly '/api/v1/projects/{projectId}/delivery-rules': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    /** The project's frequency cap and quiet hours, applied to every send */
+    readonly get: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly projectId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** @description At most `count` messages per user per `period_hours`, on all channels or per channel */
+              readonly frequency_cap: {
+                readonly count: number;
+                /** @default false */
+                readonly per_channel: boolean;
+                readonly period_hours: number;
+              } | null;
+              /** @description A local-time window (HH:MM, end exclusive, may wrap midnight) in the user's time zone when a profile property names one, else the project's */
+              readonly quiet_hours: {
+                readonly end: string;
+                readonly start: string;
+              } | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    /** Set the project's frequency cap and quiet hours (project.manage); null turns one off */
+    readonly put: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly projectId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody: {
+        readonly content: {
+          readonly 'application/json': {
+            /** @description At most `count` messages per user per `period_hours`, on all channels or per channel */
+            readonly frequency_cap: {
+              readonly count: number;
+              /** @default false */
+              readonly per_channel?: boolean;
+              readonly period_hours: number;
+            } | null;
+            /** @description A local-time window (HH:MM, end exclusive, may wrap midnight) in the user's time zone when a profile property names one, else the project's */
+            readonly quiet_hours: {
+              readonly end: string;
+              readonly start: string;
+            } | null;
+          };
+        };
+      };
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              /** @description At most `count` messages per user per `period_hours`, on all channels or per channel */
+              readonly frequency_cap: {
+                readonly count: number;
+                /** @default false */
+                readonly per_channel: boolean;
+                readonly period_hours: number;
+              } | null;
+              /** @description A local-time window (HH:MM, end exclusive, may wrap midnight) in the user's time zone when a profile property names one, else the project's */
+              readonly quiet_hours: {
+                readonly end: string;
+                readonly start: string;
+              } | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
+    readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
   readonly '/api/v1/projects/{projectId}/events': {
     readonly parameters: {
       readonly query?: never;
@@ -9732,11 +9925,17 @@ export interface paths {
                 readonly created_at: string;
                 readonly created_by?: string | null;
                 readonly description?: string | null;
+                readonly frequency_cap: {
+                  readonly count?: number;
+                  readonly period_hours?: number;
+                } | null;
                 readonly id: string;
                 readonly name: string;
                 readonly next_run_at: string | null;
                 readonly published_at?: string | null;
                 readonly published_by?: string | null;
+                /** @enum {string} */
+                readonly quiet_hours: 'delay' | 'drop';
                 readonly rejection?: {
                   readonly at?: string;
                   readonly by?: string;
@@ -9842,7 +10041,17 @@ export interface paths {
               readonly within_days: number;
             } | null;
             readonly description?: string | null;
+            /** @description At most `count` of this campaign's messages per user per `period_hours` (the project's own cap applies too) */
+            readonly frequency_cap?: {
+              readonly count: number;
+              readonly period_hours: number;
+            } | null;
             readonly name: string;
+            /**
+             * @description Inside the project's quiet hours: the message waits queued for their end (delay) or is skipped (drop)
+             * @enum {string}
+             */
+            readonly quiet_hours?: 'delay' | 'drop';
             readonly template_values?: Record<string, never>;
             /** @description When the campaign sends: `now` when published, `at` a time, or `cron` (five fields, in the project time zone; six with seconds where TOUCHPOINT_CAMPAIGN_CRON_SECONDS allows) until an optional `end_at`. */
             readonly trigger?:
@@ -9896,11 +10105,17 @@ export interface paths {
               readonly created_at: string;
               readonly created_by?: string | null;
               readonly description?: string | null;
+              readonly frequency_cap: {
+                readonly count?: number;
+                readonly period_hours?: number;
+              } | null;
               readonly id: string;
               readonly name: string;
               readonly next_run_at: string | null;
               readonly published_at?: string | null;
               readonly published_by?: string | null;
+              /** @enum {string} */
+              readonly quiet_hours: 'delay' | 'drop';
               readonly rejection?: {
                 readonly at?: string;
                 readonly by?: string;
@@ -10030,11 +10245,17 @@ export interface paths {
               readonly created_at: string;
               readonly created_by?: string | null;
               readonly description?: string | null;
+              readonly frequency_cap: {
+                readonly count?: number;
+                readonly period_hours?: number;
+              } | null;
               readonly id: string;
               readonly name: string;
               readonly next_run_at: string | null;
               readonly published_at?: string | null;
               readonly published_by?: string | null;
+              /** @enum {string} */
+              readonly quiet_hours: 'delay' | 'drop';
               readonly rejection?: {
                 readonly at?: string;
                 readonly by?: string;
@@ -10210,7 +10431,17 @@ export interface paths {
               readonly within_days: number;
             } | null;
             readonly description?: string | null;
+            /** @description At most `count` of this campaign's messages per user per `period_hours` (the project's own cap applies too) */
+            readonly frequency_cap?: {
+              readonly count: number;
+              readonly period_hours: number;
+            } | null;
             readonly name?: string;
+            /**
+             * @description Inside the project's quiet hours: the message waits queued for their end (delay) or is skipped (drop)
+             * @enum {string}
+             */
+            readonly quiet_hours?: 'delay' | 'drop';
             readonly template_values?: Record<string, never>;
             /** @description When the campaign sends: `now` when published, `at` a time, or `cron` (five fields, in the project time zone; six with seconds where TOUCHPOINT_CAMPAIGN_CRON_SECONDS allows) until an optional `end_at`. */
             readonly trigger?:
@@ -10264,11 +10495,17 @@ export interface paths {
               readonly created_at: string;
               readonly created_by?: string | null;
               readonly description?: string | null;
+              readonly frequency_cap: {
+                readonly count?: number;
+                readonly period_hours?: number;
+              } | null;
               readonly id: string;
               readonly name: string;
               readonly next_run_at: string | null;
               readonly published_at?: string | null;
               readonly published_by?: string | null;
+              /** @enum {string} */
+              readonly quiet_hours: 'delay' | 'drop';
               readonly rejection?: {
                 readonly at?: string;
                 readonly by?: string;
@@ -10396,11 +10633,17 @@ export interface paths {
               readonly created_at: string;
               readonly created_by?: string | null;
               readonly description?: string | null;
+              readonly frequency_cap: {
+                readonly count?: number;
+                readonly period_hours?: number;
+              } | null;
               readonly id: string;
               readonly name: string;
               readonly next_run_at: string | null;
               readonly published_at?: string | null;
               readonly published_by?: string | null;
+              /** @enum {string} */
+              readonly quiet_hours: 'delay' | 'drop';
               readonly rejection?: {
                 readonly at?: string;
                 readonly by?: string;
@@ -10532,11 +10775,17 @@ export interface paths {
               readonly created_at: string;
               readonly created_by?: string | null;
               readonly description?: string | null;
+              readonly frequency_cap: {
+                readonly count?: number;
+                readonly period_hours?: number;
+              } | null;
               readonly id: string;
               readonly name: string;
               readonly next_run_at: string | null;
               readonly published_at?: string | null;
               readonly published_by?: string | null;
+              /** @enum {string} */
+              readonly quiet_hours: 'delay' | 'drop';
               readonly rejection?: {
                 readonly at?: string;
                 readonly by?: string;
@@ -10668,11 +10917,17 @@ export interface paths {
               readonly created_at: string;
               readonly created_by?: string | null;
               readonly description?: string | null;
+              readonly frequency_cap: {
+                readonly count?: number;
+                readonly period_hours?: number;
+              } | null;
               readonly id: string;
               readonly name: string;
               readonly next_run_at: string | null;
               readonly published_at?: string | null;
               readonly published_by?: string | null;
+              /** @enum {string} */
+              readonly quiet_hours: 'delay' | 'drop';
               readonly rejection?: {
                 readonly at?: string;
                 readonly by?: string;
@@ -10810,11 +11065,17 @@ export interface paths {
               readonly created_at: string;
               readonly created_by?: string | null;
               readonly description?: string | null;
+              readonly frequency_cap: {
+                readonly count?: number;
+                readonly period_hours?: number;
+              } | null;
               readonly id: string;
               readonly name: string;
               readonly next_run_at: string | null;
               readonly published_at?: string | null;
               readonly published_by?: string | null;
+              /** @enum {string} */
+              readonly quiet_hours: 'delay' | 'drop';
               readonly rejection?: {
                 readonly at?: string;
                 readonly by?: string;
@@ -10946,11 +11207,17 @@ export interface paths {
               readonly created_at: string;
               readonly created_by?: string | null;
               readonly description?: string | null;
+              readonly frequency_cap: {
+                readonly count?: number;
+                readonly period_hours?: number;
+              } | null;
               readonly id: string;
               readonly name: string;
               readonly next_run_at: string | null;
               readonly published_at?: string | null;
               readonly published_by?: string | null;
+              /** @enum {string} */
+              readonly quiet_hours: 'delay' | 'drop';
               readonly rejection?: {
                 readonly at?: string;
                 readonly by?: string;
@@ -11072,6 +11339,8 @@ export interface paths {
                 /** @description Audience members when the run started */
                 readonly audience_size: number | null;
                 readonly campaign_id: string;
+                /** @description Members left out by a frequency cap */
+                readonly capped: number;
                 /** @description The run's messages by state */
                 readonly counts: {
                   readonly dead: number;
@@ -11090,6 +11359,8 @@ export interface paths {
                 readonly processed: number;
                 /** @description Messages put into the outbox (one per send-ID value) */
                 readonly queued: number;
+                /** @description Members left out inside quiet hours (campaigns set to drop; delayed ones are queued) */
+                readonly quiet: number;
                 /** @description Of those, members holding the channel's send ID type: the run's target */
                 readonly reachable: number | null;
                 readonly scheduled_for: string;
@@ -11195,6 +11466,8 @@ export interface paths {
               /** @description Audience members when the run started */
               readonly audience_size: number | null;
               readonly campaign_id: string;
+              /** @description Members left out by a frequency cap */
+              readonly capped: number;
               /** @description The run's messages by state */
               readonly counts: {
                 readonly dead: number;
@@ -11213,6 +11486,8 @@ export interface paths {
               readonly processed: number;
               /** @description Messages put into the outbox (one per send-ID value) */
               readonly queued: number;
+              /** @description Members left out inside quiet hours (campaigns set to drop; delayed ones are queued) */
+              readonly quiet: number;
               /** @description Of those, members holding the channel's send ID type: the run's target */
               readonly reachable: number | null;
               readonly scheduled_for: string;
@@ -11329,11 +11604,17 @@ export interface paths {
               readonly created_at: string;
               readonly created_by?: string | null;
               readonly description?: string | null;
+              readonly frequency_cap: {
+                readonly count?: number;
+                readonly period_hours?: number;
+              } | null;
               readonly id: string;
               readonly name: string;
               readonly next_run_at: string | null;
               readonly published_at?: string | null;
               readonly published_by?: string | null;
+              /** @enum {string} */
+              readonly quiet_hours: 'delay' | 'drop';
               readonly rejection?: {
                 readonly at?: string;
                 readonly by?: string;
@@ -11465,11 +11746,17 @@ export interface paths {
               readonly created_at: string;
               readonly created_by?: string | null;
               readonly description?: string | null;
+              readonly frequency_cap: {
+                readonly count?: number;
+                readonly period_hours?: number;
+              } | null;
               readonly id: string;
               readonly name: string;
               readonly next_run_at: string | null;
               readonly published_at?: string | null;
               readonly published_by?: string | null;
+              /** @enum {string} */
+              readonly quiet_hours: 'delay' | 'drop';
               readonly rejection?: {
                 readonly at?: string;
                 readonly by?: string;
