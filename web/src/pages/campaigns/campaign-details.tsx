@@ -65,6 +65,21 @@ function RunProgress({ run }: { run: CampaignRun }) {
             {t('campaigns.skippedN', { n: n(run.skipped) })}
           </>
         ) : null}
+        {/* Left out by the send gate: counted apart from skipped (no send-ID value). */}
+        {run.suppressed > 0 ? (
+          <>
+            {' · '}
+            <span data-testid="run-suppressed">{t('campaigns.suppressedN', { n: n(run.suppressed) })}</span>
+          </>
+        ) : null}
+        {run.unsubscribed > 0 ? (
+          <>
+            {' · '}
+            <span data-testid="run-unsubscribed">
+              {t('campaigns.unsubscribedN', { n: n(run.unsubscribed) })}
+            </span>
+          </>
+        ) : null}
       </div>
     </div>
   );
