@@ -115,6 +115,13 @@ export type ConsentTarget = { readonly idType: string; readonly value: string } 
 /** The names of the ingested events that set a user's say (docs/campaigns.md). */
 export const consentEvents = { unsubscribe: '$unsubscribe', suppress: '$suppress' } as const;
 
+// Spelled out, not built from parts: the console names every action (test/web/audit-labels.test.ts
+// finds them as literals).
+const auditActions = {
+  suppression: { added: 'suppression.added', removed: 'suppression.removed' },
+  unsubscribe: { added: 'unsubscribe.added', removed: 'unsubscribe.removed' },
+} as const;
+
 /**
  * Suppressions (project-wide) and unsubscribes (per channel) through the API and the console;
  * ingested `$suppress` / `$unsubscribe` events add them from the profile applier
@@ -217,12 +224,13 @@ export class ConsentService {
     e: ConsentEntry,
   ) {
     // The ID value is personal data: the audit entry names its type only.
+    const kind = e.channelId === null ? 'suppression' : 'unsubscribe';
     await this.#audit.record(
       access.scope,
       auditContextOf(caller),
       {
-        action: `${e.channelId === null ? 'suppression' : 'unsubscribe'}.${what}`,
-        target: { type: e.channelId === null ? 'suppression' : 'unsubscribe', id: e.id, label: e.idType },
+        action: auditActions[kind][what],
+        target: { type: kind, id: e.id, label: e.idType },
         details: { id_type: e.idType, ...(e.channelId ? { channel_id: e.channelId } : {}) },
       },
       tx,

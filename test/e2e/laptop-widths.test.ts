@@ -200,6 +200,19 @@ async function seed(url: string, email: string): Promise<Seeded> {
       },
     },
   );
+  // The suppression list and the channel's unsubscribes with long values and reasons (none names
+  // r-1001, whom the Send now test below sends to).
+  await admin('POST', '/api/v1/projects/1/suppressions', {
+    id_type: 'user_id',
+    value: 'zhuge.liang.chancellor.of.shu.han.with.a.very.long.identifier@three-kingdoms.example.com',
+    reason:
+      'Asked by e-mail to receive no message of any kind until the end of the northern campaigns, complaint ticket 20-4417',
+  });
+  await admin('POST', `/api/v1/projects/1/channels/${channel.id}/unsubscribes`, {
+    id_type: 'role_id',
+    value: 'r-2002',
+    reason: 'Too many messages on this channel during the spring festival event',
+  });
   return { sourceId: source.id, channelId: channel.id, tpUid, opsRequestId, audienceId: audience.id };
 }
 
@@ -226,6 +239,7 @@ function pagesOf(s: Seeded): [string, string][] {
     ['audience-new', '/projects/1/audiences/new'],
     ['audience', `/projects/1/audiences/${s.audienceId}`],
     ['campaigns', '/projects/1/campaigns'],
+    ['suppressions', '/projects/1/suppressions'],
     ['delivery', '/projects/1/delivery'],
     ['dead-letters', '/projects/1/delivery/dead-letters'],
     ['message', `/projects/1/delivery/messages/${s.opsRequestId}`],

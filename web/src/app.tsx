@@ -6,6 +6,7 @@ import { ConnectionsPage } from './pages/connections/connections.tsx';
 import { DeliveryPage } from './pages/delivery/delivery.tsx';
 import { AudiencesPage } from './pages/audiences/audiences.tsx';
 import { CampaignsPage } from './pages/campaigns/campaigns.tsx';
+import { SuppressionsPage } from './pages/consent/suppressions.tsx';
 import { AreaPlaceholderPage, isPlaceholderArea } from './pages/area-placeholder.tsx';
 import { LoginPage, safeNext } from './pages/auth/login.tsx';
 import { MembersPage } from './pages/tenancy/members.tsx';
@@ -99,6 +100,7 @@ function ProjectArea({ area }: { area: string }) {
   if (area === 'delivery') return <DeliveryPage />;
   if (area === 'audiences') return <AudiencesPage />;
   if (area === 'campaigns') return <CampaignsPage />;
+  if (area === 'suppressions') return <SuppressionsPage />;
   if (isPlaceholderArea(area)) return <AreaPlaceholderPage area={area} />;
   if (area === 'members') return <MembersPage />;
   if (area === 'settings') return <SettingsPage />;

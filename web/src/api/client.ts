@@ -30,6 +30,8 @@ import type {
   CampaignPreviewInput,
   CampaignRun,
   CampaignState,
+  ConsentEntry,
+  ConsentInput,
   AudienceCatalog,
   AudienceEstimate,
   AudienceGroup,
@@ -119,10 +121,17 @@ function pathOf(endpoint: Endpoint, params: Params): string {
   });
 }
 
-async function call<T>(
+type CallOptions = { params?: Params; query?: Query; body?: unknown; quiet401?: boolean };
+
+async function call<T>(endpoint: Endpoint, options: CallOptions = {}): Promise<T> {
+  return (await answer<T>(endpoint, options)).body;
+}
+
+/** The answer with its status, for the few calls whose success codes differ in meaning (201/200). */
+async function answer<T>(
   endpoint: Endpoint,
-  options: { params?: Params; query?: Query; body?: unknown; quiet401?: boolean } = {},
-): Promise<T> {
+  options: CallOptions = {},
+): Promise<{ status: number; body: T }> {
   let url = pathOf(endpoint, options.params ?? {});
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(options.query ?? {}))
@@ -142,7 +151,7 @@ async function call<T>(
   } catch (error) {
     throw new ApiError(0, { code: 'TP_ERR_NETWORK', message: (error as Error).message });
   }
-  if (response.status === 204) return undefined as T;
+  if (response.status === 204) return { status: 204, body: undefined as T };
   const text = await response.text();
   let parsed: unknown = undefined;
   try {
@@ -150,7 +159,7 @@ async function call<T>(
   } catch {
     parsed = undefined;
   }
-  if (response.ok) return parsed as T;
+  if (response.ok) return { status: response.status, body: parsed as T };
   const retryAfter = Number(response.headers.get('retry-after'));
   const body = (parsed as ErrorBody | undefined)?.error ?? {
     code: response.status >= 500 ? 'TP_ERR_INTERNAL' : 'TP_ERR_HTTP',
@@ -180,6 +189,11 @@ const campaignActionEndpoints: Record<CampaignAction, Endpoint> = {
   resume: endpoints.resumeCampaign,
   stop: endpoints.stopCampaign,
 };
+
+const consentAdded = (a: { status: number; body: ConsentEntry }) => ({
+  entry: a.body,
+  created: a.status === 201,
+});
 
 /** The Admin API as the console uses it. Every path comes from ./endpoints.ts. */
 export const api = {
@@ -321,6 +335,20 @@ export const api = {
   /** The audience's estimate on the channel and up to `limit` recipients with their rendered messages. */
   previewCampaign: (p: WorkspaceParams, body: CampaignPreviewInput) =>
     call<CampaignPreview>(endpoints.previewCampaign, { params: p, body }),
+  /** With `id_type` and/or `value`: the entries of that ID value (`$tp_uid`: a profile itself). */
+  listSuppressions: (p: ProjectParams, query: PageQuery & { id_type?: string; value?: string } = {}) =>
+    call<Page<ConsentEntry>>(endpoints.listSuppressions, { params: p, query: { ...query } }),
+  /** `created` false: the value was already listed (200), `entry` is the existing one. */
+  addSuppression: (p: ProjectParams, body: ConsentInput) =>
+    answer<ConsentEntry>(endpoints.addSuppression, { params: p, body }).then(consentAdded),
+  removeSuppression: (p: ProjectParams & { suppressionId: string }) =>
+    call<void>(endpoints.removeSuppression, { params: p }),
+  listUnsubscribes: (p: ChannelParams, query: PageQuery & { id_type?: string; value?: string } = {}) =>
+    call<Page<ConsentEntry>>(endpoints.listUnsubscribes, { params: p, query: { ...query } }),
+  addUnsubscribe: (p: ChannelParams, body: ConsentInput) =>
+    answer<ConsentEntry>(endpoints.addUnsubscribe, { params: p, body }).then(consentAdded),
+  removeUnsubscribe: (p: ChannelParams & { unsubscribeId: string }) =>
+    call<void>(endpoints.removeUnsubscribe, { params: p }),
   declareEvent: (p: ProjectParams, body: { name: string; description?: string | null }) =>
     call<void>(endpoints.declareEvent, { params: p, body }),
   recentVerify: (p: SourceParams) => call<{ items: VerifyEntry[] }>(endpoints.recentVerify, { params: p }),

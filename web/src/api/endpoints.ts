@@ -184,6 +184,18 @@ export const endpoints = {
     method: 'GET',
     path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/runs',
   },
+  listSuppressions: { method: 'GET', path: '/api/v1/projects/{projectId}/suppressions' },
+  addSuppression: { method: 'POST', path: '/api/v1/projects/{projectId}/suppressions' },
+  removeSuppression: {
+    method: 'DELETE',
+    path: '/api/v1/projects/{projectId}/suppressions/{suppressionId}',
+  },
+  listUnsubscribes: { method: 'GET', path: '/api/v1/projects/{projectId}/channels/{channelId}/unsubscribes' },
+  addUnsubscribe: { method: 'POST', path: '/api/v1/projects/{projectId}/channels/{channelId}/unsubscribes' },
+  removeUnsubscribe: {
+    method: 'DELETE',
+    path: '/api/v1/projects/{projectId}/channels/{channelId}/unsubscribes/{unsubscribeId}',
+  },
   declareEvent: { method: 'POST', path: '/api/v1/projects/{projectId}/events' },
   createSend: { method: 'POST', path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/sends' },
   getSend: { method: 'GET', path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/sends/{sendId}' },

@@ -304,6 +304,10 @@ export const auditActions = [
   'campaign.stopped',
   'campaign.completed',
   'campaign.run_fired',
+  'suppression.added',
+  'suppression.removed',
+  'unsubscribe.added',
+  'unsubscribe.removed',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -319,7 +323,9 @@ export const auditTargetTypes = [
   'message',
   'project',
   'source',
+  'suppression',
   'token',
+  'unsubscribe',
   'workspace',
 ] as const;
 export const auditActorTypes = ['account', 'token', 'cli', 'system'] as const;
@@ -603,3 +609,22 @@ export type CampaignPreview = With<
     >[];
   }
 >;
+
+// ---- The user's say: suppressions and unsubscribes (SPEC §5) ------------------------------------
+
+type SuppressionsPath = '/api/v1/projects/{projectId}/suppressions';
+
+/**
+ * One suppression (project-wide, `channel_id` null) or unsubscribe (one channel): an ID value,
+ * or a profile itself when `id_type` is {@link PROFILE_ID_TYPE}.
+ */
+export type ConsentEntry = Answered<ItemOf<Answer<SuppressionsPath, 'get'>>>;
+export type ConsentSource = ConsentEntry['source'];
+export const consentSources = ['api', 'console', 'event'] as const satisfies readonly ConsentSource[];
+
+/** The ID type of an entry naming a profile by its tp_uid. */
+export const PROFILE_ID_TYPE = '$tp_uid';
+
+/** What the console adds: an ID value or a profile (the document's `oneOf` is not typed). */
+export type ConsentInput = Pick<Body<SuppressionsPath, 'post'>, 'reason' | 'source'> &
+  ({ readonly id_type: string; readonly value: string } | { readonly tp_uid: string });

@@ -11,6 +11,7 @@ import { chartsEn } from './areas/charts-en.ts';
 import { instanceEn } from './areas/instance-en.ts';
 import { audiencesEn } from './areas/audiences-en.ts';
 import { campaignsEn } from './areas/campaigns-en.ts';
+import { consentEn } from './areas/consent-en.ts';
 import { commonZhCN } from './areas/common-zh-cn.ts';
 import { authZhCN } from './areas/auth-zh-cn.ts';
 import { shellZhCN } from './areas/shell-zh-cn.ts';
@@ -24,6 +25,7 @@ import { chartsZhCN } from './areas/charts-zh-cn.ts';
 import { instanceZhCN } from './areas/instance-zh-cn.ts';
 import { audiencesZhCN } from './areas/audiences-zh-cn.ts';
 import { campaignsZhCN } from './areas/campaigns-zh-cn.ts';
+import { consentZhCN } from './areas/consent-zh-cn.ts';
 
 // Every string the console shows comes from the area files in ./areas (English and its zh-CN
 // twin per area), merged here into the two dictionaries. Each zh-CN file is typed against its
@@ -44,6 +46,7 @@ export const en = {
   ...instanceEn,
   ...audiencesEn,
   ...campaignsEn,
+  ...consentEn,
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -62,4 +65,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...instanceZhCN,
   ...audiencesZhCN,
   ...campaignsZhCN,
+  ...consentZhCN,
 };

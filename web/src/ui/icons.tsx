@@ -81,6 +81,13 @@ export const IconAudience = icon(
     <path d="M15 11l2 2 4-4" />
   </>,
 );
+/** A circle struck through: someone who gets no message (suppressions, unsubscribes). */
+export const IconBan = icon(
+  <>
+    <circle cx="12" cy="12" r="8.5" />
+    <path d="m6 6 12 12" />
+  </>,
+);
 export const IconChevronDown = icon(<path d="m6 9 6 6 6-6" />);
 export const IconArrowRight = icon(<path d="M5 12h14M13 6l6 6-6 6" />);
 export const IconCheck = icon(<path d="M5 12.5 10 17l9-10" />);

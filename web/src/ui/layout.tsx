@@ -10,6 +10,7 @@ import { ChangePasswordDialog } from '../pages/auth/change-password.tsx';
 import { CreateProjectDialog } from '../pages/tenancy/create-project.tsx';
 import {
   IconAudience,
+  IconBan,
   IconCampaign,
   IconChevronDown,
   IconConnection,
@@ -31,11 +32,15 @@ export const areas = [
   { path: 'connections', label: 'nav.connections', icon: IconConnection },
   { path: 'audiences', label: 'nav.audiences', icon: IconAudience },
   { path: 'campaigns', label: 'nav.campaigns', icon: IconCampaign },
+  { path: 'suppressions', label: 'nav.suppressions', icon: IconBan },
   { path: 'profiles', label: 'nav.profiles', icon: IconProfiles },
   { path: 'delivery', label: 'nav.delivery', icon: IconDelivery },
   { path: 'members', label: 'nav.members', icon: IconMembers },
   { path: 'settings', label: 'nav.settings', icon: IconSettings },
 ] as const satisfies readonly { path: string; label: MessageKey; icon: unknown }[];
+
+/** The areas listed under Administration; the others under Engage. */
+const adminAreas: ReadonlySet<string> = new Set(['members', 'settings']);
 
 /** The instance admin's pages, under `/instance/…`. */
 export const instanceAreas = [
@@ -268,9 +273,9 @@ function Frame({
         {projectId !== null ? (
           <>
             <div className="sidenav-section">{t('nav.sectionData')}</div>
-            {areas.slice(0, 5).map(link)}
+            {areas.filter((a) => !adminAreas.has(a.path)).map(link)}
             <div className="sidenav-section">{t('nav.sectionAdmin')}</div>
-            {areas.slice(5).map(link)}
+            {areas.filter((a) => adminAreas.has(a.path)).map(link)}
           </>
         ) : null}
         <InstanceNav current={instanceArea} />

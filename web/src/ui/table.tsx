@@ -19,6 +19,8 @@ export interface DataTableProps<T> {
   readonly rowKey: (row: T) => string;
   readonly loading?: boolean;
   readonly error?: unknown;
+  /** A title (and subtitle) for a table that is a section of a page: shown as the card's header. */
+  readonly heading?: { readonly title: ReactNode; readonly subtitle?: ReactNode };
   /** Filters and actions above the table. */
   readonly toolbar?: ReactNode;
   /** Shown instead of the table body when there are no rows. */
@@ -33,6 +35,7 @@ export function DataTable<T>({
   rowKey,
   loading,
   error,
+  heading,
   toolbar,
   empty,
   pager,
@@ -40,6 +43,14 @@ export function DataTable<T>({
   const { t } = useI18n();
   return (
     <section className="card table-card" aria-label={label}>
+      {heading ? (
+        <header className="card-header">
+          <div>
+            <h2 className="card-title">{heading.title}</h2>
+            {heading.subtitle ? <p className="card-subtitle">{heading.subtitle}</p> : null}
+          </div>
+        </header>
+      ) : null}
       {toolbar ? <div className="toolbar">{toolbar}</div> : null}
       {error ? (
         <div className="card-body">

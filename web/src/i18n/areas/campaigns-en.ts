@@ -202,6 +202,8 @@ export const campaignsEn = {
   'campaigns.processedOf': '{processed} of {reachable} processed',
   'campaigns.queuedN': '{n} queued',
   'campaigns.skippedN': '{n} skipped',
+  'campaigns.suppressedN': '{n} suppressed',
+  'campaigns.unsubscribedN': '{n} unsubscribed',
   'campaigns.countsOf': 'Messages of {run} by state',
   'audit.targetType.campaign': 'Campaign',
   'audit.action.campaign.created': 'Campaign created',

@@ -194,6 +194,8 @@ export const campaignsZhCN: Record<keyof typeof campaignsEn, string> = {
   'campaigns.processedOf': '已处理 {processed} / {reachable}',
   'campaigns.queuedN': '{n} 条已入队',
   'campaigns.skippedN': '{n} 位已跳过',
+  'campaigns.suppressedN': '{n} 位已屏蔽',
+  'campaigns.unsubscribedN': '{n} 位已退订',
   'campaigns.countsOf': '{run} 的消息（按状态）',
   'audit.targetType.campaign': '运营活动',
   'audit.action.campaign.created': '创建活动',

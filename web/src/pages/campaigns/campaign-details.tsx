@@ -38,8 +38,10 @@ function RunProgress({ run }: { run: CampaignRun }) {
   // Null until the run has evaluated its audience.
   const n = (v: number | null) => (v === null ? '…' : v.toLocaleString(locale));
   const target = run.reachable;
-  const percent =
-    target === null ? 0 : target > 0 ? Math.min(100, Math.round((run.processed / target) * 100)) : 100;
+  // Members the send gate left out are reachable but never rendered: they count as done, or a
+  // finished run with suppressed members would stop short of 100 % (decision 125).
+  const done = run.processed + run.suppressed + run.unsubscribed;
+  const percent = target === null ? 0 : target > 0 ? Math.min(100, Math.round((done / target) * 100)) : 100;
   return (
     <div className="run-progress">
       <div className="send-progress-bar-row">
@@ -49,7 +51,7 @@ function RunProgress({ run }: { run: CampaignRun }) {
           aria-label={t('campaigns.runProgress')}
           aria-valuemin={0}
           aria-valuemax={target ?? undefined}
-          aria-valuenow={run.processed}
+          aria-valuenow={done}
         >
           <span style={{ width: `${percent}%` }} />
         </div>
@@ -63,6 +65,21 @@ function RunProgress({ run }: { run: CampaignRun }) {
           <>
             {' · '}
             {t('campaigns.skippedN', { n: n(run.skipped) })}
+          </>
+        ) : null}
+        {/* Left out by the send gate: counted apart from skipped (no send-ID value). */}
+        {run.suppressed > 0 ? (
+          <>
+            {' · '}
+            <span data-testid="run-suppressed">{t('campaigns.suppressedN', { n: n(run.suppressed) })}</span>
+          </>
+        ) : null}
+        {run.unsubscribed > 0 ? (
+          <>
+            {' · '}
+            <span data-testid="run-unsubscribed">
+              {t('campaigns.unsubscribedN', { n: n(run.unsubscribed) })}
+            </span>
           </>
         ) : null}
       </div>

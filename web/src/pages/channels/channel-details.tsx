@@ -33,6 +33,7 @@ import { TestSendDialog } from './channel-test-send.tsx';
 import { SendNowDialog, useMaySend } from './channel-send-now.tsx';
 import { ChannelHealthCard } from '../delivery/delivery-common.tsx';
 import { useApps } from '../sources/source-common.tsx';
+import { ChannelUnsubscribes } from '../consent/channel-unsubscribes.tsx';
 
 // The chart library is loaded with the charts, not with the whole console.
 const DeliveryCharts = lazy(() =>
@@ -636,6 +637,7 @@ export function ChannelDetailsPage({ channelId }: { channelId: string }) {
         </Card>
         {authorize ? <GrantsCard channel={channel} /> : <div />}
       </div>
+      <ChannelUnsubscribes channel={channel} />
       {lifecycle.dialogs}
       <SecretOnceDialog
         value={newKey}

@@ -33,6 +33,7 @@ import {
   useIdTypes,
 } from './profile-common.tsx';
 import { sourcePath } from '../sources/source-common.tsx';
+import { ProfileSuppression } from '../consent/profile-suppression.tsx';
 
 /** What a person is best known by: a name, a user id, e-mail or phone, any identity; else tp_uid. */
 function displayName(profile: Profile): string {
@@ -533,6 +534,7 @@ function ProfileDetails({ tpUid }: { tpUid: string }) {
           <Alert tone="info">{t('profiles.mergedNotice', { id: mergedFrom })}</Alert>
         </div>
       ) : null}
+      <ProfileSuppression profile={profile} name={displayName(profile)} />
       <div className="stat-grid">
         {(
           [
