@@ -67,6 +67,7 @@ export interface Database {
   audiences: AudiencesTable;
   campaigns: CampaignsTable;
   campaign_runs: CampaignRunsTable;
+  erasure_tombstones: ErasureTombstonesTable;
 }
 
 export interface AccountsTable {
@@ -535,4 +536,12 @@ export interface CampaignRunsTable {
   started_at: number;
   updated_at: number;
   finished_at: number | null;
+}
+
+/** An erased user's identity (0019): a keyed hash, never the value; pruned after `expires_at`. */
+export interface ErasureTombstonesTable {
+  project_id: number;
+  id_hash: string;
+  erased_at: number;
+  expires_at: number;
 }

@@ -17,6 +17,7 @@ import {
   type DeliveryStatsRepository,
 } from './repositories/delivery-stats-repository.ts';
 import { retentionRepository, type RetentionRepository } from './repositories/retention-repository.ts';
+import { erasureRepository, type ErasureRepository } from './repositories/erasure-repository.ts';
 import { eventsRepository, type EventsRepository } from './repositories/events-repository.ts';
 import { profilesRepository, type ProfilesRepository } from './repositories/profiles-repository.ts';
 import { verifyRepository, type VerifyRepository } from './repositories/verify-repository.ts';
@@ -59,6 +60,7 @@ export interface Repositories {
   readonly retention: RetentionRepository;
   readonly audiences: AudiencesRepository;
   readonly campaigns: CampaignsRepository;
+  readonly erasure: ErasureRepository;
 }
 
 /**
@@ -138,6 +140,7 @@ function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories
     retention: retentionRepository(db, handle),
     audiences: audiencesRepository(db, handle.json),
     campaigns: campaignsRepository(db),
+    erasure: erasureRepository(db, handle.json),
   };
 }
 

@@ -42,6 +42,7 @@ export const tenantTables: Readonly<Record<string, string>> = {
   audiences: 'project_id',
   campaigns: 'project_id',
   campaign_runs: 'project_id',
+  erasure_tombstones: 'project_id',
 };
 
 /** Thrown when a project-scoped query touches a tenant table without its project predicate. */

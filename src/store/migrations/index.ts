@@ -15,6 +15,7 @@ import { migration0014 } from './0014-delivery-rate.ts';
 import { migration0015 } from './0015-audiences.ts';
 import { migration0016 } from './0016-campaigns.ts';
 import { migration0017 } from './0017-ingest-digests.ts';
+import { migration0019 } from './0019-erasure.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in order. Append only. */
@@ -36,4 +37,5 @@ export const migrations: readonly Migration[] = [
   migration0015,
   migration0016,
   migration0017,
+  migration0019,
 ];

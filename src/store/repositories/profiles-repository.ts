@@ -77,6 +77,8 @@ export interface WindowWrite {
   /** Profiles merged away in the window → their survivor. */
   readonly survivorOf: ReadonlyMap<string, string>;
   readonly stats: readonly EventStats[];
+  /** Events of erased users the window dropped: deleted from the log. */
+  readonly dropped: readonly number[];
   readonly throughId: number;
 }
 
@@ -396,6 +398,12 @@ export function profilesRepository(
         w.events.map((e) => ({ tp_uid: e.tpUid, event_time: e.eventTime, event_id: e.eventId })),
       );
       await recordEventStats(scope, w.stats);
+      for (let start = 0; start < w.dropped.length; start += 500)
+        await db
+          .deleteFrom('events')
+          .where('project_id', '=', projectId)
+          .where('id', 'in', w.dropped.slice(start, start + 500))
+          .execute();
       await advanceProfileCursor(db, projectId, w.throughId, w.at);
     },
 
