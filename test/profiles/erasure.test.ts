@@ -208,7 +208,7 @@ for (const kind of storeKinds) {
       assert.equal(body.status, 'erased');
       assert.equal(body.profiles, 2, 'the profile and the one merged into it');
       assert.equal(body.identities, 3);
-      assert.equal(body.events, 4);
+      assert.equal(body.events, 3, "Viewed, identify, Linked (Bad was refused)");
       assert.equal(body.verify_entries, 1);
       assert.equal(body.messages_cancelled, 1);
       assert.equal(body.messages_stripped, 2);
@@ -261,6 +261,8 @@ for (const kind of storeKinds) {
       assert.deepEqual(await scan(d.f.t.db, needles()), []);
     });
 
+    // On SQLite this also checks that erasing the newest events does not hand their ids out again
+    // below the applier's cursor (src/store/sql/delete-events.ts).
     test('a new event after the erasure creates a fresh profile', async () => {
       await sleep(5);
       await ingest([{ type: 'track', userId: USER, event: 'Returned', timestamp: new Date().toISOString() }]);
@@ -279,7 +281,7 @@ for (const kind of storeKinds) {
       assert.equal(res.statusCode, 200, res.body);
       const entry = (res.json().items as Json[]).find((e) => e.action === 'profile.erased');
       assert.ok(entry, res.body);
-      assert.equal(entry.details.events, 4);
+      assert.equal(entry.details.events, 3);
       const text = JSON.stringify(entry);
       for (const needle of needles()) assert.ok(!text.includes(needle), needle);
     });

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { ProjectScope, SystemScope } from '../../access/scope.ts';
 import type { JsonSql } from '../json-sql.ts';
 import type { Database } from '../schema.ts';
+import { deleteEvents } from '../sql/delete-events.ts';
 import { scoped } from './scoped.ts';
 
 const CHUNK = 500;
@@ -119,25 +120,23 @@ export function erasureRepository(root: Kysely<Database>, json: JsonSql): Erasur
       let identities = 0;
       let events = 0;
       for (const chunk of chunks(tpUids)) {
-        // The events first, while profile_events still says which they are.
+        // The events first, while profile_events still says which they are; rows applied before
+        // profile_events existed (0013) carry their profile themselves.
         const mapped = await db
-          .deleteFrom('events')
-          .where('project_id', '=', projectId)
-          .where('id', 'in', (eb) =>
-            eb
-              .selectFrom('profile_events')
-              .select('event_id')
-              .where('project_id', '=', projectId)
-              .where('tp_uid', 'in', chunk),
-          )
-          .executeTakeFirst();
-        // Rows applied before profile_events existed (0013) carry their profile themselves.
-        const legacy = await db
-          .deleteFrom('events')
+          .selectFrom('profile_events')
+          .select('event_id as id')
           .where('project_id', '=', projectId)
           .where('tp_uid', 'in', chunk)
-          .executeTakeFirst();
-        events += Number(mapped.numDeletedRows) + Number(legacy.numDeletedRows);
+          .execute();
+        const legacy = await db
+          .selectFrom('events')
+          .select('id')
+          .where('project_id', '=', projectId)
+          .where('tp_uid', 'in', chunk)
+          .execute();
+        events += await deleteEvents(db, projectId, [
+          ...new Set([...mapped, ...legacy].map((r) => Number(r.id))),
+        ]);
         await db
           .deleteFrom('profile_events')
           .where('project_id', '=', projectId)

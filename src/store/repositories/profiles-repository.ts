@@ -6,6 +6,7 @@ import type { Database, ProfilesTable } from '../schema.ts';
 import { fromJson } from '../json.ts';
 import { advanceProfileCursor } from '../sql/advance-profile-cursor.ts';
 import { findIdentityOwners, identitiesOfProfiles, profileStates } from '../sql/find-identity-owners.ts';
+import { deleteEvents } from '../sql/delete-events.ts';
 import { insertProfileEvents } from '../sql/insert-profile-events.ts';
 import { moveMergedProfiles } from '../sql/move-merged-profiles.ts';
 import {
@@ -398,12 +399,7 @@ export function profilesRepository(
         w.events.map((e) => ({ tp_uid: e.tpUid, event_time: e.eventTime, event_id: e.eventId })),
       );
       await recordEventStats(scope, w.stats);
-      for (let start = 0; start < w.dropped.length; start += 500)
-        await db
-          .deleteFrom('events')
-          .where('project_id', '=', projectId)
-          .where('id', 'in', w.dropped.slice(start, start + 500))
-          .execute();
+      await deleteEvents(db, projectId, w.dropped);
       await advanceProfileCursor(db, projectId, w.throughId, w.at);
     },
 
