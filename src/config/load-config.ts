@@ -270,7 +270,7 @@ const specs = {
   },
   erasureBlockDays: {
     key: 'TOUCHPOINT_ERASURE_BLOCK_DAYS',
-    doc: "After a user is erased, for how many days events that name one of their identities and are older than the erasure (received before it, still waiting for the profile applier, or sent again later with an earlier event time) are dropped instead of re-creating the profile. New events after the erasure always create a fresh profile. Only keyed digests of the identities are kept, and pruned after this period.",
+    doc: 'After a user is erased, for how many days events that name one of their identities and are older than the erasure (received before it, still waiting for the profile applier, or sent again later with an earlier event time) are dropped instead of re-creating the profile. New events after the erasure always create a fresh profile. Only keyed digests of the identities are kept, and pruned after this period.',
     default: '30',
     parse: integer('TOUCHPOINT_ERASURE_BLOCK_DAYS', 1, 3650),
   },

@@ -9,9 +9,7 @@ import { identityDigest } from './identity-digest.ts';
 import { builtinIdTypes, builtinPropertyIdTypes } from './model.ts';
 
 /** Whom to erase: a profile by tp_uid, or whoever holds an identity. */
-export type ErasureTarget =
-  | { readonly tpUid: string }
-  | { readonly idType: string; readonly value: string };
+export type ErasureTarget = { readonly tpUid: string } | { readonly idType: string; readonly value: string };
 
 /** What one erasure did: counts only, never a value that names the user. */
 export interface ErasureResult {
@@ -142,9 +140,9 @@ export class ErasureService {
   async #root(tx: Repositories, scope: ProjectScope, target: ErasureTarget): Promise<string | undefined> {
     if ('tpUid' in target) return tx.profiles.resolveTpUid(scope, target.tpUid);
     if (target.idType === 'tp_uid') return tx.profiles.resolveTpUid(scope, target.value);
-    const owner = (await tx.profiles.findIdentities(scope, [{ type: target.idType, value: target.value }])).get(
-      `${target.idType}:${target.value}`,
-    );
+    const owner = (
+      await tx.profiles.findIdentities(scope, [{ type: target.idType, value: target.value }])
+    ).get(`${target.idType}:${target.value}`);
     return owner === undefined ? undefined : tx.profiles.resolveTpUid(scope, owner);
   }
 
@@ -166,11 +164,7 @@ export class ErasureService {
       const deleted = await tx.erasure.deleteProfiles(scope, family);
       const values = new Set([...[...identities.values()].map((i) => i.value), ...family]);
       const verifyEntries = await tx.erasure.deleteVerifyEntries(scope, verifyNeedles(values));
-      const messages = await tx.erasure.eraseMessages(
-        scope,
-        { tpUids: family, pushIds: [...values] },
-        now,
-      );
+      const messages = await tx.erasure.eraseMessages(scope, { tpUids: family, pushIds: [...values] }, now);
       await tx.erasure.moveRunCursors(scope, family);
       const digests = [...identities.values()].map((i) =>
         identityDigest(this.#key, scope.projectId, i.type, i.value),
@@ -189,7 +183,8 @@ export class ErasureService {
         blockedIdentities: digests.length,
       };
       // No value that names the user: a digest of the tp_uid (or of the identity) and counts.
-      const named = root ?? `${(target as { idType: string }).idType}\u0000${(target as { value: string }).value}`;
+      const named =
+        root ?? `${(target as { idType: string }).idType}\u0000${(target as { value: string }).value}`;
       const digest = identityDigest(this.#key, scope.projectId, 'tp_uid', named).slice(0, 22);
       await this.#audit.record(
         scope,

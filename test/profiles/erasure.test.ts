@@ -208,7 +208,7 @@ for (const kind of storeKinds) {
       assert.equal(body.status, 'erased');
       assert.equal(body.profiles, 2, 'the profile and the one merged into it');
       assert.equal(body.identities, 3);
-      assert.equal(body.events, 3, "Viewed, identify, Linked (Bad was refused)");
+      assert.equal(body.events, 3, 'Viewed, identify, Linked (Bad was refused)');
       assert.equal(body.verify_entries, 1);
       assert.equal(body.messages_cancelled, 1);
       assert.equal(body.messages_stripped, 2);

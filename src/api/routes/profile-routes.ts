@@ -366,7 +366,7 @@ export function profileRoutes(deps: AppDeps): FastifyPluginAsync {
                     type: 'object',
                     required: ['index', 'status', ...Object.keys(erasureCounts)],
                     properties: {
-                      index: { type: 'integer', description: 'The item\'s position in `items` (0-based)' },
+                      index: { type: 'integer', description: "The item's position in `items` (0-based)" },
                       status: { type: 'string', enum: ['erased', 'not_found'] },
                       ...erasureCounts,
                     },

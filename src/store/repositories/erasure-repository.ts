@@ -166,10 +166,12 @@ export function erasureRepository(root: Kysely<Database>, json: JsonSql): Erasur
         const result = await q(scope)
           .deleteFrom('verify_buffer')
           .where('project_id', '=', scope.projectId)
-          .where(sql<boolean>`(${sql.join(
-            some.map((n) => json.containsText(sql.ref('event'), n)),
-            sql` OR `,
-          )})`)
+          .where(
+            sql<boolean>`(${sql.join(
+              some.map((n) => json.containsText(sql.ref('event'), n)),
+              sql` OR `,
+            )})`,
+          )
           .executeTakeFirst();
         deleted += Number(result.numDeletedRows);
       }
@@ -220,7 +222,9 @@ export function erasureRepository(root: Kysely<Database>, json: JsonSql): Erasur
             push_id: ERASED_PUSH_ID,
             tp_uid: null,
             body: EMPTY_BODY,
-            last_error: sql<string | null>`CASE WHEN last_reason = 'erased' THEN ${'the user was erased before this message was sent'} ELSE NULL END`,
+            last_error: sql<
+              string | null
+            >`CASE WHEN last_reason = 'erased' THEN ${'the user was erased before this message was sent'} ELSE NULL END`,
           })
           .where('project_id', '=', projectId)
           .where('id', 'in', chunk)
