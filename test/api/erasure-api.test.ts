@@ -4,6 +4,8 @@
 // blocked: its events waiting for the profile applier never make a profile.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { projectScope, systemScope } from '../../src/access/scope.ts';
+import { seedProfiles } from '../audiences/seed.ts';
 import { storeKinds } from '../support/stores.ts';
 import {
   createTenancyFixture,
@@ -18,7 +20,6 @@ for (const kind of storeKinds) {
     let f: TenancyFixture;
     const keys = new Map<number, string>();
     let n = 0;
-    const base = (p: ProjectFixture) => `/api/v1/projects/${p.project.id}`;
 
     async function ingest(p: ProjectFixture, batch: Json[]): Promise<void> {
       let key = keys.get(p.project.id);
@@ -236,3 +237,70 @@ for (const kind of storeKinds) {
     });
   });
 }
+
+for (const kind of storeKinds) {
+  describe(`erasure and the rest of the store [${kind}]`, () => {
+    let f: TenancyFixture;
+    before(async () => {
+      f = await createTenancyFixture(kind);
+    });
+    after(() => f.close());
+
+    test("a campaign run paused on the erased profile keeps its place without naming it; the applier's window is invalidated", async () => {
+      const store = f.t.deps.store;
+      const scope = projectScope(f.a.project.id);
+      await seedProfiles(store, scope, [
+        { tpUid: 'tpu_a', properties: {} },
+        { tpUid: 'tpu_b', properties: {}, identities: [{ type: 'user_id', value: 'run-b' }] },
+        { tpUid: 'tpu_c', properties: {} },
+      ]);
+      const at = Date.now();
+      const campaign = await store.campaigns.create(scope, {
+        id: 'cmp_erasure',
+        workspaceId: f.a.workspaces[0].id,
+        createdBy: f.accounts.adminA.id,
+        at,
+        name: 'Erasure run',
+        description: null,
+        audienceId: null,
+        channelId: null,
+        trigger: { type: 'now' },
+        templateValues: {},
+        variables: [],
+        conversion: null,
+      });
+      assert.ok(
+        await store.campaigns.transition(scope, campaign.id, ['draft'], 'scheduled', { nextRunAt: at }, at),
+      );
+      assert.ok(
+        await store.campaigns.fire(scope, campaign, { id: 'run_erasure', scheduledFor: at }, null, at),
+      );
+      const run = await store.campaigns.claimRun(
+        systemScope('test claims the run'),
+        { token: 'lease-1', by: 'test', untilMs: at + 60_000 },
+        at,
+      );
+      assert.equal(run?.id, 'run_erasure');
+      assert.ok(
+        await store.campaigns.checkpoint(
+          scope,
+          'run_erasure',
+          'lease-1',
+          { cursor: 'tpu_b', processed: 2, queued: 0, skipped: 2 },
+          at + 60_000,
+          at,
+        ),
+      );
+      const before = await store.profiles.cursor(scope);
+      const res = await f.as('adminA', f.a, { method: 'DELETE', url: `${base(f.a)}/profiles/tpu_b` });
+      assert.equal(res.statusCode, 200, res.body);
+      const moved = await store.campaigns.getRun(scope, campaign.id, 'run_erasure');
+      assert.equal(moved?.cursor, 'tpu_a', 'the previous remaining profile: tpu_c is still ahead');
+      const afterErasure = await store.profiles.cursor(scope);
+      assert.equal(afterErasure.appliedThrough, before.appliedThrough);
+      assert.ok(afterErasure.movedAt > before.movedAt, 'a window read before the erasure is read again');
+    });
+  });
+}
+
+const base = (p: ProjectFixture) => `/api/v1/projects/${p.project.id}`;
