@@ -166,6 +166,7 @@ export class ErasureService {
       const verifyEntries = await tx.erasure.deleteVerifyEntries(scope, verifyNeedles(values));
       const messages = await tx.erasure.eraseMessages(scope, { tpUids: family, pushIds: [...values] }, now);
       await tx.erasure.moveRunCursors(scope, family);
+      await tx.erasure.interruptRenderingRuns(scope, now);
       const digests = [...identities.values()].map((i) =>
         identityDigest(this.#key, scope.projectId, i.type, i.value),
       );

@@ -246,7 +246,7 @@ for (const kind of storeKinds) {
     });
     after(() => f.close());
 
-    test("a campaign run paused on the erased profile keeps its place without naming it; the applier's window is invalidated", async () => {
+    test("a campaign run on the erased profile keeps its place without naming it, its page in flight cannot commit; the applier's window is invalidated", async () => {
       const store = f.t.deps.store;
       const scope = projectScope(f.a.project.id);
       await seedProfiles(store, scope, [
@@ -296,6 +296,25 @@ for (const kind of storeKinds) {
       assert.equal(res.statusCode, 200, res.body);
       const moved = await store.campaigns.getRun(scope, campaign.id, 'run_erasure');
       assert.equal(moved?.cursor, 'tpu_a', 'the previous remaining profile: tpu_c is still ahead');
+      // A page read before the erasure (it may hold the user) cannot commit: its lease is gone.
+      assert.equal(
+        await store.campaigns.checkpoint(
+          scope,
+          'run_erasure',
+          'lease-1',
+          { cursor: 'tpu_c', processed: 1, queued: 0, skipped: 1 },
+          at + 60_000,
+          at,
+        ),
+        false,
+      );
+      const again = await store.campaigns.claimRun(
+        systemScope('test claims the run'),
+        { token: 'lease-2', by: 'test', untilMs: Date.now() + 60_000 },
+        Date.now(),
+      );
+      assert.equal(again?.id, 'run_erasure', 'claimed again at once');
+      assert.equal(again?.cursor, 'tpu_a');
       const afterErasure = await store.profiles.cursor(scope);
       assert.equal(afterErasure.appliedThrough, before.appliedThrough);
       assert.ok(afterErasure.movedAt > before.movedAt, 'a window read before the erasure is read again');

@@ -53,6 +53,12 @@ export interface ErasureRepository {
    * profile, which pages the same (nothing between them remains) without naming the user.
    */
   moveRunCursors(scope: ProjectScope, tpUids: readonly string[]): Promise<number>;
+  /**
+   * Takes the lease of every run of the project being rendered: a page its worker read before
+   * the erasure (it may hold the user) fails its checkpoint and rolls back, and the run is
+   * claimed again at once and renders that page anew, without the user.
+   */
+  interruptRenderingRuns(scope: ProjectScope, nowMs: number): Promise<number>;
   putTombstones(
     scope: ProjectScope,
     hashes: readonly string[],
@@ -269,6 +275,17 @@ export function erasureRepository(root: Kysely<Database>, json: JsonSql): Erasur
         }
       }
       return moved;
+    },
+
+    async interruptRenderingRuns(scope, nowMs) {
+      const result = await q(scope)
+        .updateTable('campaign_runs')
+        .set({ lease_token: null, leased_by: null, leased_until: null, updated_at: nowMs })
+        .where('project_id', '=', scope.projectId)
+        .where('state', '=', 'rendering')
+        .where('lease_token', 'is not', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
     },
 
     async putTombstones(scope, hashes, erasedAt, expiresAt) {
