@@ -73,7 +73,12 @@ async function throughput(kind: StoreKind, events: number, window: number): Prom
     const cpu = process.cpuUsage();
     const started = performance.now();
     const applier = window
-      ? new ProfileApplier({ store: deps.store, logger: deps.logger, batchSize: window })
+      ? new ProfileApplier({
+          store: deps.store,
+          logger: deps.logger,
+          batchSize: window,
+          erasureKey: Buffer.alloc(32),
+        })
       : deps.profiles.applier;
     const applied = await applier.applyPending({ settleMs: 0 });
     const seconds = (performance.now() - started) / 1000;

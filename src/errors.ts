@@ -185,6 +185,11 @@ export const errorCodes = {
     status: 400,
     message: 'That ID type name is built in or reserved; choose another name.',
   },
+  TP_ERR_ERASURE_ID_TYPE_UNKNOWN: {
+    status: 400,
+    message:
+      'An item names an ID type this project does not have (details.index, details.id_type); use tp_uid, a built-in ID type or one declared under ID types. Nothing was erased.',
+  },
   TP_ERR_TENANCY_ACCOUNT_EXISTS: { status: 409, message: 'An account with that e-mail already exists.' },
   TP_ERR_TENANCY_LAST_INSTANCE_ADMIN: {
     status: 409,

@@ -31,6 +31,7 @@ import { openStore, storeOptionsFromConfig, type Store } from './store/store.ts'
 import { IngestService } from './ingest/ingest-service.ts';
 import { ProfileApplier } from './profiles/profile-applier.ts';
 import { ProfilesService } from './profiles/profiles-service.ts';
+import { ErasureService } from './profiles/erasure-service.ts';
 import { SourcesService } from './sources/sources-service.ts';
 import { VerifyService } from './sources/verify-service.ts';
 import { AccessControl } from './tenancy/access.ts';
@@ -78,9 +79,12 @@ export async function assemble(
     const outbound = new GuardedClient({ allowTargets: config.allowTargets, logger });
     const events = new LifecycleEvents(logger);
     const ingest = new IngestService({ store, sources, config, logger, registry: metrics.registry, events });
+    // Erased users' identities are kept only as digests under this key (decision 121).
+    const erasureKey = Buffer.from(hkdfSync('sha256', box.deriveSeed(), '', 'touchpoint erasure v1', 32));
     const applier = new ProfileApplier({
       store,
       logger,
+      erasureKey,
       registry: metrics.registry,
       // Role all: the applier gives way while ingest is saturated (decision 85).
       busy: () => ingest.load.saturated,
@@ -90,6 +94,13 @@ export async function assemble(
       killBeforeCommit: config.testFaults && config.testFault === 'profiles-before-commit',
     });
     const profiles = new ProfilesService({ store, audit, applier });
+    const erasure = new ErasureService({
+      store,
+      audit,
+      key: erasureKey,
+      blockDays: config.erasureBlockDays,
+      logger,
+    });
     const channels = new ChannelsService({
       store,
       secrets: box,
@@ -205,6 +216,7 @@ export async function assemble(
       sources,
       ingest,
       profiles,
+      erasure,
       verify,
       outbound,
       channels,
@@ -253,6 +265,7 @@ export async function startTouchpoint(
     runner.register(deps.ingest.digestRetentionJob());
     runner.register(deps.dispatcher.job());
     runner.register(deps.messageRetention.job());
+    runner.register(deps.erasure.job());
     runner.register(deps.campaignRunner.job());
     events.on('delivery:queued', () => {
       runner.notify('dispatcher');

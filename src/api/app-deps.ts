@@ -17,6 +17,7 @@ import type { SecretBox } from '../secrets/secret-box.ts';
 import type { Store } from '../store/store.ts';
 import type { IngestService } from '../ingest/ingest-service.ts';
 import type { ProfilesService } from '../profiles/profiles-service.ts';
+import type { ErasureService } from '../profiles/erasure-service.ts';
 import type { SourcesService } from '../sources/sources-service.ts';
 import type { VerifyService } from '../sources/verify-service.ts';
 import type { AccessControl } from '../tenancy/access.ts';
@@ -57,6 +58,8 @@ export interface AppDeps {
   readonly tokens: TokensService;
   readonly sources: SourcesService;
   readonly profiles: ProfilesService;
+  /** Erasure of a user on request (issue 20 item 4). */
+  readonly erasure: ErasureService;
   readonly verify: VerifyService;
   readonly ingest: IngestService;
   /** The guarded client every customer URL goes through. */

@@ -42,6 +42,8 @@ export interface Config {
   readonly verifyRetentionHours: number;
   /** How long finished messages, their attempts and the delivery charts' minutes are kept. */
   readonly messageRetentionDays: number;
+  /** How long an erased user's identities are kept from re-creating a profile from older events. */
+  readonly erasureBlockDays: number;
   /** SIGTERM: how long background work (profile applier, dispatcher) may take to stop. */
   readonly shutdownDeadlineMs: number;
   /** Campaign cron expressions may carry a seconds field (six fields; tests). */
@@ -266,6 +268,12 @@ const specs = {
     default: '30',
     parse: integer('TOUCHPOINT_MESSAGE_RETENTION_DAYS', 1, 3650),
   },
+  erasureBlockDays: {
+    key: 'TOUCHPOINT_ERASURE_BLOCK_DAYS',
+    doc: 'After a user is erased, for how many days events that name one of their identities and are older than the erasure (received before it, still waiting for the profile applier, or sent again later with an earlier event time) are dropped instead of re-creating the profile. New events after the erasure always create a fresh profile. Only keyed digests of the identities are kept, and pruned after this period.',
+    default: '30',
+    parse: integer('TOUCHPOINT_ERASURE_BLOCK_DAYS', 1, 3650),
+  },
   shutdownDeadlineMs: {
     key: 'TOUCHPOINT_SHUTDOWN_DEADLINE_MS',
     doc: 'On SIGTERM, how long background work may take to stop: the profile applier ends after the window in progress (the rest of a backlog waits for the next start, which resumes from its cursor), and no job is waited for longer than this.',
@@ -477,6 +485,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     testFault: read(specs.testFault),
     verifyRetentionHours: read(specs.verifyRetentionHours),
     messageRetentionDays: read(specs.messageRetentionDays),
+    erasureBlockDays: read(specs.erasureBlockDays),
     shutdownDeadlineMs: read(specs.shutdownDeadlineMs),
     campaignCronSeconds: read(specs.campaignCronSeconds),
     campaignLeaseMs: read(specs.campaignLeaseMs),

@@ -28,7 +28,8 @@ export interface StoredMessage extends NewMessage {
   readonly state: MessageState;
   readonly attempts: number;
   readonly nextAttemptAt: number;
-  readonly lastReason: FailureReason | 'fail_list' | 'cancelled' | null;
+  /** `cancelled`: the campaign stopped; `erased`: the user was erased before it was sent. */
+  readonly lastReason: FailureReason | 'fail_list' | 'cancelled' | 'erased' | null;
   readonly lastError: string | null;
   /** Why a `held` message waits: `unhealthy`, `disabled`, `deleted`, `not_authorized`. */
   readonly heldReason: string | null;

@@ -75,6 +75,8 @@ export class WindowApplication {
     EventStats & { properties: Map<string, { types: Set<string>; firstSeen: number; lastSeen: number }> }
   >();
   readonly conflicts: MergeConflict[] = [];
+  #erased: ReadonlyMap<string, number> = new Map();
+  readonly #dropped: number[] = [];
 
   constructor(projectId: number, settings: IdentitySettings, events: readonly ProfileEvent[], at: number) {
     this.#projectId = projectId;
@@ -97,6 +99,23 @@ export class WindowApplication {
   }
 
   /**
+   * Identities of erased users (type NUL value → erasure time). An event that names one and is
+   * older than its erasure — received before it (the applier's backlog) or happened before it
+   * (an old event sent again) — is dropped: not applied, not counted, deleted from the log.
+   */
+  dropErased(erased: ReadonlyMap<string, number>): void {
+    this.#erased = erased;
+  }
+
+  #isErased(event: ProfileEvent, lookups: readonly { type: string; value: string }[]): boolean {
+    if (this.#erased.size === 0) return false;
+    return lookups.some((l) => {
+      const at = this.#erased.get(key(l.type, l.value));
+      return at !== undefined && (event.receivedAt <= at || event.eventTime <= at);
+    });
+  }
+
+  /**
    * Applies every event of the window against the loaded state, letting other work of the
    * process (ingest requests) run every `yieldEvery` events.
    */
@@ -114,6 +133,10 @@ export class WindowApplication {
     }
     for (let index = 0; index < this.#events.length; index++) {
       const event = this.#events[index]!;
+      if (this.#isErased(event, this.#prepared[index]!.lookups)) {
+        this.#dropped.push(event.id);
+        continue;
+      }
       const tpUid = this.#applyEvent(event, this.#prepared[index]!);
       if (tpUid !== null) this.#applied.push({ eventId: event.id, eventTime: event.eventTime, tpUid });
       if (event.eventName) this.#count(event);
@@ -148,6 +171,7 @@ export class WindowApplication {
       events: this.#applied.map((a) => ({ ...a, tpUid: survivor(a.tpUid) })),
       survivorOf,
       stats: [...this.#stats.values()],
+      dropped: [...this.#dropped],
       throughId: this.#events.length > 0 ? this.#events[this.#events.length - 1]!.id : 0,
     };
   }

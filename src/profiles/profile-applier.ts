@@ -6,10 +6,17 @@ import type { Repositories, Store } from '../store/store.ts';
 import { projectScope, type ProjectScope } from '../access/scope.ts';
 import { WindowApplication, type MergeConflict } from './apply-window.ts';
 import { eventIdentities } from './event-operations.ts';
+import { identityDigest } from './identity-digest.ts';
 
 export interface ApplierOptions {
   readonly store: Store;
   readonly logger: Logger;
+  /**
+   * The key of erased users' identity digests (src/profiles/identity-digest.ts), the same the
+   * erasure service writes them with: events older than an erasure that name an erased identity
+   * are dropped, not applied.
+   */
+  readonly erasureKey: Buffer;
   /** Events per transaction. */
   readonly batchSize?: number;
   /**
@@ -62,6 +69,7 @@ export class ProfileApplier {
   readonly #busy: () => boolean;
   readonly #deferMs: number;
   readonly #onWindow: ApplierOptions['onWindow'];
+  readonly #erasureKey: Buffer;
   #running: Promise<number> | undefined;
   #again = false;
   readonly #lag: Histogram | undefined;
@@ -79,6 +87,7 @@ export class ProfileApplier {
     this.#busy = options.busy ?? (() => false);
     this.#deferMs = options.deferMs ?? 1000;
     this.#onWindow = options.onWindow;
+    this.#erasureKey = options.erasureKey;
     if (options.registry) {
       this.#lag = new Histogram({
         name: 'touchpoint_profile_apply_lag_seconds',
@@ -229,6 +238,24 @@ export class ProfileApplier {
   }
 
   /**
+   * The erasure times of the window's identities that belong to erased users (type NUL value →
+   * time): one cheap check when the project has no live tombstones, else one lookup by digest.
+   * Read after the cursor: an erasure committing later moves the cursor's timestamp, so this
+   * window is dropped and read again rather than written.
+   */
+  async #erased(scope: ProjectScope, lookups: Map<string, string[]>): Promise<Map<string, number>> {
+    const erased = new Map<string, number>();
+    if (!(await this.#store.erasure.hasTombstones(scope, this.#now()))) return erased;
+    const byDigest = new Map<string, string>();
+    for (const [type, values] of lookups)
+      for (const value of values)
+        byDigest.set(identityDigest(this.#erasureKey, scope.projectId, type, value), `${type}\u0000${value}`);
+    const found = await this.#store.erasure.tombstones(scope, [...byDigest.keys()], this.#now());
+    for (const [digest, at] of found) erased.set(byDigest.get(digest) as string, at);
+    return erased;
+  }
+
+  /**
    * Applies one window of the project's log. Reading and computing happen outside any
    * transaction, so on SQLite the write lock is held only for the multi-row writes (ingest's group
    * commits interleave); the write transaction takes the project's lock and checks that the
@@ -248,6 +275,7 @@ export class ProfileApplier {
       if (events.length === 0) return 0;
       const settings = await this.#store.profiles.identitySettings(scope);
       const window = new WindowApplication(scope.projectId, settings, events, this.#now());
+      window.dropErased(await this.#erased(scope, window.lookups()));
       await window.apply(await this.#store.profiles.loadForWindow(scope, window.lookups()));
       const write = window.result();
       const committed = await this.#store.transaction(async (tx) => {

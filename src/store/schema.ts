@@ -69,6 +69,7 @@ export interface Database {
   campaign_runs: CampaignRunsTable;
   suppressions: SuppressionsTable;
   unsubscribes: UnsubscribesTable;
+  erasure_tombstones: ErasureTombstonesTable;
 }
 
 export interface AccountsTable {
@@ -558,4 +559,12 @@ export interface SuppressionsTable {
 
 export interface UnsubscribesTable extends SuppressionsTable {
   channel_id: string;
+}
+
+/** An erased user's identity (0019): a keyed hash, never the value; pruned after `expires_at`. */
+export interface ErasureTombstonesTable {
+  project_id: number;
+  id_hash: string;
+  erased_at: number;
+  expires_at: number;
 }

@@ -18,6 +18,7 @@ import {
   type DeliveryStatsRepository,
 } from './repositories/delivery-stats-repository.ts';
 import { retentionRepository, type RetentionRepository } from './repositories/retention-repository.ts';
+import { erasureRepository, type ErasureRepository } from './repositories/erasure-repository.ts';
 import { eventsRepository, type EventsRepository } from './repositories/events-repository.ts';
 import { profilesRepository, type ProfilesRepository } from './repositories/profiles-repository.ts';
 import { verifyRepository, type VerifyRepository } from './repositories/verify-repository.ts';
@@ -61,6 +62,7 @@ export interface Repositories {
   readonly audiences: AudiencesRepository;
   readonly campaigns: CampaignsRepository;
   readonly consent: ConsentRepository;
+  readonly erasure: ErasureRepository;
 }
 
 /**
@@ -141,6 +143,7 @@ function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories
     audiences: audiencesRepository(db, handle.json),
     campaigns: campaignsRepository(db),
     consent: consentRepository(db),
+    erasure: erasureRepository(db, handle.json),
   };
 }
 

@@ -44,6 +44,7 @@ export const tenantTables: Readonly<Record<string, string>> = {
   campaign_runs: 'project_id',
   suppressions: 'project_id',
   unsubscribes: 'project_id',
+  erasure_tombstones: 'project_id',
 };
 
 /** Thrown when a project-scoped query touches a tenant table without its project predicate. */

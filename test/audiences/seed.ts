@@ -36,6 +36,7 @@ const window = (at: number, throughId: number): WindowWrite => ({
   identities: [],
   events: [],
   survivorOf: new Map(),
+  dropped: [],
   stats: [],
   throughId,
 });

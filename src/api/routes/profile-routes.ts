@@ -1,5 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Profile } from '../../profiles/model.ts';
+import {
+  MAX_ERASURE_TARGETS,
+  type ErasureResult,
+  type ErasureTarget,
+} from '../../profiles/erasure-service.ts';
 import type { ProfileEvent } from '../../store/repositories/profiles-repository.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { pageQuerySchema, pageSchema, readPage } from '../pagination.ts';
@@ -84,9 +89,37 @@ const eventJson = (e: ProfileEvent) => ({
   received_at: iso(e.receivedAt),
 });
 
+const erasureCounts = {
+  profiles: { type: 'integer', description: 'Profiles deleted (the profile and those merged into it)' },
+  identities: { type: 'integer' },
+  events: { type: 'integer', description: 'Applied events deleted' },
+  verify_entries: { type: 'integer', description: 'Verify buffer entries naming the user deleted' },
+  messages_cancelled: { type: 'integer', description: 'Queued or held messages now failed, reason erased' },
+  messages_stripped: {
+    type: 'integer',
+    description: 'Messages stripped of push ID, tp_uid, rendered values and last error',
+  },
+  attempts_stripped: { type: 'integer' },
+  blocked_identities: {
+    type: 'integer',
+    description: 'Identities whose older events are dropped for TOUCHPOINT_ERASURE_BLOCK_DAYS',
+  },
+} as const;
+const erasureJson = (r: ErasureResult) => ({
+  status: r.status,
+  profiles: r.profiles,
+  identities: r.identities,
+  events: r.events,
+  verify_entries: r.verifyEntries,
+  messages_cancelled: r.messagesCancelled,
+  messages_stripped: r.messagesStripped,
+  attempts_stripped: r.attemptsStripped,
+  blocked_identities: r.blockedIdentities,
+});
+
 /** Identity settings, the profile explorer and event management. */
 export function profileRoutes(deps: AppDeps): FastifyPluginAsync {
-  const { profiles, cursors } = deps;
+  const { profiles, erasure, cursors } = deps;
   return async (app) => {
     app.get(
       '/api/v1/projects/:projectId/id-types',
@@ -259,6 +292,100 @@ export function profileRoutes(deps: AppDeps): FastifyPluginAsync {
         );
         const rows = await profiles.events(access, tpUid, page.request);
         return page.respond(rows, (e) => [e.eventTime, e.id], eventJson);
+      },
+    );
+
+    app.delete(
+      '/api/v1/projects/:projectId/profiles/:tpUid',
+      {
+        config: { scope: { kind: 'member', permission: 'project.manage' } },
+        schema: {
+          tags: ['profiles'],
+          summary:
+            'Erase a user: profile, identities, events, verify entries; cancel and strip their messages',
+          description:
+            'Deletes the profile (a merged-away tp_uid names the profile it joined) and every profile merged into it, with their identities, applied events and the verify entries that name them; cancels their queued and held messages and strips every message of theirs of push ID, tp_uid and rendered values (states and counts stay); blocks their identities from re-creating a profile from older events for TOUCHPOINT_ERASURE_BLOCK_DAYS. One transaction. The audit log records counts only.',
+          params: profileParams,
+          response: {
+            200: {
+              type: 'object',
+              required: ['status', ...Object.keys(erasureCounts)],
+              properties: { status: { type: 'string', enum: ['erased'] }, ...erasureCounts },
+            },
+          },
+        },
+      },
+      async (request) =>
+        erasureJson(
+          await erasure.erase(callerOf(request), accessOf(request), {
+            tpUid: (request.params as { tpUid: string }).tpUid,
+          }),
+        ),
+    );
+
+    app.post(
+      '/api/v1/projects/:projectId/profiles/erase',
+      {
+        config: { scope: { kind: 'member', permission: 'project.manage' } },
+        schema: {
+          tags: ['profiles'],
+          summary: 'Erase users in bulk: up to 1,000 tp_uids or identities, one result per item',
+          description:
+            'Each item is erased as by DELETE …/profiles/{tpUid}, in its own transaction, in order. An item is `{ "tp_uid": … }` or `{ "id_type": …, "value": … }`. `not_found`: no profile holds it; an identity is still blocked, so its events waiting for the profile applier are dropped.',
+          params: projectParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['items'],
+            properties: {
+              items: {
+                type: 'array',
+                minItems: 1,
+                maxItems: MAX_ERASURE_TARGETS,
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  properties: {
+                    tp_uid: { type: 'string', minLength: 1, maxLength: 255 },
+                    id_type: { type: 'string', minLength: 1, maxLength: 64 },
+                    value: { type: 'string', minLength: 1, maxLength: 255 },
+                  },
+                  oneOf: [{ required: ['tp_uid'] }, { required: ['id_type', 'value'] }],
+                },
+              },
+            },
+          },
+          response: {
+            200: {
+              type: 'object',
+              required: ['results'],
+              properties: {
+                results: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['index', 'status', ...Object.keys(erasureCounts)],
+                    properties: {
+                      index: { type: 'integer', description: "The item's position in `items` (0-based)" },
+                      status: { type: 'string', enum: ['erased', 'not_found'] },
+                      ...erasureCounts,
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      async (request) => {
+        const { items } = request.body as { items: { tp_uid?: string; id_type?: string; value?: string }[] };
+        const targets: ErasureTarget[] = items.map((i) =>
+          i.tp_uid !== undefined
+            ? { tpUid: i.tp_uid }
+            : { idType: i.id_type as string, value: i.value as string },
+        );
+        const results = await erasure.eraseMany(callerOf(request), accessOf(request), targets);
+        return { results: results.map((r, index) => ({ index, ...erasureJson(r) })) };
       },
     );
 

@@ -16,6 +16,7 @@ import { migration0015 } from './0015-audiences.ts';
 import { migration0016 } from './0016-campaigns.ts';
 import { migration0017 } from './0017-ingest-digests.ts';
 import { migration0018 } from './0018-consent.ts';
+import { migration0019 } from './0019-erasure.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in order. Append only. */
@@ -38,4 +39,5 @@ export const migrations: readonly Migration[] = [
   migration0016,
   migration0017,
   migration0018,
+  migration0019,
 ];

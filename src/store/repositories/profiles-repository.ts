@@ -6,6 +6,7 @@ import type { Database, ProfilesTable } from '../schema.ts';
 import { fromJson } from '../json.ts';
 import { advanceProfileCursor } from '../sql/advance-profile-cursor.ts';
 import { findIdentityOwners, identitiesOfProfiles, profileStates } from '../sql/find-identity-owners.ts';
+import { deleteEvents } from '../sql/delete-events.ts';
 import { insertProfileEvents } from '../sql/insert-profile-events.ts';
 import { moveMergedProfiles } from '../sql/move-merged-profiles.ts';
 import {
@@ -77,6 +78,8 @@ export interface WindowWrite {
   /** Profiles merged away in the window → their survivor. */
   readonly survivorOf: ReadonlyMap<string, string>;
   readonly stats: readonly EventStats[];
+  /** Events of erased users the window dropped: deleted from the log. */
+  readonly dropped: readonly number[];
   readonly throughId: number;
 }
 
@@ -396,6 +399,7 @@ export function profilesRepository(
         w.events.map((e) => ({ tp_uid: e.tpUid, event_time: e.eventTime, event_id: e.eventId })),
       );
       await recordEventStats(scope, w.stats);
+      await deleteEvents(db, projectId, w.dropped);
       await advanceProfileCursor(db, projectId, w.throughId, w.at);
     },
 

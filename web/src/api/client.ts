@@ -70,6 +70,9 @@ import type {
   TokenCreated,
   ValidationIssue,
   Workspace,
+  BulkErasureResult,
+  ErasureItem,
+  ErasureResult,
 } from './types.ts';
 
 /** A `TP_ERR_*` answer (or a network failure, code `TP_ERR_NETWORK`) as the console handles it. */
@@ -297,6 +300,11 @@ export const api = {
   getProfile: (p: ProfileParams) => call<Profile>(endpoints.getProfile, { params: p }),
   /** How far profiles lag behind the events received (the notice beyond 5 s). */
   getProfileLag: (p: ProjectParams) => call<ProfileLag>(endpoints.getProfileLag, { params: p }),
+  /** Erases the user (and every profile merged into them): project.manage. */
+  eraseProfile: (p: ProfileParams) => call<ErasureResult>(endpoints.eraseProfile, { params: p }),
+  /** Erases up to 1,000 users (tp_uids or identities), one result per item. */
+  eraseProfiles: (p: ProjectParams, items: readonly ErasureItem[]) =>
+    call<{ results: BulkErasureResult[] }>(endpoints.eraseProfiles, { params: p, body: { items } }),
   listProfileEvents: (p: ProfileParams, query: PageQuery = {}) =>
     call<Page<ProfileEvent>>(endpoints.listProfileEvents, { params: p, query: { ...query } }),
   listEvents: (p: ProjectParams) => call<Page<EventDefinition>>(endpoints.listEvents, { params: p }),

@@ -106,6 +106,8 @@ export const endpoints = {
   listProfiles: { method: 'GET', path: '/api/v1/projects/{projectId}/profiles' },
   getProfile: { method: 'GET', path: '/api/v1/projects/{projectId}/profiles/{tpUid}' },
   listProfileEvents: { method: 'GET', path: '/api/v1/projects/{projectId}/profiles/{tpUid}/events' },
+  eraseProfile: { method: 'DELETE', path: '/api/v1/projects/{projectId}/profiles/{tpUid}' },
+  eraseProfiles: { method: 'POST', path: '/api/v1/projects/{projectId}/profiles/erase' },
   getProfileLag: { method: 'GET', path: '/api/v1/projects/{projectId}/profile-lag' },
   listEvents: { method: 'GET', path: '/api/v1/projects/{projectId}/events' },
   audienceCatalog: {

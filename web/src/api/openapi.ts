@@ -6758,7 +6758,95 @@ export interface paths {
     };
     readonly put?: never;
     readonly post?: never;
-    readonly delete?: never;
+    /**
+     * Erase a user: profile, identities, events, verify entries; cancel and strip their messages
+     * @description Deletes the profile (a merged-away tp_uid names the profile it joined) and every profile merged into it, with their identities, applied events and the verify entries that name them; cancels their queued and held messages and strips every message of theirs of push ID, tp_uid and rendered values (states and counts stay); blocks their identities from re-creating a profile from older events for TOUCHPOINT_ERASURE_BLOCK_DAYS. One transaction. The audit log records counts only.
+     */
+    readonly delete: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly projectId: string;
+          readonly tpUid: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody?: never;
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly attempts_stripped: number;
+              /** @description Identities whose older events are dropped for TOUCHPOINT_ERASURE_BLOCK_DAYS */
+              readonly blocked_identities: number;
+              /** @description Applied events deleted */
+              readonly events: number;
+              readonly identities: number;
+              /** @description Queued or held messages now failed, reason erased */
+              readonly messages_cancelled: number;
+              /** @description Messages stripped of push ID, tp_uid, rendered values and last error */
+              readonly messages_stripped: number;
+              /** @description Profiles deleted (the profile and those merged into it) */
+              readonly profiles: number;
+              /** @enum {string} */
+              readonly status: 'erased';
+              /** @description Verify buffer entries naming the user deleted */
+              readonly verify_entries: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
     readonly options?: never;
     readonly head?: never;
     readonly patch?: never;
@@ -6867,6 +6955,123 @@ export interface paths {
     };
     readonly put?: never;
     readonly post?: never;
+    readonly delete?: never;
+    readonly options?: never;
+    readonly head?: never;
+    readonly patch?: never;
+    readonly trace?: never;
+  };
+  readonly '/api/v1/projects/{projectId}/profiles/erase': {
+    readonly parameters: {
+      readonly query?: never;
+      readonly header?: never;
+      readonly path?: never;
+      readonly cookie?: never;
+    };
+    readonly get?: never;
+    readonly put?: never;
+    /**
+     * Erase users in bulk: up to 1,000 tp_uids or identities, one result per item
+     * @description Each item is erased as by DELETE …/profiles/{tpUid}, in its own transaction, in order. An item is `{ "tp_uid": … }` or `{ "id_type": …, "value": … }`. `not_found`: no profile holds it; an identity is still blocked, so its events waiting for the profile applier are dropped.
+     */
+    readonly post: {
+      readonly parameters: {
+        readonly query?: never;
+        readonly header?: never;
+        readonly path: {
+          readonly projectId: string;
+        };
+        readonly cookie?: never;
+      };
+      readonly requestBody: {
+        readonly content: {
+          readonly 'application/json': {
+            readonly items: readonly ({
+              readonly id_type?: string;
+              readonly tp_uid?: string;
+              readonly value?: string;
+            } & (unknown | unknown))[];
+          };
+        };
+      };
+      readonly responses: {
+        /** @description Default Response */
+        readonly 200: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': {
+              readonly results: readonly {
+                readonly attempts_stripped: number;
+                /** @description Identities whose older events are dropped for TOUCHPOINT_ERASURE_BLOCK_DAYS */
+                readonly blocked_identities: number;
+                /** @description Applied events deleted */
+                readonly events: number;
+                readonly identities: number;
+                /** @description The item's position in `items` (0-based) */
+                readonly index: number;
+                /** @description Queued or held messages now failed, reason erased */
+                readonly messages_cancelled: number;
+                /** @description Messages stripped of push ID, tp_uid, rendered values and last error */
+                readonly messages_stripped: number;
+                /** @description Profiles deleted (the profile and those merged into it) */
+                readonly profiles: number;
+                /** @enum {string} */
+                readonly status: 'erased' | 'not_found';
+                /** @description Verify buffer entries naming the user deleted */
+                readonly verify_entries: number;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        readonly 400: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 401: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 403: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 404: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+        /** @description Default Response */
+        readonly 500: {
+          headers: {
+            readonly [name: string]: unknown;
+          };
+          content: {
+            readonly 'application/json': components['schemas']['ErrorBody'];
+          };
+        };
+      };
+    };
     readonly delete?: never;
     readonly options?: never;
     readonly head?: never;

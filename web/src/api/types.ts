@@ -192,6 +192,14 @@ export type IdTypeDeclaration = IdTypeSettings['id_types'][number];
 export type Identity = Profile['identities'][number];
 
 export type Profile = Answered<Answer<'/api/v1/projects/{projectId}/profiles/{tpUid}', 'get'>>;
+/** What erasing one user did (counts only). */
+export type ErasureResult = Answered<Answer<'/api/v1/projects/{projectId}/profiles/{tpUid}', 'delete'>>;
+/** One result per item of the bulk erasure, in order. */
+export type BulkErasureResult = Answered<
+  Answer<'/api/v1/projects/{projectId}/profiles/erase', 'post'>
+>['results'][number];
+export type ErasureItem = Body<'/api/v1/projects/{projectId}/profiles/erase', 'post'>['items'][number];
+
 export type ProfileLag = Answered<Answer<'/api/v1/projects/{projectId}/profile-lag', 'get'>>;
 
 /** One event of a profile's timeline, as stored. */
@@ -278,6 +286,7 @@ export const auditActions = [
   'id_types.updated',
   'event.declared',
   'profiles.rebuilt',
+  'profile.erased',
   'channel.created',
   'channel.updated',
   'channel.disabled',
@@ -321,6 +330,7 @@ export const auditTargetTypes = [
   'event',
   'invitation',
   'message',
+  'profile',
   'project',
   'source',
   'suppression',

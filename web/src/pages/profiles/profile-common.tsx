@@ -12,6 +12,8 @@ export const profilesPath = (projectId: number) => `/projects/${projectId}/profi
 export const profilePath = (projectId: number, tpUid: string) =>
   `${profilesPath(projectId)}/${encodeURIComponent(tpUid)}`;
 export const eventsPath = (projectId: number) => `${profilesPath(projectId)}/events`;
+/** The bulk erasure form (a tab of the Profiles area). */
+export const erasurePath = (projectId: number) => `${profilesPath(projectId)}/erase`;
 
 /** The JSON type of a value as event management names it. */
 export function jsonType(value: unknown): string {

@@ -19,12 +19,14 @@ import {
   IconSearch,
 } from '../../ui/icons.tsx';
 import { DataTable, Pager, StaticTable, useCursorPages, type Column } from '../../ui/table.tsx';
+import { BulkErasure, EraseProfileButton } from './erase-users.tsx';
 import { EventDefinitions } from './event-management.tsx';
 import { ProfileLagNotice } from './profile-lag-notice.tsx';
 import {
   JsonBlock,
   JsonValue,
   TypeBadge,
+  erasurePath,
   eventsPath,
   jsonType,
   profilePath,
@@ -521,6 +523,7 @@ function ProfileDetails({ tpUid }: { tpUid: string }) {
       <PageHeader
         breadcrumb={breadcrumb}
         title={displayName(profile)}
+        actions={<EraseProfileButton profile={profile} name={displayName(profile)} />}
         description={
           <span className="copy-value">
             <code data-testid="tp-uid">{profile.tp_uid}</code>
@@ -569,22 +572,27 @@ export function ProfilesPage() {
   const { projectId } = useProject();
   const { pathname } = useLocation();
   const base = profilesPath(projectId);
-  const events = pathname.replace(/\/$/, '') === eventsPath(projectId);
-  const one = events ? null : matchPath(`${base}/:tpUid`, pathname);
+  const current = pathname.replace(/\/$/, '');
+  const events = current === eventsPath(projectId);
+  const erase = current === erasurePath(projectId);
+  const one = events || erase ? null : matchPath(`${base}/:tpUid`, pathname);
   if (one?.tpUid) return <ProfileDetails key={one.tpUid} tpUid={one.tpUid} />;
   return (
     <>
       <PageHeader title={t('profiles.title')} description={t('profiles.description')} />
       <Tabs
         label={t('profiles.title')}
-        current={events ? eventsPath(projectId) : base}
+        current={events ? eventsPath(projectId) : erase ? erasurePath(projectId) : base}
         items={[
           { to: base, label: t('profiles.tabExplorer') },
           { to: eventsPath(projectId), label: t('profiles.tabEvents') },
+          { to: erasurePath(projectId), label: t('erasure.tab') },
         ]}
       />
       {events ? (
         <EventDefinitions />
+      ) : erase ? (
+        <BulkErasure />
       ) : (
         <div className="stack-cards">
           <ProfileSearch />
