@@ -317,6 +317,7 @@ export const auditActions = [
   'suppression.removed',
   'unsubscribe.added',
   'unsubscribe.removed',
+  'delivery_rules.updated',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

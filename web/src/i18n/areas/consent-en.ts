@@ -76,6 +76,7 @@ export const consentEn = {
   'consent.profileSuppressSubmit': 'Suppress',
   'consent.profileSuppressed.toast': '{name} is suppressed.',
   'consent.profileView': 'View in Suppressions',
+  'audit.action.delivery_rules.updated': 'Delivery rules changed',
   'audit.action.suppression.added': 'User suppressed',
   'audit.action.suppression.removed': 'Suppression removed',
   'audit.action.unsubscribe.added': 'User unsubscribed from a channel',

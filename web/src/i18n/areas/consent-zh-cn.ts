@@ -73,6 +73,7 @@ export const consentZhCN: Record<keyof typeof consentEn, string> = {
   'consent.profileSuppressSubmit': '屏蔽',
   'consent.profileSuppressed.toast': '已屏蔽 {name}。',
   'consent.profileView': '在屏蔽名单中查看',
+  'audit.action.delivery_rules.updated': '修改投递规则',
   'audit.action.suppression.added': '屏蔽用户',
   'audit.action.suppression.removed': '移除屏蔽',
   'audit.action.unsubscribe.added': '为用户退订通道',
