@@ -436,6 +436,23 @@ for (const kind of storeKinds) {
       assert.equal(preview.recipients[0].messages[0].custom_params.name, 'Zhang San');
     });
 
+    test('CMP-08: the list pages newest first with cursors', async () => {
+      const all = (await ok('viewerA', 'GET', `${base()}?limit=200`)).items.map((c: Json) => c.id);
+      assert.ok(all.length >= 3);
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Json = await ok(
+          'viewerA',
+          'GET',
+          `${base()}?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        paged.push(...page.items.map((c: Json) => c.id));
+        cursor = page.next_cursor;
+      } while (cursor);
+      assert.deepEqual(paged, all);
+    });
+
     test('CMP-MT: another tenant, or a workspace the member is not in, answers 404', async () => {
       const c = await draft('Private');
       const otherProject = await f.as('adminB', f.b, {

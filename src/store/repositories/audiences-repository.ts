@@ -7,7 +7,7 @@ import { fromJson } from '../json.ts';
 import type { AudiencesTable, Database } from '../schema.ts';
 import { audienceMemberProfilesPage, audienceMembersPage, estimateAudience } from '../sql/audience-query.ts';
 import { nameKey } from './projects-repository.ts';
-import { scoped } from './scoped.ts';
+import { olderThan, scoped } from './scoped.ts';
 
 export interface AudienceWrite {
   readonly name: string;
@@ -119,15 +119,7 @@ export function audiencesRepository(root: Kysely<Database>, json: JsonSql): Audi
         .selectAll()
         .where('project_id', '=', scope.projectId)
         .where('workspace_id', '=', workspaceId);
-      if (page.after) {
-        const [time, id] = page.after;
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '<', Number(time)),
-            eb.and([eb('created_at', '=', Number(time)), eb('id', '<', String(id))]),
-          ]),
-        );
-      }
+      if (page.after) query = query.where(olderThan('created_at', page.after));
       const rows = await query
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')

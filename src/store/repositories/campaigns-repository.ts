@@ -14,7 +14,7 @@ import type { VariableJson } from '../../channels/variables.ts';
 import type { MessageState } from '../../delivery/model.ts';
 import type { CampaignRunsTable, CampaignsTable, Database } from '../schema.ts';
 import { nameKey } from './projects-repository.ts';
-import { scoped } from './scoped.ts';
+import { olderThan, scoped } from './scoped.ts';
 
 /** The editable part of a campaign. */
 export interface CampaignWrite {
@@ -344,15 +344,7 @@ export function campaignsRepository(root: Kysely<Database>): CampaignsRepository
         .where('project_id', '=', scope.projectId)
         .where('workspace_id', '=', workspaceId);
       if (filter.states && filter.states.length > 0) query = query.where('state', 'in', filter.states);
-      if (page.after) {
-        const [time, id] = page.after;
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '<', Number(time)),
-            eb.and([eb('created_at', '=', Number(time)), eb('id', '<', String(id))]),
-          ]),
-        );
-      }
+      if (page.after) query = query.where(olderThan('created_at', page.after));
       const rows = await query
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
@@ -475,15 +467,7 @@ export function campaignsRepository(root: Kysely<Database>): CampaignsRepository
         .selectAll()
         .where('project_id', '=', scope.projectId)
         .where('campaign_id', '=', campaignId);
-      if (page.after) {
-        const [time, id] = page.after;
-        query = query.where((eb) =>
-          eb.or([
-            eb('scheduled_for', '<', Number(time)),
-            eb.and([eb('scheduled_for', '=', Number(time)), eb('id', '<', String(id))]),
-          ]),
-        );
-      }
+      if (page.after) query = query.where(olderThan('scheduled_for', page.after));
       const rows = await query
         .orderBy('scheduled_for', 'desc')
         .orderBy('id', 'desc')

@@ -8,7 +8,7 @@ import {
   type GateSkip,
 } from '../../campaigns/consent-model.ts';
 import type { Database, UnsubscribesTable } from '../schema.ts';
-import { scoped } from './scoped.ts';
+import { olderThan, scoped } from './scoped.ts';
 
 /** Which profiles a page of members holds: a list, or every tp_uid in a range (campaign pages). */
 export type MemberSet =
@@ -163,15 +163,7 @@ export function consentRepository(root: Kysely<Database>): ConsentRepository {
       let query = table(scope, channelId);
       if (filter.idType !== undefined) query = query.where('id_type', '=', filter.idType);
       if (filter.value !== undefined) query = query.where('value', '=', filter.value);
-      if (page.after) {
-        const [time, id] = page.after;
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '<', Number(time)),
-            eb.and([eb('created_at', '=', Number(time)), eb('id', '<', String(id))]),
-          ]),
-        );
-      }
+      if (page.after) query = query.where(olderThan('created_at', page.after));
       const rows = await query
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
