@@ -16,6 +16,7 @@ import { registerDeliveryMetrics } from './delivery/delivery-metrics.ts';
 import { DeliveryStatsService } from './delivery/delivery-stats-service.ts';
 import { AudienceService } from './audiences/audience-service.ts';
 import { CampaignRunner } from './campaigns/campaign-runner.ts';
+import { EventTriggers } from './campaigns/event-triggers.ts';
 import { ConsentService, SendGate, recordConsentEvents } from './campaigns/consent-service.ts';
 import {
   CampaignService,
@@ -81,6 +82,9 @@ export async function assemble(
     const ingest = new IngestService({ store, sources, config, logger, registry: metrics.registry, events });
     // Erased users' identities are kept only as digests under this key (decision 121).
     const erasureKey = Buffer.from(hkdfSync('sha256', box.deriveSeed(), '', 'touchpoint erasure v1', 32));
+    // Built below (it needs the channels and audiences); the applier calls it only once running.
+    // eslint-disable-next-line prefer-const
+    let triggers: EventTriggers;
     const applier = new ProfileApplier({
       store,
       logger,
@@ -88,9 +92,16 @@ export async function assemble(
       registry: metrics.registry,
       // Role all: the applier gives way while ingest is saturated (decision 85).
       busy: () => ingest.load.saturated,
-      // `$suppress` / `$unsubscribe` events are recorded with their window, exactly once.
-      onWindow: (tx, scope, windowEvents, identitiesOf) =>
-        recordConsentEvents(tx, scope, windowEvents, identitiesOf),
+      // With each window, exactly once: `$suppress` / `$unsubscribe` events are recorded, and
+      // events that trigger campaigns become fires (decision 128).
+      onWindow: async (tx, scope, windowEvents, window) => {
+        await recordConsentEvents(tx, scope, windowEvents, window.identitiesOf);
+        return { fires: await triggers.match(tx, scope, windowEvents, window.ownerOf) };
+      },
+      afterWindow: (scope, result) => {
+        const fires = (result as { fires: number } | undefined)?.fires ?? 0;
+        if (fires > 0) events.emit('campaign:fired', { projectId: scope.projectId, fires });
+      },
       killBeforeCommit: config.testFaults && config.testFault === 'profiles-before-commit',
     });
     const profiles = new ProfilesService({ store, audit, applier });
@@ -198,6 +209,16 @@ export async function assemble(
         queued(projectId, count);
       },
     });
+    triggers = new EventTriggers({
+      store,
+      audit,
+      channels,
+      audiences,
+      gate,
+      logger,
+      options: { leaseMs: config.campaignLeaseMs, pollMs: config.campaignPollMs },
+      onEnqueued: queued,
+    });
     const deps: AppDeps = {
       config,
       store,
@@ -232,6 +253,7 @@ export async function assemble(
       audiences,
       campaigns,
       campaignRunner,
+      eventTriggers: triggers,
       consent: new ConsentService({ store, audit }),
     };
     return { deps, events, generated };
@@ -267,11 +289,13 @@ export async function startTouchpoint(
     runner.register(deps.messageRetention.job());
     runner.register(deps.erasure.job());
     runner.register(deps.campaignRunner.job());
+    runner.register(deps.eventTriggers.job());
     events.on('delivery:queued', () => {
       runner.notify('dispatcher');
       deps.dispatcher.wake();
     });
     events.on('campaign:due', () => runner.notify('campaigns'));
+    events.on('campaign:fired', () => runner.notify('campaign-triggers'));
     events.on('ingest:accepted', (batch) => {
       if (!batch.dryRun) runner.notify('profiles');
     });

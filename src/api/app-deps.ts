@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { AudienceService } from '../audiences/audience-service.ts';
 import type { CampaignRunner } from '../campaigns/campaign-runner.ts';
+import type { EventTriggers } from '../campaigns/event-triggers.ts';
 import type { CampaignService } from '../campaigns/campaign-service.ts';
 import type { ConsentService } from '../campaigns/consent-service.ts';
 import type { ChannelsService } from '../channels/channel-service.ts';
@@ -74,6 +75,7 @@ export interface AppDeps {
   readonly campaigns: CampaignService;
   /** The campaign scheduler (worker role). */
   readonly campaignRunner: CampaignRunner;
+  readonly eventTriggers: EventTriggers;
   /** Suppressions and per-channel unsubscribes. */
   readonly consent: ConsentService;
 }

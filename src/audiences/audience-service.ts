@@ -56,6 +56,8 @@ export interface AudienceEvaluator {
     sendIdType: string | null;
     pageSize: number;
   }): AsyncGenerator<string[]>;
+  /** Which of `tpUids` are members (event-triggered campaigns). */
+  among(tpUids: readonly string[]): Promise<Set<string>>;
   /** Members holding `sendIdType` with their properties and send-ID values (campaign runs). */
   profilePages(options: {
     after: string | null;
@@ -247,6 +249,7 @@ export class AudienceService {
       properties: parsed.properties,
       estimate: (sendIdType) => store.audiences.estimate(scope, parsed.query, sendIdType),
       pages: (options) => store.audiences.streamMembers(scope, parsed.query, options),
+      among: (tpUids) => store.audiences.membersAmong(scope, parsed.query, tpUids),
       profilePages: (options) => store.audiences.streamMemberProfiles(scope, parsed.query, options),
     };
   }

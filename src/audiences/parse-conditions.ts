@@ -413,6 +413,24 @@ export function parseConditions(
   return { query, properties: parser.properties };
 }
 
+/**
+ * Validates property conditions on an event (an event trigger's filters) and resolves them, as a
+ * behavior condition's filters are. Errors name `${path}/{index}/…`.
+ */
+export function parseEventFilters(input: unknown, ctx: ParseContext, path: string): PropertyPredicate[] {
+  if (input === undefined || input === null) return [];
+  if (!Array.isArray(input)) return invalid(path, 'expected_array');
+  if (input.length > limits.maxFilters)
+    fail('TP_ERR_AUDIENCE_TOO_COMPLEX', path, { max_filters: limits.maxFilters });
+  const parser = new Parser(ctx);
+  return (input as unknown[]).map((f, i) => {
+    const at = `${path}/${i}`;
+    if (!isObject(f)) return invalid(at, 'expected_object');
+    if (f.type !== undefined && f.type !== 'property') invalid(`${at}/type`, 'expected_property');
+    return parser.property(f, at, undefined, false);
+  });
+}
+
 /** The conditions as stored, after `parseConditions` accepted them. */
 export function asGroup(input: unknown): ConditionGroupJson {
   return input as ConditionGroupJson;

@@ -13,7 +13,7 @@ import { TouchpointError } from '../errors.ts';
 import { Issues } from '../issues.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { BackgroundJob } from '../runner/worker-runner.ts';
-import type { Store } from '../store/store.ts';
+import type { Repositories, Store } from '../store/store.ts';
 import type { CampaignAudiences } from './campaign-service.ts';
 import type { SendGate } from './consent-service.ts';
 import type { Campaign, CampaignRun } from './model.ts';
@@ -60,11 +60,91 @@ async function* prefetched<T>(pages: AsyncGenerator<T>): AsyncGenerator<T> {
 }
 
 /** Why a run cannot render now; it pauses with this text until an operator resumes it. */
-class RunBlocked extends Error {}
+export class RunBlocked extends Error {}
 /** The run's lease was taken over or the run left `rendering` (paused, stopped) meanwhile. */
 class RunLost extends Error {}
 
-const scheduler: AuditContext = {
+/**
+ * What every message of a campaign run is rendered with, as of now: the channel (still enabled
+ * and authorized to the workspace) and the template values and variables checked against it
+ * again. Throws {@link RunBlocked} with the reason an operator reads when it cannot render.
+ */
+export async function campaignPlan(
+  store: Store,
+  channels: RunnerChannels,
+  scope: ProjectScope,
+  campaign: Campaign,
+  runId: string,
+): Promise<RenderPlan> {
+  if (campaign.channelId === null) throw new RunBlocked('The campaign has no channel.');
+  const channel = await store.channels.get(scope, campaign.channelId);
+  if (!channel) throw new RunBlocked('The channel was deleted; stop the campaign.');
+  if (channel.status !== 'enabled')
+    throw new RunBlocked(`The channel "${channel.name}" is disabled; enable it and resume.`);
+  if (!channel.workspaceIds.includes(campaign.workspaceId))
+    throw new RunBlocked(
+      `The channel "${channel.name}" is no longer authorized to this workspace; authorize it and resume.`,
+    );
+  let values: Record<string, MessageValue>;
+  try {
+    // Enum codes from a URL's options are checked again at render: the list may have changed.
+    values = await channels.checkTemplateValues(channel, campaign.templateValues, '/template_values');
+  } catch (error) {
+    if (error instanceof TouchpointError && error.code === 'TP_ERR_VALIDATION')
+      throw new RunBlocked(`The template values no longer fit the channel: ${error.message}`);
+    throw error;
+  }
+  const issues = new Issues();
+  const variables = checkVariables(
+    campaign.variables,
+    channel.config.template,
+    campaign.templateValues,
+    { eventSource: campaign.trigger.type === 'event' },
+    issues,
+  );
+  if (issues.list.length > 0)
+    throw new RunBlocked(
+      `The variables no longer fit the channel: ${issues.list.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+    );
+  return {
+    channel: channel.config,
+    values,
+    variables,
+    timeZone: (await store.projects.get(scope))?.timeZone ?? 'UTC',
+    receipt: { taskId: campaign.id, taskInstanceId: runId, projectId: scope.projectId },
+  };
+}
+
+/**
+ * Pauses a running campaign that cannot render (its channel disabled, say), holding its queued
+ * messages, audited with the reason; inside the caller's transaction.
+ */
+export async function pauseForReason(
+  tx: Repositories,
+  audit: AuditLog,
+  scope: ProjectScope,
+  run: { readonly id: string; readonly workspaceId: string; readonly campaignId: string },
+  reason: string,
+  now: number,
+): Promise<boolean> {
+  const campaign = await tx.campaigns.get(scope, run.workspaceId, run.campaignId);
+  if (!campaign || !(await tx.campaigns.transition(scope, campaign.id, ['running'], 'paused', {}, now)))
+    return false;
+  await tx.delivery.campaignMessages(scope, campaign.id, 'hold', { nowMs: now });
+  await audit.record(
+    scope,
+    scheduler,
+    {
+      action: 'campaign.paused',
+      target: { type: 'campaign', id: campaign.id, label: campaign.name },
+      details: { workspace_id: campaign.workspaceId, run_id: run.id, from: 'running', to: 'paused', reason },
+    },
+    tx,
+  );
+  return true;
+}
+
+export const scheduler: AuditContext = {
   actor: { type: 'system', id: 'campaign-scheduler', label: 'campaign scheduler' },
   ip: null,
   requestId: null,
@@ -147,14 +227,29 @@ export class CampaignRunner {
       const scope = projectScope(projectId);
       const campaign = await this.#store.campaigns.get(scope, workspaceId, id);
       if (!campaign || campaign.nextRunAt === null || campaign.nextRunAt > now) continue;
-      const next = nextRunAfter(campaign.trigger, now, await this.#zone(scope), this.#options.cron);
+      const byEvent = campaign.trigger.type === 'event';
+      if (byEvent && campaign.state === 'running') {
+        // The listening window ended: the run delivers what it fired, then completes.
+        if (await this.#store.campaigns.endListening(scope, campaign.id, campaign.nextRunAt, now))
+          this.#logger.info({ campaignId: campaign.id }, 'event campaign stopped listening (end reached)');
+        continue;
+      }
+      // An event campaign fires once, into a run that listens until the trigger's end.
+      const next =
+        campaign.trigger.type === 'event'
+          ? campaign.trigger.endAt
+          : nextRunAfter(campaign.trigger, now, await this.#zone(scope), this.#options.cron);
       const runId = newId('run');
       const won = await this.#store.transaction(async (tx) => {
         if (
           !(await tx.campaigns.fire(
             scope,
             campaign,
-            { id: runId, scheduledFor: campaign.nextRunAt as number },
+            {
+              id: runId,
+              scheduledFor: campaign.nextRunAt as number,
+              state: byEvent ? 'listening' : 'rendering',
+            },
             next,
             now,
           ))
@@ -300,44 +395,8 @@ export class CampaignRunner {
 
   /** The channel and values as of now: a run renders only with a usable channel. */
   async #plan(scope: ProjectScope, campaign: Campaign, run: CampaignRun): Promise<RenderPlan> {
-    if (campaign.channelId === null || campaign.audienceId === null)
-      throw new RunBlocked('The campaign has no channel or audience.');
-    const channel = await this.#store.channels.get(scope, campaign.channelId);
-    if (!channel) throw new RunBlocked('The channel was deleted; stop the campaign.');
-    if (channel.status !== 'enabled')
-      throw new RunBlocked(`The channel "${channel.name}" is disabled; enable it and resume.`);
-    if (!channel.workspaceIds.includes(campaign.workspaceId))
-      throw new RunBlocked(
-        `The channel "${channel.name}" is no longer authorized to this workspace; authorize it and resume.`,
-      );
-    let values: Record<string, MessageValue>;
-    try {
-      // Enum codes from a URL's options are checked again at render: the list may have changed.
-      values = await this.#channels.checkTemplateValues(channel, campaign.templateValues, '/template_values');
-    } catch (error) {
-      if (error instanceof TouchpointError && error.code === 'TP_ERR_VALIDATION')
-        throw new RunBlocked(`The template values no longer fit the channel: ${error.message}`);
-      throw error;
-    }
-    const issues = new Issues();
-    const variables = checkVariables(
-      campaign.variables,
-      channel.config.template,
-      campaign.templateValues,
-      { eventSource: false },
-      issues,
-    );
-    if (issues.list.length > 0)
-      throw new RunBlocked(
-        `The variables no longer fit the channel: ${issues.list.map((i) => `${i.path} ${i.message}`).join('; ')}`,
-      );
-    return {
-      channel: channel.config,
-      values,
-      variables,
-      timeZone: await this.#zone(scope),
-      receipt: { taskId: campaign.id, taskInstanceId: run.id, projectId: scope.projectId },
-    };
+    if (campaign.audienceId === null) throw new RunBlocked('The campaign has no channel or audience.');
+    return campaignPlan(this.#store, this.#channels, scope, campaign, run.id);
   }
 
   /** A run that cannot render pauses with its campaign; Resume tries again from its checkpoint. */
@@ -345,26 +404,7 @@ export class CampaignRunner {
     const now = this.#now();
     await this.#store.transaction(async (tx) => {
       if (!(await tx.campaigns.blockRun(scope, run.id, token, reason, now))) return;
-      const campaign = await tx.campaigns.get(scope, run.workspaceId, run.campaignId);
-      if (campaign && (await tx.campaigns.transition(scope, campaign.id, ['running'], 'paused', {}, now))) {
-        await tx.delivery.campaignMessages(scope, campaign.id, 'hold', { nowMs: now });
-        await this.#audit.record(
-          scope,
-          scheduler,
-          {
-            action: 'campaign.paused',
-            target: { type: 'campaign', id: campaign.id, label: campaign.name },
-            details: {
-              workspace_id: campaign.workspaceId,
-              run_id: run.id,
-              from: 'running',
-              to: 'paused',
-              reason,
-            },
-          },
-          tx,
-        );
-      }
+      await pauseForReason(tx, this.#audit, scope, run, reason, now);
     });
     this.#logger.warn(
       { campaignId: run.campaignId, runId: run.id, reason },
@@ -383,6 +423,7 @@ export class CampaignRunner {
     for (const run of runs) {
       const scope = projectScope(run.projectId);
       if ((await this.#store.campaigns.unfinished(scope, run.campaignId, run.id)) > 0) continue;
+      if ((await this.#store.fires.pending(scope, run.id)) > 0) continue;
       if (await this.#store.campaigns.setRunState(scope, run.id, 'delivering', 'completed', this.#now()))
         completed++;
     }
@@ -394,7 +435,7 @@ export class CampaignRunner {
       const scope = projectScope(projectId);
       const now = this.#now();
       await this.#store.transaction(async (tx) => {
-        if (await tx.campaigns.hasRuns(scope, id, ['rendering', 'paused', 'delivering'])) return;
+        if (await tx.campaigns.hasRuns(scope, id, ['rendering', 'listening', 'paused', 'delivering'])) return;
         const campaign = await tx.campaigns.get(scope, workspaceId, id);
         if (!campaign || campaign.state !== 'running' || campaign.nextRunAt !== null) return;
         if (!(await tx.campaigns.transition(scope, id, ['running'], 'completed', {}, now))) return;

@@ -195,7 +195,10 @@ export class CampaignService {
     complete: boolean,
   ): Promise<CheckedContent | undefined> {
     const issues = new Issues();
-    if (complete && c.audienceId === null) issues.add('/audience_id', 'required', 'is required to submit');
+    // An event campaign sends to whoever did the event; an audience only narrows it.
+    const byEvent = c.trigger.type === 'event';
+    if (complete && c.audienceId === null && !byEvent)
+      issues.add('/audience_id', 'required', 'is required to submit');
     if (complete && c.channelId === null) issues.add('/channel_id', 'required', 'is required to submit');
     if (c.audienceId !== null) {
       const audience = await this.#store.audiences.get(access.scope, workspaceId, c.audienceId);
@@ -224,7 +227,7 @@ export class CampaignService {
         c.variables,
         channel.config.template,
         c.templateValues,
-        { eventSource: false, valuesPrefix: '/template_values' },
+        { eventSource: byEvent, valuesPrefix: '/template_values' },
         issues,
       );
       checked = { channel, values, variables };
@@ -431,6 +434,7 @@ export class CampaignService {
       case 'resume':
         to = (await this.#store.campaigns.hasRuns(scope, id, [
           'rendering',
+          'listening',
           'paused',
           'delivering',
           'completed',
@@ -451,8 +455,16 @@ export class CampaignService {
         throw this.#stateError((await tx.campaigns.get(scope, workspaceId, id)) ?? campaign, action);
       if (action === 'pause') await tx.campaigns.setRunsState(scope, id, ['rendering'], 'paused', now);
       if (action === 'resume') await tx.campaigns.setRunsState(scope, id, ['paused'], 'rendering', now);
-      if (action === 'stop')
-        await tx.campaigns.setRunsState(scope, id, ['rendering', 'paused', 'delivering'], 'stopped', now);
+      if (action === 'stop') {
+        await tx.campaigns.setRunsState(
+          scope,
+          id,
+          ['rendering', 'listening', 'paused', 'delivering'],
+          'stopped',
+          now,
+        );
+        details = { ...details, fires_cancelled: await tx.fires.cancel(scope, id, now) };
+      }
       if (messages)
         details = {
           ...details,

@@ -1,3 +1,4 @@
+import type { PropertyConditionJson } from '../audiences/model.ts';
 import type { VariableJson } from '../channels/variables.ts';
 import type { MessageState } from '../delivery/model.ts';
 
@@ -45,11 +46,41 @@ export const liveStates: readonly CampaignState[] = [
   'paused',
 ];
 
-/** Send now, at a time, or recurring by a cron expression in the project's time zone. */
+/**
+ * "Only if the user did not do `event` within `withinMinutes` of the trigger": an event of that
+ * name by the same profile, passing `filters`, with the same values as the triggering event for
+ * each property in `same` (e.g. `cart_id`), cancels the message. The message waits at least
+ * that long.
+ */
+export interface UnlessEvent {
+  readonly event: string;
+  readonly withinMinutes: number;
+  readonly same: readonly string[];
+  readonly filters: readonly PropertyConditionJson[];
+}
+
+/**
+ * A campaign started per user by an event (SPEC §5 "behavior event"): each matching event
+ * received while the campaign listens (between `startAt` and `endAt`) sends to its profile
+ * `delayMinutes` later, unless the `unless` event came first.
+ */
+export interface EventTrigger {
+  readonly type: 'event';
+  readonly event: string;
+  /** Conditions on the event's properties (the audience builder's property conditions). */
+  readonly filters: readonly PropertyConditionJson[];
+  readonly delayMinutes: number;
+  readonly startAt: number | null;
+  readonly endAt: number | null;
+  readonly unless: UnlessEvent | null;
+}
+
+/** Send now, at a time, recurring by a cron expression in the project's time zone, or per event. */
 export type CampaignTrigger =
   | { readonly type: 'now' }
   | { readonly type: 'at'; readonly at: number }
-  | { readonly type: 'cron'; readonly cron: string; readonly endAt: number | null };
+  | { readonly type: 'cron'; readonly cron: string; readonly endAt: number | null }
+  | EventTrigger;
 
 /** The funnel's last step (issue on receipts): the event a message should lead to, and when. */
 export interface ConversionGoal {
@@ -92,9 +123,18 @@ export interface Campaign {
  * A run's life: `rendering` (members streamed into the outbox, page by page) → `delivering` (all
  * rendered; messages on their way) → `completed` (none unfinished). `paused` with its campaign;
  * `stopped` by Stop; `failed` when it could not render (the channel became unusable, say), with
- * `error` saying why.
+ * `error` saying why. An event-triggered campaign has one run, `listening` while it takes events,
+ * then `delivering` once its window ends (or `stopped`).
  */
-export const runStates = ['rendering', 'paused', 'delivering', 'completed', 'stopped', 'failed'] as const;
+export const runStates = [
+  'rendering',
+  'listening',
+  'paused',
+  'delivering',
+  'completed',
+  'stopped',
+  'failed',
+] as const;
 export type RunState = (typeof runStates)[number];
 
 /** A task instance: one run of a campaign, with its progress. */
@@ -120,6 +160,9 @@ export interface CampaignRun {
   /** Members over a frequency cap; members inside quiet hours whose message was dropped. */
   readonly capped: number;
   readonly quiet: number;
+  /** Event campaigns: matching events recorded, and those left out by the audience or "unless". */
+  readonly fired: number;
+  readonly excluded: number;
   readonly error: string | null;
   readonly startedAt: number;
   readonly updatedAt: number;

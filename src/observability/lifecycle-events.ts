@@ -68,6 +68,8 @@ export interface LifecycleEventMap {
   'delivery:lease-lost': { readonly messages: number };
   /** A campaign was published or resumed in this process: wake the campaign scheduler. */
   'campaign:due': { readonly projectId: number; readonly campaignId: string };
+  /** The profile applier recorded fires of event-triggered campaigns: wake their sender. */
+  'campaign:fired': { readonly projectId: number; readonly fires: number };
 }
 
 export type LifecycleEventName = keyof LifecycleEventMap;

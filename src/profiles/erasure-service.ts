@@ -162,6 +162,9 @@ export class ErasureService {
       if (family.length === 0 && identities.size === 0) return notFound;
 
       const deleted = await tx.erasure.deleteProfiles(scope, family);
+      // Fires of event campaigns hold the triggering event's properties; a worker holding one
+      // loses its lease and rolls back (decision 128).
+      await tx.fires.deleteForProfiles(scope, family);
       const values = new Set([...[...identities.values()].map((i) => i.value), ...family]);
       const verifyEntries = await tx.erasure.deleteVerifyEntries(scope, verifyNeedles(values));
       const messages = await tx.erasure.eraseMessages(scope, { tpUids: family, pushIds: [...values] }, now);

@@ -46,8 +46,14 @@ export interface ApplierOptions {
     tx: Repositories,
     scope: ProjectScope,
     events: readonly ProfileEvent[],
-    identitiesOf: (event: ProfileEvent) => readonly { type: string; value: string }[],
+    window: {
+      readonly identitiesOf: (event: ProfileEvent) => readonly { type: string; value: string }[];
+      /** The profile an event of the window ended in (undefined: dropped, e.g. erased). */
+      readonly ownerOf: (eventId: number) => string | undefined;
+    },
   ) => Promise<unknown>;
+  /** After a window's commit, with what `onWindow` answered for it (wake-ups go here). */
+  readonly afterWindow?: (scope: ProjectScope, result: unknown) => void;
 }
 
 export type { MergeConflict } from './apply-window.ts';
@@ -69,6 +75,7 @@ export class ProfileApplier {
   readonly #busy: () => boolean;
   readonly #deferMs: number;
   readonly #onWindow: ApplierOptions['onWindow'];
+  readonly #afterWindow: ApplierOptions['afterWindow'];
   readonly #erasureKey: Buffer;
   #running: Promise<number> | undefined;
   #again = false;
@@ -87,6 +94,7 @@ export class ProfileApplier {
     this.#busy = options.busy ?? (() => false);
     this.#deferMs = options.deferMs ?? 1000;
     this.#onWindow = options.onWindow;
+    this.#afterWindow = options.afterWindow;
     this.#erasureKey = options.erasureKey;
     if (options.registry) {
       this.#lag = new Histogram({
@@ -278,16 +286,24 @@ export class ProfileApplier {
       window.dropErased(await this.#erased(scope, window.lookups()));
       await window.apply(await this.#store.profiles.loadForWindow(scope, window.lookups()));
       const write = window.result();
+      let hooked: unknown;
       const committed = await this.#store.transaction(async (tx) => {
         await tx.profiles.lockProject(scope);
         const now = await tx.profiles.cursor(scope);
         if (now.appliedThrough !== cursor.appliedThrough || now.movedAt !== cursor.movedAt) return false;
         await tx.profiles.writeWindow(scope, write);
-        if (this.#onWindow) await this.#onWindow(tx, scope, events, (e) => eventIdentities(e, settings));
+        if (this.#onWindow) {
+          const owners = new Map(write.events.map((e) => [e.eventId, e.tpUid]));
+          hooked = await this.#onWindow(tx, scope, events, {
+            identitiesOf: (e) => eventIdentities(e, settings),
+            ownerOf: (id) => owners.get(id),
+          });
+        }
         if (this.#killBeforeCommit) process.kill(process.pid, 'SIGKILL');
         return true;
       });
       if (!committed) continue;
+      this.#afterWindow?.(scope, hooked);
       // Recorded (best effort) before the run reports its progress, so a caller that waited for
       // the applier finds the window's conflicts in verify.
       await Promise.all(window.conflicts.map((c) => this.onConflict?.(scope.projectId, c)));

@@ -70,6 +70,7 @@ export interface Database {
   suppressions: SuppressionsTable;
   unsubscribes: UnsubscribesTable;
   erasure_tombstones: ErasureTombstonesTable;
+  campaign_fires: CampaignFiresTable;
 }
 
 export interface AccountsTable {
@@ -537,6 +538,8 @@ export interface CampaignRunsTable {
   unsubscribed: ColumnType<number, number | undefined, number>;
   capped: ColumnType<number, number | undefined, number>;
   quiet: ColumnType<number, number | undefined, number>;
+  fired: ColumnType<number, number | undefined, number>;
+  excluded: ColumnType<number, number | undefined, number>;
   error: string | null;
   lease_token: string | null;
   leased_until: number | null;
@@ -567,4 +570,25 @@ export interface ErasureTombstonesTable {
   id_hash: string;
   erased_at: number;
   expires_at: number;
+}
+
+export interface CampaignFiresTable {
+  id: string;
+  project_id: number;
+  campaign_id: string;
+  workspace_id: string;
+  run_id: string;
+  event_id: number;
+  tp_uid: string;
+  event_time: number;
+  received_at: number;
+  event_properties: string;
+  due_at: number;
+  state: string;
+  reason: string | null;
+  messages: ColumnType<number, number | undefined, number>;
+  lease_token: string | null;
+  leased_until: number | null;
+  created_at: number;
+  done_at: number | null;
 }

@@ -10,6 +10,10 @@ import { accountsRepository, type AccountsRepository } from './repositories/acco
 import { auditRepository, type AuditRepository } from './repositories/audit-repository.ts';
 import { audiencesRepository, type AudiencesRepository } from './repositories/audiences-repository.ts';
 import { campaignsRepository, type CampaignsRepository } from './repositories/campaigns-repository.ts';
+import {
+  campaignFiresRepository,
+  type CampaignFiresRepository,
+} from './repositories/campaign-fires-repository.ts';
 import { consentRepository, type ConsentRepository } from './repositories/consent-repository.ts';
 import { channelsRepository, type ChannelsRepository } from './repositories/channels-repository.ts';
 import { deliveryRepository, type DeliveryRepository } from './repositories/delivery-repository.ts';
@@ -62,6 +66,7 @@ export interface Repositories {
   readonly audiences: AudiencesRepository;
   readonly campaigns: CampaignsRepository;
   readonly consent: ConsentRepository;
+  readonly fires: CampaignFiresRepository;
   readonly erasure: ErasureRepository;
 }
 
@@ -143,6 +148,7 @@ function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories
     audiences: audiencesRepository(db, handle.json),
     campaigns: campaignsRepository(db),
     consent: consentRepository(db),
+    fires: campaignFiresRepository(db),
     erasure: erasureRepository(db, handle.json),
   };
 }

@@ -45,6 +45,7 @@ export const tenantTables: Readonly<Record<string, string>> = {
   suppressions: 'project_id',
   unsubscribes: 'project_id',
   erasure_tombstones: 'project_id',
+  campaign_fires: 'project_id',
 };
 
 /** Thrown when a project-scoped query touches a tenant table without its project predicate. */

@@ -275,7 +275,13 @@ for (const kind of storeKinds) {
         await store.campaigns.transition(scope, campaign.id, ['draft'], 'scheduled', { nextRunAt: at }, at),
       );
       assert.ok(
-        await store.campaigns.fire(scope, campaign, { id: 'run_erasure', scheduledFor: at }, null, at),
+        await store.campaigns.fire(
+          scope,
+          campaign,
+          { id: 'run_erasure', scheduledFor: at, state: 'rendering' },
+          null,
+          at,
+        ),
       );
       const run = await store.campaigns.claimRun(
         systemScope('test claims the run'),

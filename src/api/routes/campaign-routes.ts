@@ -15,7 +15,7 @@ import {
   type CampaignState,
   type RunCounts,
 } from '../../campaigns/model.ts';
-import { triggerJson, type TriggerJson } from '../../campaigns/schedule.ts';
+import { MAX_TRIGGER_MINUTES, triggerJson, type TriggerJson } from '../../campaigns/schedule.ts';
 import type { VariableJson } from '../../channels/variables.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { pageQuerySchema, pageSchema, readPage } from '../pagination.ts';
@@ -25,9 +25,15 @@ import { variablesSchema } from '../serializers/channel-json.ts';
 
 const dateTime = { type: 'string', minLength: 10, maxLength: 40, description: 'ISO-8601 date-time' } as const;
 
+const eventFiltersSchema = {
+  type: 'array',
+  maxItems: 10,
+  items: { type: 'object' },
+} as const;
+
 const triggerSchema = {
   description:
-    'When the campaign sends: `now` when published, `at` a time, or `cron` (five fields, in the project time zone; six with seconds where TOUCHPOINT_CAMPAIGN_CRON_SECONDS allows) until an optional `end_at`.',
+    'When the campaign sends: `now` when published, `at` a time, `cron` (five fields, in the project time zone; six with seconds where TOUCHPOINT_CAMPAIGN_CRON_SECONDS allows) until an optional `end_at`, or `event`: once per matching event, in real time.',
   oneOf: [
     {
       type: 'object',
@@ -49,6 +55,51 @@ const triggerSchema = {
         type: { const: 'cron' },
         cron: { type: 'string', minLength: 9, maxLength: 200 },
         end_at: { ...dateTime, type: ['string', 'null'] },
+      },
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'event'],
+      description:
+        'Fires once per matching event from the committed event log (see docs/campaigns.md "Event triggers")',
+      properties: {
+        type: { const: 'event' },
+        event: { type: 'string', minLength: 1, maxLength: 255, description: 'The event name that fires' },
+        filters: {
+          ...eventFiltersSchema,
+          description:
+            "Property conditions on the triggering event's properties (audience `property` conditions)",
+        },
+        delay_minutes: {
+          type: 'integer',
+          minimum: 0,
+          maximum: MAX_TRIGGER_MINUTES,
+          description: 'Wait after the event before sending (0: at once)',
+        },
+        start_at: {
+          ...dateTime,
+          type: ['string', 'null'],
+          description: 'Listen from (default: when published)',
+        },
+        end_at: { ...dateTime, type: ['string', 'null'], description: 'Stop listening at (default: never)' },
+        unless: {
+          type: ['object', 'null'],
+          additionalProperties: false,
+          required: ['event', 'within_minutes'],
+          description:
+            'Only if the user did not do `event` within `within_minutes` after the trigger (with the same values of the `same` properties, e.g. cart_id); the message waits that long',
+          properties: {
+            event: { type: 'string', minLength: 1, maxLength: 255 },
+            within_minutes: { type: 'integer', minimum: 1, maximum: MAX_TRIGGER_MINUTES },
+            same: {
+              type: 'array',
+              maxItems: 10,
+              items: { type: 'string', minLength: 1, maxLength: 255 },
+            },
+            filters: eventFiltersSchema,
+          },
+        },
       },
     },
   ],
@@ -194,6 +245,8 @@ const runSchema = {
     'unsubscribed',
     'capped',
     'quiet',
+    'fired',
+    'excluded',
     'error',
     'started_at',
     'finished_at',
@@ -218,6 +271,11 @@ const runSchema = {
     quiet: {
       type: 'integer',
       description: 'Members left out inside quiet hours (campaigns set to drop; delayed ones are queued)',
+    },
+    fired: { type: 'integer', description: 'Event campaigns: matching events taken (one fire each)' },
+    excluded: {
+      type: 'integer',
+      description: 'Event campaigns: fires left out by the audience, the "unless" event, or a profile gone',
     },
     error: { type: ['string', 'null'], description: 'Why a paused or failed run could not render' },
     started_at: { type: 'string' },
@@ -322,6 +380,8 @@ const runJson = ({ run, counts }: { run: CampaignRun; counts: RunCounts }) => ({
   unsubscribed: run.unsubscribed,
   capped: run.capped,
   quiet: run.quiet,
+  fired: run.fired,
+  excluded: run.excluded,
   error: run.error,
   started_at: iso(run.startedAt),
   updated_at: iso(run.updatedAt),

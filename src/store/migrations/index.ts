@@ -17,6 +17,7 @@ import { migration0016 } from './0016-campaigns.ts';
 import { migration0017 } from './0017-ingest-digests.ts';
 import { migration0018 } from './0018-consent.ts';
 import { migration0019 } from './0019-erasure.ts';
+import { migration0020 } from './0020-event-triggers.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in order. Append only. */
@@ -40,4 +41,5 @@ export const migrations: readonly Migration[] = [
   migration0017,
   migration0018,
   migration0019,
+  migration0020,
 ];

@@ -5,7 +5,12 @@ import type { Audience, AudienceQuery, ConditionGroupJson } from '../../audience
 import type { JsonSql } from '../json-sql.ts';
 import { fromJson } from '../json.ts';
 import type { AudiencesTable, Database } from '../schema.ts';
-import { audienceMemberProfilesPage, audienceMembersPage, estimateAudience } from '../sql/audience-query.ts';
+import {
+  audienceMemberProfilesPage,
+  audienceMembersAmong,
+  audienceMembersPage,
+  estimateAudience,
+} from '../sql/audience-query.ts';
 import { nameKey } from './projects-repository.ts';
 import { olderThan, scoped } from './scoped.ts';
 
@@ -41,6 +46,8 @@ export interface AudiencesRepository {
     sendIdType: string | null,
   ): Promise<{ size: number; reachable: number | null }>;
   /** One keyset page of member tp_uids in tp_uid order. */
+  /** Which of `tpUids` are members now. */
+  membersAmong(scope: ProjectScope, query: AudienceQuery, tpUids: readonly string[]): Promise<Set<string>>;
   membersPage(
     scope: ProjectScope,
     query: AudienceQuery,
@@ -165,6 +172,8 @@ export function audiencesRepository(root: Kysely<Database>, json: JsonSql): Audi
     },
     estimate: (scope, query, sendIdType) =>
       estimateAudience(q(scope), json, scope.projectId, query, sendIdType),
+    membersAmong: (scope, query, tpUids) =>
+      audienceMembersAmong(q(scope), json, scope.projectId, query, tpUids),
     membersPage: (scope, query, page) => audienceMembersPage(q(scope), json, scope.projectId, query, page),
     async *streamMembers(scope, query, options = {}) {
       const limit = options.pageSize ?? 5000;

@@ -13,6 +13,7 @@ import type {
 import type { VariableJson } from '../../channels/variables.ts';
 import type { MessageState } from '../../delivery/model.ts';
 import type { CampaignRunsTable, CampaignsTable, Database } from '../schema.ts';
+import type { ListeningCampaign } from './campaign-fires-repository.ts';
 import { nameKey } from './projects-repository.ts';
 import { olderThan, scoped } from './scoped.ts';
 
@@ -111,10 +112,24 @@ export interface CampaignsRepository {
   fire(
     scope: ProjectScope,
     campaign: Campaign,
-    run: { id: string; scheduledFor: number },
+    run: { id: string; scheduledFor: number; state: 'rendering' | 'listening' },
     nextRunAt: number | null,
     nowMs: number,
   ): Promise<boolean>;
+  /**
+   * An event campaign's window ended: its `listening` run moves to `delivering` and the campaign
+   * has no next time, guarded by the `next_run_at` read (one worker does it).
+   */
+  endListening(scope: ProjectScope, campaignId: string, endAt: number, nowMs: number): Promise<boolean>;
+  /** Running or paused event campaigns of a project with their listening run (the applier's matcher). */
+  listening(scope: ProjectScope): Promise<ListeningCampaign[]>;
+  /** Adds an event campaign's counts to its run. */
+  addRunCounts(
+    scope: ProjectScope,
+    runId: string,
+    counts: Omit<RunProgress, 'cursor'> & { readonly excluded: number },
+    nowMs: number,
+  ): Promise<void>;
 
   getRun(scope: ProjectScope, campaignId: string, runId: string): Promise<CampaignRun | undefined>;
   /** Newest first; `after` is `[scheduledFor, id]`. */
@@ -240,6 +255,8 @@ function toRun(r: Selectable<CampaignRunsTable>): CampaignRun {
     unsubscribed: Number(r.unsubscribed),
     capped: Number(r.capped),
     quiet: Number(r.quiet),
+    fired: Number(r.fired),
+    excluded: Number(r.excluded),
     error: r.error,
     startedAt: Number(r.started_at),
     updatedAt: Number(r.updated_at),
@@ -435,7 +452,7 @@ export function campaignsRepository(root: Kysely<Database>): CampaignsRepository
           campaign_id: campaign.id,
           workspace_id: campaign.workspaceId,
           scheduled_for: run.scheduledFor,
-          state: 'rendering',
+          state: run.state,
           cursor: null,
           audience_size: null,
           reachable: null,
@@ -449,6 +466,61 @@ export function campaignsRepository(root: Kysely<Database>): CampaignsRepository
         })
         .execute();
       return true;
+    },
+
+    async endListening(scope, campaignId, endAt, nowMs) {
+      const moved = await q(scope)
+        .updateTable('campaigns')
+        .set({ next_run_at: null, updated_at: nowMs })
+        .where('project_id', '=', scope.projectId)
+        .where('id', '=', campaignId)
+        .where('next_run_at', '=', endAt)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 0) return false;
+      await q(scope)
+        .updateTable('campaign_runs')
+        .set({ state: 'delivering', updated_at: nowMs })
+        .where('project_id', '=', scope.projectId)
+        .where('campaign_id', '=', campaignId)
+        .where('state', '=', 'listening')
+        .execute();
+      return true;
+    },
+    async listening(scope) {
+      const rows = await q(scope)
+        .selectFrom('campaign_runs as r')
+        .innerJoin('campaigns as c', 'c.id', 'r.campaign_id')
+        .selectAll('c')
+        .select(['r.id as run_id', 'r.started_at as run_started_at'])
+        .where('r.project_id', '=', scope.projectId)
+        .where('c.project_id', '=', scope.projectId)
+        .where('r.state', '=', 'listening')
+        // Paused: events still fire, and the fires wait for Resume as queued messages do.
+        .where('c.state', 'in', ['running', 'paused'])
+        .execute();
+      return rows.map((r) => ({
+        campaign: toCampaign(r),
+        runId: r.run_id,
+        runStartedAt: Number(r.run_started_at),
+      }));
+    },
+    async addRunCounts(scope, runId, c, nowMs) {
+      await q(scope)
+        .updateTable('campaign_runs')
+        .set((eb) => ({
+          processed: eb('processed', '+', c.processed),
+          queued: eb('queued', '+', c.queued),
+          skipped: eb('skipped', '+', c.skipped),
+          suppressed: eb('suppressed', '+', c.suppressed),
+          unsubscribed: eb('unsubscribed', '+', c.unsubscribed),
+          capped: eb('capped', '+', c.capped),
+          quiet: eb('quiet', '+', c.quiet),
+          excluded: eb('excluded', '+', c.excluded),
+          updated_at: nowMs,
+        }))
+        .where('project_id', '=', scope.projectId)
+        .where('id', '=', runId)
+        .execute();
     },
 
     async getRun(scope, campaignId, runId) {

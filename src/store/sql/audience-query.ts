@@ -158,6 +158,27 @@ function membersPageQuery(
     .limit(page.limit);
 }
 
+/** Which of `tpUids` (current profiles) are members: the event-trigger audience check. */
+export async function audienceMembersAmong(
+  db: Kysely<Database>,
+  json: JsonSql,
+  projectId: number,
+  query: AudienceQuery,
+  tpUids: readonly string[],
+): Promise<Set<string>> {
+  if (tpUids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('profiles as p')
+    .$if(json.profileDocument.join !== null, (qb) => qb.crossJoin(documentJoin(json)))
+    .select('p.tp_uid')
+    .where('p.project_id', '=', projectId)
+    .where('p.merged_into', 'is', null)
+    .where('p.tp_uid', 'in', tpUids)
+    .where(audienceCondition(json, projectId, query))
+    .execute();
+  return new Set(rows.map((r) => r.tp_uid));
+}
+
 export async function audienceMembersPage(
   db: Kysely<Database>,
   json: JsonSql,

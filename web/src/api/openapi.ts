@@ -10258,7 +10258,7 @@ export interface paths {
              */
             readonly quiet_hours?: 'delay' | 'drop';
             readonly template_values?: Record<string, never>;
-            /** @description When the campaign sends: `now` when published, `at` a time, or `cron` (five fields, in the project time zone; six with seconds where TOUCHPOINT_CAMPAIGN_CRON_SECONDS allows) until an optional `end_at`. */
+            /** @description When the campaign sends: `now` when published, `at` a time, `cron` (five fields, in the project time zone; six with seconds where TOUCHPOINT_CAMPAIGN_CRON_SECONDS allows) until an optional `end_at`, or `event`: once per matching event, in real time. */
             readonly trigger?:
               | {
                   /** @enum {unknown} */
@@ -10276,6 +10276,27 @@ export interface paths {
                   readonly end_at?: string | null;
                   /** @enum {unknown} */
                   readonly type: 'cron';
+                }
+              | {
+                  /** @description Wait after the event before sending (0: at once) */
+                  readonly delay_minutes?: number;
+                  /** @description Stop listening at (default: never) */
+                  readonly end_at?: string | null;
+                  /** @description The event name that fires */
+                  readonly event: string;
+                  /** @description Property conditions on the triggering event's properties (audience `property` conditions) */
+                  readonly filters?: readonly Record<string, never>[];
+                  /** @description Listen from (default: when published) */
+                  readonly start_at?: string | null;
+                  /** @enum {unknown} */
+                  readonly type: 'event';
+                  /** @description Only if the user did not do `event` within `within_minutes` after the trigger (with the same values of the `same` properties, e.g. cart_id); the message waits that long */
+                  readonly unless?: {
+                    readonly event: string;
+                    readonly filters?: readonly Record<string, never>[];
+                    readonly same?: readonly string[];
+                    readonly within_minutes: number;
+                  } | null;
                 };
             /** @description Variables of SPEC §4.1, used as ${name} inside dynamic_text values */
             readonly variables?: readonly {
@@ -10648,7 +10669,7 @@ export interface paths {
              */
             readonly quiet_hours?: 'delay' | 'drop';
             readonly template_values?: Record<string, never>;
-            /** @description When the campaign sends: `now` when published, `at` a time, or `cron` (five fields, in the project time zone; six with seconds where TOUCHPOINT_CAMPAIGN_CRON_SECONDS allows) until an optional `end_at`. */
+            /** @description When the campaign sends: `now` when published, `at` a time, `cron` (five fields, in the project time zone; six with seconds where TOUCHPOINT_CAMPAIGN_CRON_SECONDS allows) until an optional `end_at`, or `event`: once per matching event, in real time. */
             readonly trigger?:
               | {
                   /** @enum {unknown} */
@@ -10666,6 +10687,27 @@ export interface paths {
                   readonly end_at?: string | null;
                   /** @enum {unknown} */
                   readonly type: 'cron';
+                }
+              | {
+                  /** @description Wait after the event before sending (0: at once) */
+                  readonly delay_minutes?: number;
+                  /** @description Stop listening at (default: never) */
+                  readonly end_at?: string | null;
+                  /** @description The event name that fires */
+                  readonly event: string;
+                  /** @description Property conditions on the triggering event's properties (audience `property` conditions) */
+                  readonly filters?: readonly Record<string, never>[];
+                  /** @description Listen from (default: when published) */
+                  readonly start_at?: string | null;
+                  /** @enum {unknown} */
+                  readonly type: 'event';
+                  /** @description Only if the user did not do `event` within `within_minutes` after the trigger (with the same values of the `same` properties, e.g. cart_id); the message waits that long */
+                  readonly unless?: {
+                    readonly event: string;
+                    readonly filters?: readonly Record<string, never>[];
+                    readonly same?: readonly string[];
+                    readonly within_minutes: number;
+                  } | null;
                 };
             /** @description Variables of SPEC §4.1, used as ${name} inside dynamic_text values */
             readonly variables?: readonly {
@@ -11558,7 +11600,11 @@ export interface paths {
                 };
                 /** @description Why a paused or failed run could not render */
                 readonly error: string | null;
+                /** @description Event campaigns: fires left out by the audience, the "unless" event, or a profile gone */
+                readonly excluded: number;
                 readonly finished_at: string | null;
+                /** @description Event campaigns: matching events taken (one fire each) */
+                readonly fired: number;
                 readonly id: string;
                 /** @description Members rendered so far */
                 readonly processed: number;
@@ -11573,7 +11619,8 @@ export interface paths {
                 readonly skipped: number;
                 readonly started_at: string;
                 /** @enum {string} */
-                readonly state: 'rendering' | 'paused' | 'delivering' | 'completed' | 'stopped' | 'failed';
+                readonly state:
+                  'rendering' | 'listening' | 'paused' | 'delivering' | 'completed' | 'stopped' | 'failed';
                 /** @description Members left out by the suppression list */
                 readonly suppressed: number;
                 /** @description Members left out as unsubscribed from the channel */
@@ -11685,7 +11732,11 @@ export interface paths {
               };
               /** @description Why a paused or failed run could not render */
               readonly error: string | null;
+              /** @description Event campaigns: fires left out by the audience, the "unless" event, or a profile gone */
+              readonly excluded: number;
               readonly finished_at: string | null;
+              /** @description Event campaigns: matching events taken (one fire each) */
+              readonly fired: number;
               readonly id: string;
               /** @description Members rendered so far */
               readonly processed: number;
@@ -11700,7 +11751,8 @@ export interface paths {
               readonly skipped: number;
               readonly started_at: string;
               /** @enum {string} */
-              readonly state: 'rendering' | 'paused' | 'delivering' | 'completed' | 'stopped' | 'failed';
+              readonly state:
+                'rendering' | 'listening' | 'paused' | 'delivering' | 'completed' | 'stopped' | 'failed';
               /** @description Members left out by the suppression list */
               readonly suppressed: number;
               /** @description Members left out as unsubscribed from the channel */
