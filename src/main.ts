@@ -218,6 +218,7 @@ export async function assemble(
       logger,
       options: { leaseMs: config.campaignLeaseMs, pollMs: config.campaignPollMs },
       onEnqueued: queued,
+      killBeforeCommit: config.testFaults && config.testFault === 'triggers-exit-before-commit' ? 3 : 0,
     });
     const deps: AppDeps = {
       config,

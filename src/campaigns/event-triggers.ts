@@ -69,6 +69,8 @@ export class EventTriggers {
   readonly #options: Required<EventTriggerOptions>;
   readonly #now: () => number;
   readonly #onEnqueued: (projectId: number, messages: number) => void;
+  readonly #killBeforeCommit: number;
+  #commits = 0;
 
   constructor(deps: {
     store: Store;
@@ -81,6 +83,8 @@ export class EventTriggers {
     now?: () => number;
     /** Called after fires' messages commit (wakes the dispatcher in this process). */
     onEnqueued?: (projectId: number, messages: number) => void;
+    /** Test fault: SIGKILL inside the n-th sending transaction, before its commit (0: never). */
+    killBeforeCommit?: number;
   }) {
     this.#store = deps.store;
     this.#audit = deps.audit;
@@ -91,6 +95,7 @@ export class EventTriggers {
     this.#options = { batchSize: 500, ...deps.options };
     this.#now = deps.now ?? Date.now;
     this.#onEnqueued = deps.onEnqueued ?? (() => {});
+    this.#killBeforeCommit = deps.killBeforeCommit ?? 0;
   }
 
   /**
@@ -422,6 +427,8 @@ export class EventTriggers {
       if ((await tx.fires.finish(scope, token, outcomes, now)) !== outcomes.length) throw new LeaseLost();
       if (messages.length > 0) await tx.delivery.enqueue(scope, messages, now);
       await tx.campaigns.addRunCounts(scope, first.runId, counts, now);
+      if (this.#killBeforeCommit > 0 && (this.#commits += 1) >= this.#killBeforeCommit)
+        process.kill(process.pid, 'SIGKILL');
     });
     if (messages.length > 0) this.#onEnqueued(scope.projectId, messages.length);
   }

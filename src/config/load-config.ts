@@ -37,7 +37,8 @@ export interface Config {
     | 'profiles-before-commit'
     | 'delivery-pause-before-complete'
     | 'send-exit-after-commit'
-    | 'campaign-exit-mid-render';
+    | 'campaign-exit-mid-render'
+    | 'triggers-exit-before-commit';
   /** How long refused, dry-run and flagged events stay in the verify buffer. */
   readonly verifyRetentionHours: number;
   /** How long finished messages, their attempts and the delivery charts' minutes are kept. */
@@ -306,7 +307,7 @@ const specs = {
   },
   testFault: {
     key: 'TOUCHPOINT_TEST_FAULT',
-    doc: "With TOUCHPOINT_TEST_FAULTS: a process-wide fault point (`profiles-before-commit` exits the profile applier before its commit; `delivery-pause-before-complete` pauses a dispatcher 3 s between a receiver's answer and the completion; `send-exit-after-commit` kills the process with SIGKILL as soon as a send's messages are committed, before any delivery attempt; `campaign-exit-mid-render` kills the process with SIGKILL after a campaign run's third page commits). Never set in production.",
+    doc: "With TOUCHPOINT_TEST_FAULTS: a process-wide fault point (`profiles-before-commit` exits the profile applier before its commit; `delivery-pause-before-complete` pauses a dispatcher 3 s between a receiver's answer and the completion; `send-exit-after-commit` kills the process with SIGKILL as soon as a send's messages are committed, before any delivery attempt; `campaign-exit-mid-render` kills the process with SIGKILL after a campaign run's third page commits; `triggers-exit-before-commit` kills it with SIGKILL inside the event-trigger worker's third transaction, after its messages are written, before the commit). Never set in production.",
     default: 'none',
     parse: oneOf('TOUCHPOINT_TEST_FAULT', [
       'none',
@@ -314,6 +315,7 @@ const specs = {
       'delivery-pause-before-complete',
       'send-exit-after-commit',
       'campaign-exit-mid-render',
+      'triggers-exit-before-commit',
     ] as const),
   },
   ingestRateLimit: {
