@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   delivery: () => import('./delivery.ts'),
   audience: () => import('./audience.ts'),
   campaign: () => import('./campaign.ts'),
+  realtime: () => import('./realtime.ts'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -73,6 +73,8 @@ export async function startCampaignCluster(options: {
   kind: StoreKind;
   workers?: number;
   env?: Record<string, string>;
+  /** SQLite too as an API process and workers on the one file (default: the embedded `all`). */
+  split?: boolean;
 }): Promise<CampaignCluster> {
   const db = createTestDatabase(options.kind);
   const receiver = await kitReceiver();
@@ -89,7 +91,7 @@ export async function startCampaignCluster(options: {
     ...options.env,
   };
   const processes =
-    options.kind === 'sqlite'
+    options.kind === 'sqlite' && !options.split
       ? [new ServeProcess('all', 'all', env, ['--embedded'])]
       : [
           new ServeProcess('api', 'api', env, ['--embedded']),
