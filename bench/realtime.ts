@@ -135,14 +135,26 @@ async function measure(kind: StoreKind, split: boolean, rate: number, seconds: n
     // Warm-up: the users exist (the send API baseline sends to them) and the paths are hot.
     const auth = `Basic ${Buffer.from(`${c.appKey}:`).toString('base64')}`;
     const users = 1000;
+    let failures = 0;
+    /** Posts until acknowledged (a shared machine may stall a connection); failures are counted. */
     const post = async (batch: unknown[]) => {
-      const res = await fetch(`${c.base}/v1/batch`, {
-        method: 'POST',
-        headers: { authorization: auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ batch }),
-      });
-      await res.text();
-      if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
+      const body = JSON.stringify({ batch });
+      for (;;) {
+        try {
+          const res = await fetch(`${c.base}/v1/batch`, {
+            method: 'POST',
+            headers: { authorization: auth, 'content-type': 'application/json' },
+            body,
+            signal: AbortSignal.timeout(30_000),
+          });
+          await res.text();
+          if (res.status === 200) return;
+        } catch {
+          // counted below; the same message ids make a second try harmless
+        }
+        failures++;
+        await sleep(100);
+      }
     };
     for (let i = 0; i < users; i += 500)
       await post(
@@ -212,7 +224,9 @@ async function measure(kind: StoreKind, split: boolean, rate: number, seconds: n
     });
     const sends = await collect(receiver.arrived, sent, sendSeconds);
 
-    console.log(`realtime [${label}]: ${n} events in ${eventSeconds.toFixed(1)} s (${Math.round(n / eventSeconds)}/s)`);
+    console.log(
+      `realtime [${label}]: ${n} events in ${eventSeconds.toFixed(1)} s (${Math.round(n / eventSeconds)}/s)${failures ? `, ${failures} requests sent again` : ''}`,
+    );
     console.log(`  ${summary('event trigger', events)}`);
     console.log(`  ${summary('send API baseline', sends)}`);
     console.log(
@@ -225,7 +239,11 @@ async function measure(kind: StoreKind, split: boolean, rate: number, seconds: n
 }
 
 /** Waits (up to 60 s) for every expected message; answers their latencies. */
-async function collect(arrived: Map<string, number>, expected: Map<string, number>, seconds: number): Promise<Phase> {
+async function collect(
+  arrived: Map<string, number>,
+  expected: Map<string, number>,
+  seconds: number,
+): Promise<Phase> {
   const deadline = Date.now() + 60_000;
   while ([...expected.keys()].some((k) => !arrived.has(k)) && Date.now() < deadline) await sleep(100);
   const latencies: number[] = [];
@@ -252,7 +270,8 @@ export async function run(args: string[]): Promise<void> {
   const seconds = Number(values.seconds);
   const kinds: StoreKind[] = values.db === 'both' ? ['sqlite', 'postgres'] : [values.db as StoreKind];
   for (const kind of kinds) {
-    const setups = kind === 'postgres' ? [true] : values.setup === 'both' ? [true, false] : [values.setup === 'split'];
+    const setups =
+      kind === 'postgres' ? [true] : values.setup === 'both' ? [true, false] : [values.setup === 'split'];
     for (const split of setups) await measure(kind, split, rate, seconds);
   }
 }

@@ -14,12 +14,15 @@ export interface RetentionReport {
   readonly messages: number;
   readonly attempts: number;
   readonly statsMinutes: number;
+  /** Fires of event campaigns that ended (sent, skipped, cancelled) before the period. */
+  readonly fires: number;
 }
 
 /**
  * Retention of delivery history (issue 17, decision 79): finished messages (`delivered`,
  * `failed`, `dead`, `sent`; never `queued`, `sending` or `held`) that finished more than the
- * period ago go with their attempts, and the charts' minutes older than the period go too. Each
+ * period ago go with their attempts, and the charts' minutes older than the period go too, as do
+ * event campaigns' fires that ended before it (decision 128). Each
  * chunk is its own small transaction; the job stops between chunks when the worker stops.
  */
 export class MessageRetention {
@@ -44,6 +47,7 @@ export class MessageRetention {
     let messages = 0;
     let attempts = 0;
     let statsMinutes = 0;
+    let fires = 0;
     for (;;) {
       if (signal?.aborted) break;
       const done = await this.#store.transaction((tx) =>
@@ -61,7 +65,13 @@ export class MessageRetention {
       statsMinutes += n;
       if (n < this.#chunk) break;
     }
-    return { messages, attempts, statsMinutes };
+    for (;;) {
+      if (signal?.aborted) break;
+      const n = await this.#store.transaction((tx) => tx.retention.pruneFires(scope, before, this.#chunk));
+      fires += n;
+      if (n < this.#chunk) break;
+    }
+    return { messages, attempts, statsMinutes, fires };
   }
 
   /** The worker runner's job: prunes a minute after start, then hourly. */
@@ -72,7 +82,7 @@ export class MessageRetention {
       initialDelayMs: 60_000,
       run: async (signal) => {
         const report = await this.prune(signal);
-        if (report.messages > 0 || report.statsMinutes > 0)
+        if (report.messages > 0 || report.statsMinutes > 0 || report.fires > 0)
           this.#logger.info(report, 'delivery history pruned');
       },
     };

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { projectScope } from '../../src/access/scope.ts';
+import { MessageRetention } from '../../src/delivery/message-retention.ts';
 import {
   deliveryFixture,
   scriptableReceiver,
@@ -371,6 +372,27 @@ for (const kind of storeKinds) {
       assert.equal(await d.f.t.deps.store.fires.pending(scope, run.id), 0);
       await sendDue(Date.now() + 1441 * MINUTE);
       assert.equal(receivedFor(id).length, 0);
+      await stop(id);
+    });
+
+    test('ET-08: retention removes fires that ended before the period and keeps waiting ones', async () => {
+      const id = await launch({
+        name: 'Next week',
+        trigger: { type: 'event', event: 'Reviewed', delay_minutes: 10_080 },
+      });
+      await track([{ userId: 'e-1', event: 'Reviewed' }]);
+      const scope = projectScope(d.f.a.project.id);
+      const run = await runOf(id);
+      const retention = new MessageRetention({
+        store: d.f.t.deps.store,
+        logger: d.f.t.deps.logger,
+        options: { retentionMs: 30 * 24 * 60 * MINUTE },
+        now: () => Date.now() + 31 * 24 * 60 * MINUTE,
+      });
+      const report = await retention.prune();
+      assert.ok(report.fires >= 10, `the earlier tests' ended fires go: ${JSON.stringify(report)}`);
+      assert.equal(await d.f.t.deps.store.fires.pending(scope, run.id), 1, 'the waiting fire stays');
+      assert.equal((await retention.prune()).fires, 0);
       await stop(id);
     });
   });

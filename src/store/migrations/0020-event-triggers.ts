@@ -40,6 +40,8 @@ export const migration0020: Migration = {
       .columns(['due_at'])
       .where(sql.ref('state'), '=', 'pending')
       .execute();
+    // Retention removes done fires (they hold event properties) with the delivery history.
+    await db.schema.createIndex('campaign_fires_done').on('campaign_fires').columns(['done_at']).execute();
     // A run completes only when none of its fires is pending.
     await db.schema
       .createIndex('campaign_fires_run')

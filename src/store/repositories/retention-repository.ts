@@ -22,6 +22,8 @@ export interface RetentionRepository {
   ): Promise<{ messages: number; attempts: number }>;
   /** Deletes up to `limit` delivery stats minutes older than `before`. */
   pruneDeliveryStats(scope: SystemScope, before: number, limit: number): Promise<number>;
+  /** Deletes up to `limit` fires of event campaigns that ended before `before`; answers how many. */
+  pruneFires(scope: SystemScope, before: number, limit: number): Promise<number>;
 }
 
 export function retentionRepository(db: Kysely<Database>, handle: DialectHandle): RetentionRepository {
@@ -55,6 +57,20 @@ export function retentionRepository(db: Kysely<Database>, handle: DialectHandle)
         .deleteFrom('delivery_stats')
         .where('id', 'in', (qb) =>
           qb.selectFrom('delivery_stats').select('id').where('minute', '<', before).limit(limit),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    async pruneFires(_scope, before, limit) {
+      const result = await db
+        .deleteFrom('campaign_fires')
+        .where('id', 'in', (qb) =>
+          qb
+            .selectFrom('campaign_fires')
+            .select('id')
+            .where('done_at', '<', before)
+            .where('state', '<>', 'pending')
+            .limit(limit),
         )
         .executeTakeFirst();
       return Number(result.numDeletedRows);
