@@ -13,7 +13,7 @@
 // Processes as users run them: API and worker as separate processes (PostgreSQL, and SQLite on
 // one file), and the README's default start (SQLite, one `serve` process, role all).
 //
-//   npm run bench -- realtime [--rate 1000] [--seconds 20] [--db sqlite|postgres|both] [--setup split|all|both]
+//   npm run bench -- realtime [--rate 1000] [--seconds 20] [--db sqlite|postgres|both] [--setup split|all|both] [--trace]
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -88,7 +88,13 @@ async function paced(seconds: number, periodMs: number, tick: (i: number) => Pro
   return (performance.now() - started) / 1000;
 }
 
-async function measure(kind: StoreKind, split: boolean, rate: number, seconds: number): Promise<void> {
+async function measure(
+  kind: StoreKind,
+  split: boolean,
+  rate: number,
+  seconds: number,
+  trace: boolean,
+): Promise<void> {
   const receiver = await timedReceiver();
   const c = await startCampaignCluster({
     kind,
@@ -167,7 +173,16 @@ async function measure(kind: StoreKind, split: boolean, rate: number, seconds: n
       );
     await c.profiles(users);
 
-    // Event phase.
+    // Event phase (with --trace: where the matching events are, every 2 s).
+    const tracer = trace
+      ? setInterval(() => {
+          void c
+            .rows(
+              `SELECT (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM campaign_fires) AS fires, (SELECT count(*) FROM campaign_fires WHERE state = 'pending') AS pending, (SELECT count(*) FROM messages WHERE state = 'delivered') AS delivered`,
+            )
+            .then(([row]) => console.log(`  trace ${JSON.stringify(row)}`));
+        }, 2000)
+      : undefined;
     const accepted = new Map<string, number>();
     let n = 0;
     const requestsPerSecond = rate / PER_REQUEST;
@@ -208,6 +223,7 @@ async function measure(kind: StoreKind, split: boolean, rate: number, seconds: n
       for (const o of orders) accepted.set(o, at);
     });
     const events = await collect(receiver.arrived, accepted, eventSeconds);
+    clearInterval(tracer);
 
     // Baseline: the send API at the same message rate.
     const sent = new Map<string, number>();
@@ -264,6 +280,7 @@ export async function run(args: string[]): Promise<void> {
       seconds: { type: 'string', default: '20' },
       db: { type: 'string', default: 'both' },
       setup: { type: 'string', default: 'both' },
+      trace: { type: 'boolean', default: false },
     },
   });
   const rate = Number(values.rate);
@@ -272,6 +289,6 @@ export async function run(args: string[]): Promise<void> {
   for (const kind of kinds) {
     const setups =
       kind === 'postgres' ? [true] : values.setup === 'both' ? [true, false] : [values.setup === 'split'];
-    for (const split of setups) await measure(kind, split, rate, seconds);
+    for (const split of setups) await measure(kind, split, rate, seconds, values.trace);
   }
 }

@@ -280,10 +280,12 @@ export async function startTouchpoint(
   let app: FastifyInstance | undefined;
   let url: string | undefined;
   // Workers run every background job through one runner; in one process, each ingest commit
-  // wakes the profile applier at once instead of at its next poll.
+  // wakes the profile applier at once instead of at its next poll. A worker apart from the API
+  // looks every 200 ms (the applier's least gap between windows anyway): event-triggered
+  // campaigns fire from applied windows, and their latency starts with this poll (decision 128).
   const runner = new WorkerRunner({ logger });
   if (options.role !== 'api') {
-    runner.register(deps.profiles.applier.job(500, config.shutdownDeadlineMs));
+    runner.register(deps.profiles.applier.job(200, config.shutdownDeadlineMs));
     runner.register(deps.verify.retentionJob());
     runner.register(deps.ingest.digestRetentionJob());
     runner.register(deps.dispatcher.job());

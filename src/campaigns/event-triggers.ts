@@ -242,10 +242,12 @@ export class EventTriggers {
         (f) => backlog.oldestReceivedAt !== null && backlog.oldestReceivedAt <= f.dueAt,
       );
       if (waiting.length > 0) {
+        // Looked at again in a second, not in a busy loop.
         await this.#store.fires.release(
           scope,
           token,
           waiting.map((f) => f.id),
+          this.#now() + 1000,
         );
         fires.splice(0, fires.length, ...fires.filter((f) => !waiting.includes(f)));
         if (fires.length === 0) return;
@@ -266,11 +268,7 @@ export class EventTriggers {
       outcomes.set(f.id, { id: f.id, state: 'skipped', reason, messages: 0 });
 
     // Profiles merged since the event: the survivor receives.
-    const current = new Map<string, string>();
-    for (const uid of new Set(fires.map((f) => f.tpUid))) {
-      const resolved = await this.#store.profiles.resolveTpUid(scope, uid);
-      if (resolved !== undefined) current.set(uid, resolved);
-    }
+    const current = await this.#store.profiles.resolveTpUids(scope, [...new Set(fires.map((f) => f.tpUid))]);
     let live = fires.filter((f) => (current.has(f.tpUid) ? true : (skip(f, 'no_profile'), false)));
 
     if (campaign.audienceId !== null && live.length > 0) {

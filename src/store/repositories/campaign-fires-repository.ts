@@ -62,8 +62,11 @@ export interface CampaignFiresRepository {
     outcomes: readonly FireOutcome[],
     nowMs: number,
   ): Promise<number>;
-  /** Frees a lease early (a campaign paused meanwhile): the fires wait, due. */
-  release(scope: ProjectScope, token: string, ids: readonly string[]): Promise<void>;
+  /**
+   * Frees a lease early (a campaign paused meanwhile): the fires wait, due — or, with
+   * `notBefore`, untouched by any worker until then (a wait for the profile applier).
+   */
+  release(scope: ProjectScope, token: string, ids: readonly string[], notBefore?: number): Promise<void>;
   /** Pending fires of a stopped campaign become `cancelled`; answers how many. */
   cancel(scope: ProjectScope, campaignId: string, nowMs: number): Promise<number>;
   /** Pending fires of a run (it completes only when none are left). */
@@ -178,33 +181,42 @@ export function campaignFiresRepository(root: Kysely<Database>): CampaignFiresRe
     },
 
     async finish(scope, token, outcomes, nowMs) {
-      let ended = 0;
+      // One statement per kind of outcome (a batch has a handful), not one per fire.
+      const groups = new Map<string, { outcome: FireOutcome; ids: string[] }>();
       for (const o of outcomes) {
-        const result = await q(scope)
-          .updateTable('campaign_fires')
-          .set({
-            state: o.state,
-            reason: o.reason,
-            messages: o.messages,
-            lease_token: null,
-            leased_until: null,
-            done_at: nowMs,
-          })
-          .where('project_id', '=', scope.projectId)
-          .where('id', '=', o.id)
-          .where('lease_token', '=', token)
-          .where('state', '=', 'pending')
-          .executeTakeFirst();
-        ended += Number(result.numUpdatedRows);
+        const key = `${o.state}\u0000${o.reason ?? ''}\u0000${o.messages}`;
+        const group = groups.get(key) ?? { outcome: o, ids: [] };
+        group.ids.push(o.id);
+        groups.set(key, group);
       }
+      let ended = 0;
+      for (const { outcome, ids } of groups.values())
+        for (let i = 0; i < ids.length; i += CHUNK) {
+          const result = await q(scope)
+            .updateTable('campaign_fires')
+            .set({
+              state: outcome.state,
+              reason: outcome.reason,
+              messages: outcome.messages,
+              lease_token: null,
+              leased_until: null,
+              done_at: nowMs,
+            })
+            .where('project_id', '=', scope.projectId)
+            .where('id', 'in', ids.slice(i, i + CHUNK))
+            .where('lease_token', '=', token)
+            .where('state', '=', 'pending')
+            .executeTakeFirst();
+          ended += Number(result.numUpdatedRows);
+        }
       return ended;
     },
 
-    async release(scope, token, ids) {
+    async release(scope, token, ids, notBefore) {
       for (let i = 0; i < ids.length; i += CHUNK)
         await q(scope)
           .updateTable('campaign_fires')
-          .set({ lease_token: null, leased_until: null })
+          .set({ lease_token: null, leased_until: notBefore ?? null })
           .where('project_id', '=', scope.projectId)
           .where('id', 'in', ids.slice(i, i + CHUNK))
           .where('lease_token', '=', token)

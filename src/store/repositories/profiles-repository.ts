@@ -147,6 +147,8 @@ export interface ProfilesRepository {
   getProfiles(scope: ProjectScope, tpUids: readonly string[]): Promise<Profile[]>;
   /** Resolves a merged tp_uid to the profile it was merged into. */
   resolveTpUid(scope: ProjectScope, tpUid: string): Promise<string | undefined>;
+  /** `resolveTpUid` for many: each known tp_uid → the profile it is now (absent: no profile). */
+  resolveTpUids(scope: ProjectScope, tpUids: readonly string[]): Promise<Map<string, string>>;
   /** The profile's events, newest first; `after` is `[eventTime, id]`. */
   profileEvents(scope: ProjectScope, tpUid: string, page: PageRequest): Promise<ProfileEvent[]>;
   listProfiles(scope: ProjectScope, page: PageRequest): Promise<Profile[]>;
@@ -523,6 +525,19 @@ export function profilesRepository(
         .where('tp_uid', '=', tpUid)
         .executeTakeFirst();
       return row ? (row.merged_into ?? row.tp_uid) : undefined;
+    },
+    async resolveTpUids(scope, tpUids) {
+      const resolved = new Map<string, string>();
+      for (let i = 0; i < tpUids.length; i += 500) {
+        const rows = await q(scope)
+          .selectFrom('profiles')
+          .select(['tp_uid', 'merged_into'])
+          .where('project_id', '=', scope.projectId)
+          .where('tp_uid', 'in', tpUids.slice(i, i + 500))
+          .execute();
+        for (const r of rows) resolved.set(r.tp_uid, r.merged_into ?? r.tp_uid);
+      }
+      return resolved;
     },
     async profileEvents(scope, tpUid, page) {
       let query = q(scope)
