@@ -22,6 +22,7 @@ import { CampaignStateBadge, TriggerText, campaignsPath, useCampaignNames } from
 
 const runTone: Record<RunState, Tone> = {
   rendering: 'blue',
+  listening: 'blue',
   delivering: 'blue',
   paused: 'amber',
   completed: 'green',
