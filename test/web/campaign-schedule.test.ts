@@ -190,6 +190,11 @@ describe('campaign schedule: event triggers', () => {
       describeEventTrigger({ ...trigger, filters: [], delay_minutes: 0, unless: null }, t),
       'Each time Added To Cart happens, at once',
     );
+    // A filter still being typed reads as such.
+    assert.equal(
+      describeEventTrigger({ ...trigger, filters: [{ property: 'price' }], unless: null }, t),
+      'Each time Added To Cart happens (price …), 10 minutes later',
+    );
     assert.equal(
       describeEventTrigger(
         {

@@ -65,10 +65,13 @@ export const campaignsEn = {
   'campaigns.publishNow': 'Messages go out to the audience right away.',
   'campaigns.publishAt': 'Messages go out to the audience at the time set.',
   'campaigns.publishCron': 'A run starts at every time of its schedule until it ends or is stopped.',
+  'campaigns.publishEvent':
+    'It starts listening (now, or at its start): each matching event sends a message until it ends or is stopped.',
   'campaigns.publishPause': 'You can pause or stop it later; messages already delivered stay delivered.',
   'campaigns.stopTitle': 'Stop {name}?',
   'campaigns.stopQueued': 'Messages of the current run that are still queued are cancelled.',
   'campaigns.stopRuns': 'No further runs start.',
+  'campaigns.stopFires': 'Events still waiting out their delay send nothing, and no further event is taken.',
   'campaigns.stopFinal': 'A stopped campaign cannot be resumed.',
   'campaigns.rejectTitle': 'Reject {name}?',
   'campaigns.rejectDescription': 'The campaign goes back to its author as a draft, with your reason.',
@@ -194,6 +197,7 @@ export const campaignsEn = {
   'campaigns.variablePickerEvent': 'Variable from a profile or event property',
   'campaigns.variableSourcePick': 'Property',
   'campaigns.variablePickerNoEvent': 'Choose the trigger event on the Schedule step to offer its properties.',
+  'campaigns.variableSourceEvent': 'Source (user.<property> or event.<property>)',
   'campaigns.eventPropertiesOf': 'Properties of {event}',
   'campaigns.profileProperties': 'Profile properties',
   'campaigns.variablesHintEvent':

@@ -65,10 +65,13 @@ export const campaignsZhCN: Record<keyof typeof campaignsEn, string> = {
   'campaigns.publishNow': '消息将立即发送给受众。',
   'campaigns.publishAt': '消息将在设定的时间发送给受众。',
   'campaigns.publishCron': '按计划的每个时间点开始一次运行，直到结束时间或被终止。',
+  'campaigns.publishEvent':
+    '活动开始监听（立即或在开始时间）：每个匹配的事件都会发送消息，直到结束或被停止。',
   'campaigns.publishPause': '之后可以暂停或终止；已投递的消息不受影响。',
   'campaigns.stopTitle': '终止 {name}？',
   'campaigns.stopQueued': '本次运行中仍在排队的消息将被取消。',
   'campaigns.stopRuns': '不再开始新的运行。',
+  'campaigns.stopFires': '仍在延迟等待中的事件不再发送，也不再接收新的事件。',
   'campaigns.stopFinal': '终止后的活动无法恢复。',
   'campaigns.rejectTitle': '驳回 {name}？',
   'campaigns.rejectDescription': '活动将连同您的理由退回给作者，重新成为草稿。',
@@ -184,6 +187,7 @@ export const campaignsZhCN: Record<keyof typeof campaignsEn, string> = {
   'campaigns.variablePickerEvent': '从用户属性或事件属性添加变量',
   'campaigns.variableSourcePick': '属性',
   'campaigns.variablePickerNoEvent': '请先在“发送时间”步骤中选择触发事件，以便选用其属性。',
+  'campaigns.variableSourceEvent': '来源（user.<属性> 或 event.<属性>）',
   'campaigns.eventPropertiesOf': '{event} 的属性',
   'campaigns.profileProperties': '用户属性',
   'campaigns.variablesHintEvent':

@@ -339,8 +339,12 @@ export function CampaignDetails({ campaignId }: { campaignId: string }) {
             <dd>
               <TriggerText trigger={campaign.trigger} />
             </dd>
-            <dt>{t('campaigns.nextRunLabel')}</dt>
-            <dd>{formatTime(campaign.next_run_at)}</dd>
+            {campaign.trigger.type === 'event' ? null : (
+              <>
+                <dt>{t('campaigns.nextRunLabel')}</dt>
+                <dd>{formatTime(campaign.next_run_at)}</dd>
+              </>
+            )}
             <dt>{t('campaigns.limits')}</dt>
             <dd>
               <LimitsText cap={campaign.frequency_cap} quietHours={campaign.quiet_hours} />

@@ -264,6 +264,7 @@ function ContentStep({
         values={draft.values}
         variables={draft.variables}
         sources={sources}
+        sourceHeading={byEvent ? t('campaigns.variableSourceEvent') : undefined}
         onChange={(next, stale) => {
           set({ variables: next });
           if (stale) setErrors((e) => withoutErrors(e, stale));
@@ -275,7 +276,16 @@ function ContentStep({
 }
 
 /** The content step's side: one recipient's rendered message, re-rendered as the values change. */
-function LivePreview({ preview, channel }: { preview: PreviewState; channel: Channel }) {
+function LivePreview({
+  preview,
+  channel,
+  blocked,
+}: {
+  preview: PreviewState;
+  channel: Channel;
+  /** Why nothing can be previewed yet (no audience, event variables), or null. */
+  blocked: string | null;
+}) {
   const { t } = useI18n();
   const [chosen, setChosen] = useState(0);
   const recipients = preview.answer?.recipients ?? [];
@@ -287,8 +297,9 @@ function LivePreview({ preview, channel }: { preview: PreviewState; channel: Cha
       className="campaign-live"
     >
       <div aria-live="polite" data-testid="live-preview">
-        {!preview.answer && !preview.error ? <Loading /> : null}
-        {preview.error ? (
+        {blocked ? <Alert tone="info">{blocked}</Alert> : null}
+        {!blocked && !preview.answer && !preview.error ? <Loading /> : null}
+        {!blocked && preview.error ? (
           <Alert tone="warning">
             <ul className="preview-issues">
               {previewIssues(preview.error, t, channel).map((line) => (
@@ -297,7 +308,7 @@ function LivePreview({ preview, channel }: { preview: PreviewState; channel: Cha
             </ul>
           </Alert>
         ) : null}
-        {preview.answer && !preview.error ? (
+        {!blocked && preview.answer && !preview.error ? (
           recipient ? (
             <>
               <label className="field">
@@ -870,15 +881,8 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
           {step === 'content' && channel ? (
             <LivePreview
               channel={channel}
-              preview={
-                draft.audienceId && !previewBlocked
-                  ? preview
-                  : {
-                      answer: null,
-                      error: new Error(previewBlocked ?? t('campaigns.previewNeedsAudience')),
-                      busy: false,
-                    }
-              }
+              preview={preview}
+              blocked={previewBlocked ?? (draft.audienceId ? null : t('campaigns.previewNeedsAudience'))}
             />
           ) : null}
           <Card title={t('campaigns.summary')}>

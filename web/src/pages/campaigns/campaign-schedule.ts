@@ -246,6 +246,8 @@ export function filterText(filter: Readonly<Record<string, unknown>>, t: Transla
   const property = String(filter.property ?? '');
   const operator = String(filter.operator ?? '');
   const values = Array.isArray(filter.values) ? (filter.values as unknown[]) : [];
+  // A row still being typed reads as such rather than as "price undefined".
+  if (!operator) return `${property} …`;
   const symbol = symbols[operator];
   if (symbol) return `${property} ${symbol} ${shownValue(filter.value)}`;
   if (operator === 'between')
