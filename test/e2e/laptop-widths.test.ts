@@ -247,6 +247,7 @@ function pagesOf(s: Seeded): [string, string][] {
     ['roles', '/projects/1/members/roles'],
     ['settings', '/projects/1/settings'],
     ['workspaces', '/projects/1/settings/workspaces'],
+    ['delivery-rules', '/projects/1/settings/delivery-rules'],
     ['id-types', '/projects/1/settings/id-types'],
     ['tokens', '/projects/1/settings/tokens'],
     ['audit', '/projects/1/settings/audit'],

@@ -31,6 +31,8 @@ import type {
   CampaignRun,
   CampaignState,
   ConsentEntry,
+  DeliveryRules,
+  DeliveryRulesInput,
   ConsentInput,
   AudienceCatalog,
   AudienceEstimate,
@@ -343,6 +345,10 @@ export const api = {
   /** The audience's estimate on the channel and up to `limit` recipients with their rendered messages. */
   previewCampaign: (p: WorkspaceParams, body: CampaignPreviewInput) =>
     call<CampaignPreview>(endpoints.previewCampaign, { params: p, body }),
+  getDeliveryRules: (p: ProjectParams) => call<DeliveryRules>(endpoints.getDeliveryRules, { params: p }),
+  /** `project.manage`; null turns the cap or the quiet hours off. */
+  setDeliveryRules: (p: ProjectParams, body: DeliveryRulesInput) =>
+    call<DeliveryRules>(endpoints.setDeliveryRules, { params: p, body }),
   /** With `id_type` and/or `value`: the entries of that ID value (`$tp_uid`: a profile itself). */
   listSuppressions: (p: ProjectParams, query: PageQuery & { id_type?: string; value?: string } = {}) =>
     call<Page<ConsentEntry>>(endpoints.listSuppressions, { params: p, query: { ...query } }),

@@ -186,6 +186,8 @@ export const endpoints = {
     method: 'GET',
     path: '/api/v1/projects/{projectId}/workspaces/{workspaceId}/campaigns/{campaignId}/runs',
   },
+  getDeliveryRules: { method: 'GET', path: '/api/v1/projects/{projectId}/delivery-rules' },
+  setDeliveryRules: { method: 'PUT', path: '/api/v1/projects/{projectId}/delivery-rules' },
   listSuppressions: { method: 'GET', path: '/api/v1/projects/{projectId}/suppressions' },
   addSuppression: { method: 'POST', path: '/api/v1/projects/{projectId}/suppressions' },
   removeSuppression: {

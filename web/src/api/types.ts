@@ -553,13 +553,40 @@ export type CampaignState = (typeof campaignStates)[number];
 export const campaignActions = ['submit', 'approve', 'reject', 'publish', 'pause', 'resume', 'stop'] as const;
 export type CampaignAction = (typeof campaignActions)[number];
 
-/** The document leaves the trigger an open object (a oneOf in the request): its three forms. */
+/**
+ * "Only if the user did not do `event` within `within_minutes` after the trigger", with the same
+ * values of the `same` properties as the triggering event (e.g. `cart_id`).
+ */
+export interface EventTriggerUnless {
+  readonly event: string;
+  readonly within_minutes: number;
+  readonly same: readonly string[];
+  /** Property conditions on the "unless" event (the audience builder's `property` conditions). */
+  readonly filters: readonly Readonly<Record<string, unknown>>[];
+}
+
+/** Once per matching event (decision 128): the event, its property filters, a delay, a window. */
+export interface EventTrigger {
+  readonly type: 'event';
+  readonly event: string;
+  readonly filters: readonly Readonly<Record<string, unknown>>[];
+  readonly delay_minutes: number;
+  readonly start_at: string | null;
+  readonly end_at: string | null;
+  readonly unless: EventTriggerUnless | null;
+}
+
+/** The document leaves the trigger an open object (a oneOf in the request): its four forms. */
 export type CampaignTrigger =
   | { readonly type: 'now' }
   | { readonly type: 'at'; readonly at: string }
-  | { readonly type: 'cron'; readonly cron: string; readonly end_at: string | null };
+  | { readonly type: 'cron'; readonly cron: string; readonly end_at: string | null }
+  | EventTrigger;
 
-/** `${name}` in a dynamic text takes the profile property `source` (`user.<property>`). */
+/**
+ * `${name}` in a dynamic text takes the profile property `source` (`user.<property>`), or in an
+ * event campaign the triggering event's property (`event.<property>`).
+ */
 export interface CampaignVariable {
   readonly name: string;
   readonly source: string;
@@ -588,7 +615,15 @@ export type CampaignInput = With<
   }
 >;
 
-export const runStates = ['rendering', 'paused', 'delivering', 'completed', 'stopped', 'failed'] as const;
+export const runStates = [
+  'rendering',
+  'listening',
+  'paused',
+  'delivering',
+  'completed',
+  'stopped',
+  'failed',
+] as const;
 export type RunState = (typeof runStates)[number];
 
 /** One run (task instance): its progress (processed of reachable) and its messages by state. */
@@ -622,6 +657,10 @@ export type CampaignPreview = With<
 >;
 
 // ---- The user's say: suppressions and unsubscribes (SPEC §5) ------------------------------------
+
+/** The project's frequency cap and quiet hours (`GET/PUT …/delivery-rules`), applied to every send. */
+export type DeliveryRules = Answered<Answer<'/api/v1/projects/{projectId}/delivery-rules', 'get'>>;
+export type DeliveryRulesInput = Body<'/api/v1/projects/{projectId}/delivery-rules', 'put'>;
 
 type SuppressionsPath = '/api/v1/projects/{projectId}/suppressions';
 

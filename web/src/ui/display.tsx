@@ -3,7 +3,7 @@ import { Link } from '../router.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { IconAlert, IconCheckCircle, IconInfo, IconWarning } from './icons.tsx';
 
-export type Tone = 'neutral' | 'blue' | 'green' | 'red' | 'amber';
+export type Tone = 'neutral' | 'blue' | 'green' | 'red' | 'amber' | 'violet';
 
 export function Badge({
   tone = 'neutral',

@@ -106,7 +106,8 @@ export const tenancyEn = {
   'permission.delivery.replay': 'Replay deliveries',
   'permission.audit.read': 'Read the audit log',
   'settings.title': 'Settings',
-  'settings.description': 'The project’s name and time zone, its workspaces, API tokens and audit log.',
+  'settings.description':
+    'The project’s name and time zone, its workspaces, delivery rules, ID types, API tokens and audit log.',
   'settings.tabGeneral': 'General',
   'settings.tabWorkspaces': 'Workspaces',
   'settings.tabIdTypes': 'ID types',

@@ -101,7 +101,7 @@ export const tenancyZhCN: Record<keyof typeof tenancyEn, string> = {
   'permission.delivery.replay': '重放投递',
   'permission.audit.read': '查看审计日志',
   'settings.title': '设置',
-  'settings.description': '项目名称与时区、空间、API 令牌和审计日志。',
+  'settings.description': '项目名称与时区、空间、投递规则、ID 类型、API 令牌和审计日志。',
   'settings.tabGeneral': '常规',
   'settings.tabWorkspaces': '空间',
   'settings.tabIdTypes': 'ID 类型',

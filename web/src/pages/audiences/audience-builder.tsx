@@ -2,7 +2,6 @@ import { useEffect, useMemo, useState } from 'react';
 import { ApiError, api, fetchAll } from '../../api/client.ts';
 import type { AudienceCatalog, AudienceEstimate, AudiencePreview, Channel } from '../../api/types.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
-import type { MessageKey } from '../../i18n/messages.ts';
 import { useProject } from '../../project-context.tsx';
 import { Link, navigate } from '../../router.tsx';
 import { Button } from '../../ui/button.tsx';
@@ -16,110 +15,16 @@ import {
   emptyGroup,
   emptyProperty,
   fromJson,
-  inputOf,
-  isDateOperator,
-  kindOf,
-  operatorsFor,
   toJson,
   type BehaviorRow,
   type GroupRow,
-  type PropertyRow,
   type Row,
 } from './audience-model.ts';
+import { PropertyConditionRow, type TypeMap } from './property-condition.tsx';
 import { profilePath } from '../profiles/profile-common.tsx';
 import './audiences.css';
 
 type Update<T> = (next: T) => void;
-type TypeMap = ReadonlyMap<string, readonly string[]>;
-
-function PropertyEditor({
-  row,
-  onChange,
-  onRemove,
-  properties,
-  label,
-}: {
-  row: PropertyRow;
-  onChange: Update<PropertyRow>;
-  onRemove: () => void;
-  properties: TypeMap;
-  label: string;
-}) {
-  const { t } = useI18n();
-  const kind = kindOf(properties.get(row.property));
-  const input = inputOf(row.operator, kind);
-  const dateInput = isDateOperator(row.operator) || (row.operator === 'between' && kind === 'string');
-  const valueType =
-    row.operator === 'within_last_days'
-      ? 'number'
-      : dateInput
-        ? 'date'
-        : kind === 'number'
-          ? 'number'
-          : 'text';
-  return (
-    <div className="audience-row" role="group" aria-label={label}>
-      <select
-        className="select"
-        aria-label={t('audiences.property')}
-        value={row.property}
-        onChange={(e) => onChange({ ...row, property: e.target.value, operator: '', value: '', value2: '' })}
-      >
-        <option value="">{t('audiences.choose')}</option>
-        {[...properties.keys()].map((name) => (
-          <option key={name} value={name}>
-            {name}
-          </option>
-        ))}
-      </select>
-      <select
-        className="select"
-        aria-label={t('audiences.operator')}
-        value={row.operator}
-        disabled={!row.property}
-        onChange={(e) => onChange({ ...row, operator: e.target.value })}
-      >
-        <option value="">{t('audiences.choose')}</option>
-        {operatorsFor[kind].map((op) => (
-          <option key={op} value={op}>
-            {t(`audiences.op.${op}` as MessageKey)}
-          </option>
-        ))}
-      </select>
-      {input === 'one' || input === 'two' || input === 'list' || input === 'days' ? (
-        <input
-          className="input"
-          aria-label={input === 'days' ? t('audiences.days') : t('audiences.value')}
-          type={input === 'list' ? 'text' : valueType}
-          title={input === 'list' ? t('audiences.listHint') : undefined}
-          placeholder={input === 'list' ? t('audiences.listHint') : undefined}
-          value={row.value}
-          onChange={(e) => onChange({ ...row, value: e.target.value })}
-        />
-      ) : null}
-      {input === 'two' ? (
-        <>
-          <span className="muted">{t('audiences.valueTo')}</span>
-          <input
-            className="input"
-            aria-label={`${t('audiences.value')} 2`}
-            type={valueType}
-            value={row.value2}
-            onChange={(e) => onChange({ ...row, value2: e.target.value })}
-          />
-        </>
-      ) : null}
-      <Button
-        variant="ghost-danger"
-        aria-label={t('audiences.remove')}
-        title={t('audiences.remove')}
-        onClick={onRemove}
-      >
-        <IconX />
-      </Button>
-    </div>
-  );
-}
 
 function BehaviorEditor({
   row,
@@ -240,7 +145,7 @@ function BehaviorEditor({
       </div>
       {row.filters.map((f, i) => (
         <div className="audience-filter" key={f.key}>
-          <PropertyEditor
+          <PropertyConditionRow
             row={f}
             label={`${t('audiences.addFilter')} ${i + 1}`}
             properties={eventProperties}
@@ -331,7 +236,7 @@ function GroupEditor({
             />
           );
         return (
-          <PropertyEditor
+          <PropertyConditionRow
             key={item.key}
             row={item}
             label={`${t('audiences.addProperty')} ${i + 1}`}

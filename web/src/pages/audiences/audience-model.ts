@@ -180,7 +180,7 @@ export function toJson(group: GroupRow, catalog: AudienceCatalog | null): Audien
   return convert(group) as AudienceGroup;
 }
 
-function propertyRow(c: Record<string, unknown>): PropertyRow {
+export function propertyRow(c: Record<string, unknown>): PropertyRow {
   const values = Array.isArray(c.values) ? (c.values as unknown[]) : [];
   const list = c.operator === 'in' || c.operator === 'not_in';
   return {

@@ -182,7 +182,9 @@ export function CampaignActions({
             ? t('campaigns.publishNow')
             : campaign.trigger.type === 'at'
               ? t('campaigns.publishAt')
-              : t('campaigns.publishCron'),
+              : campaign.trigger.type === 'event'
+                ? t('campaigns.publishEvent')
+                : t('campaigns.publishCron'),
           t('campaigns.publishPause'),
         ]}
         confirmLabel={t('campaigns.action.publish')}
@@ -192,7 +194,11 @@ export function CampaignActions({
         open={confirming === 'stop'}
         onClose={() => setConfirming(null)}
         title={t('campaigns.stopTitle', { name: campaign.name })}
-        consequences={[t('campaigns.stopQueued'), t('campaigns.stopRuns'), t('campaigns.stopFinal')]}
+        consequences={[
+          t('campaigns.stopQueued'),
+          campaign.trigger.type === 'event' ? t('campaigns.stopFires') : t('campaigns.stopRuns'),
+          t('campaigns.stopFinal'),
+        ]}
         confirmLabel={t('campaigns.action.stop')}
         onConfirm={() => run('stop')}
       />

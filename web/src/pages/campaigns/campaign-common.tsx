@@ -5,7 +5,7 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import { useProject } from '../../project-context.tsx';
 import { Badge, type Tone } from '../../ui/display.tsx';
 import type { Campaign, CampaignState, CampaignTrigger } from '../../api/types.ts';
-import { describeCron } from './campaign-schedule.ts';
+import { describeCron, describeEventTrigger } from './campaign-schedule.ts';
 import './campaigns.css';
 
 // What the campaign pages share: paths, the state badge, a trigger in words, and the names of
@@ -57,12 +57,44 @@ export function TriggerText({ trigger }: { trigger: CampaignTrigger }) {
   if (trigger.type === 'now') return <>{t('campaigns.trigger.now')}</>;
   if (trigger.type === 'at')
     return <>{t('campaigns.trigger.atTime', { time: at(trigger.at), zone: timeZone })}</>;
+  if (trigger.type === 'event') {
+    // An unreadable typed time (the editor sends it as typed for the server to name) is left out.
+    const valid = (iso: string | null | undefined) => (iso && !Number.isNaN(Date.parse(iso)) ? iso : null);
+    const from = valid(trigger.start_at);
+    const until = valid(trigger.end_at);
+    return (
+      <>
+        <span data-testid="event-trigger-text">{describeEventTrigger(trigger, t)}</span>
+        {from ? <> · {t('campaigns.trigger.from', { time: at(from) })}</> : null}
+        {until ? <> · {t('campaigns.trigger.until', { time: at(until) })}</> : null}
+        {from || until ? <span className="muted"> ({timeZone})</span> : null}
+      </>
+    );
+  }
   const reading = describeCron(trigger.cron, locale) ?? trigger.cron;
   return (
     <>
       <span title={trigger.cron}>{reading}</span>
       {trigger.end_at ? <> · {t('campaigns.trigger.until', { time: at(trigger.end_at) })}</> : null}
       <span className="muted"> ({timeZone})</span>
+    </>
+  );
+}
+
+/** A campaign's own limits in words: its cap (or none) and what quiet hours do to it. */
+export function LimitsText({
+  cap,
+  quietHours,
+}: {
+  cap: { readonly count: number | string; readonly period_hours: number | string } | null;
+  quietHours: 'delay' | 'drop';
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      {cap ? t('campaigns.capText', { count: cap.count, hours: cap.period_hours }) : t('campaigns.noCap')}
+      {' · '}
+      {t(`campaigns.quietText.${quietHours}`)}
     </>
   );
 }

@@ -13,7 +13,13 @@ import { StaticTable } from '../../ui/table.tsx';
 import { logPath } from '../delivery/delivery-common.tsx';
 import type { Campaign, CampaignRun, RunState } from '../../api/types.ts';
 import { CampaignActions } from './campaign-actions.tsx';
-import { CampaignStateBadge, TriggerText, campaignsPath, useCampaignNames } from './campaign-common.tsx';
+import {
+  CampaignStateBadge,
+  LimitsText,
+  TriggerText,
+  campaignsPath,
+  useCampaignNames,
+} from './campaign-common.tsx';
 
 // One campaign: its state and the actions it allows, its setup, who submitted and approved it,
 // and its runs (task instances) with their progress and messages by state, each count a link to
@@ -22,6 +28,7 @@ import { CampaignStateBadge, TriggerText, campaignsPath, useCampaignNames } from
 
 const runTone: Record<RunState, Tone> = {
   rendering: 'blue',
+  listening: 'violet',
   delivering: 'blue',
   paused: 'amber',
   completed: 'green',
@@ -33,14 +40,67 @@ const runTone: Record<RunState, Tone> = {
 const moving = new Set(['pending_publish', 'scheduled', 'running', 'paused']);
 const POLL_MS = 2_000;
 
+/** Members the send gate left out, by reason: counted apart from `skipped` (no send-ID value). */
+function GateCounts({ run }: { run: CampaignRun }) {
+  const { t, locale } = useI18n();
+  const reasons = [
+    ['suppressed', run.suppressed, 'campaigns.suppressedN'],
+    ['unsubscribed', run.unsubscribed, 'campaigns.unsubscribedN'],
+    ['capped', run.capped, 'campaigns.cappedN'],
+    ['quiet', run.quiet, 'campaigns.quietN'],
+  ] as const;
+  return (
+    <>
+      {reasons.map(([reason, count, key]) =>
+        count > 0 ? (
+          <span key={reason}>
+            {' · '}
+            <span data-testid={`run-${reason}`}>{t(key, { n: count.toLocaleString(locale) })}</span>
+          </span>
+        ) : null,
+      )}
+    </>
+  );
+}
+
+/** An event campaign's run: events taken and left out, then what became of the rest. */
+function EventRunProgress({ run }: { run: CampaignRun }) {
+  const { t, locale } = useI18n();
+  const n = (v: number) => v.toLocaleString(locale);
+  return (
+    <div className="run-progress">
+      <div className="run-fires">
+        <span data-testid="run-fired">{t('campaigns.firedN', { n: n(run.fired) })}</span>
+        <span className="muted"> · </span>
+        <span data-testid="run-excluded" title={t('campaigns.excludedHint')}>
+          {t('campaigns.excludedN', { n: n(run.excluded) })}
+        </span>
+      </div>
+      <div className="cell-sub" data-testid="run-processed">
+        {t('campaigns.fireSentN', { n: n(run.processed) })}
+        {' · '}
+        {t('campaigns.queuedN', { n: n(run.queued) })}
+        {run.skipped > 0 ? (
+          <>
+            {' · '}
+            {t('campaigns.skippedN', { n: n(run.skipped) })}
+          </>
+        ) : null}
+        <GateCounts run={run} />
+      </div>
+    </div>
+  );
+}
+
 function RunProgress({ run }: { run: CampaignRun }) {
   const { t, locale } = useI18n();
   // Null until the run has evaluated its audience.
   const n = (v: number | null) => (v === null ? '…' : v.toLocaleString(locale));
   const target = run.reachable;
   // Members the send gate left out are reachable but never rendered: they count as done, or a
-  // finished run with suppressed members would stop short of 100 % (decision 125).
-  const done = run.processed + run.suppressed + run.unsubscribed;
+  // finished run with suppressed (or capped, or quiet-dropped) members would stop short of 100 %
+  // (decision 125).
+  const done = run.processed + run.suppressed + run.unsubscribed + run.capped + run.quiet;
   const percent = target === null ? 0 : target > 0 ? Math.min(100, Math.round((done / target) * 100)) : 100;
   return (
     <div className="run-progress">
@@ -67,21 +127,7 @@ function RunProgress({ run }: { run: CampaignRun }) {
             {t('campaigns.skippedN', { n: n(run.skipped) })}
           </>
         ) : null}
-        {/* Left out by the send gate: counted apart from skipped (no send-ID value). */}
-        {run.suppressed > 0 ? (
-          <>
-            {' · '}
-            <span data-testid="run-suppressed">{t('campaigns.suppressedN', { n: n(run.suppressed) })}</span>
-          </>
-        ) : null}
-        {run.unsubscribed > 0 ? (
-          <>
-            {' · '}
-            <span data-testid="run-unsubscribed">
-              {t('campaigns.unsubscribedN', { n: n(run.unsubscribed) })}
-            </span>
-          </>
-        ) : null}
+        <GateCounts run={run} />
       </div>
     </div>
   );
@@ -90,6 +136,7 @@ function RunProgress({ run }: { run: CampaignRun }) {
 function RunsTable({ campaign, runs }: { campaign: Campaign; runs: readonly CampaignRun[] }) {
   const { t, formatTime, locale } = useI18n();
   const { projectId } = useProject();
+  const byEvent = campaign.trigger.type === 'event';
   if (runs.length === 0)
     return (
       <EmptyState
@@ -135,15 +182,21 @@ function RunsTable({ campaign, runs }: { campaign: Campaign; runs: readonly Camp
             </span>
             {run.error ? <div className="cell-sub run-error">{run.error}</div> : null}
           </td>
-          <td className="cell-num">
-            <div data-testid="run-size">{run.audience_size?.toLocaleString(locale) ?? '…'}</div>
-            <div className="cell-sub">
-              {t('campaigns.reachableN', { n: run.reachable?.toLocaleString(locale) ?? '…' })}
-            </div>
-          </td>
-          <td>
-            <RunProgress run={run} />
-          </td>
+          {byEvent ? (
+            <td className="cell-num">
+              <div data-testid="run-size" className="muted" title={t('campaigns.runAudienceEvent')}>
+                —
+              </div>
+            </td>
+          ) : (
+            <td className="cell-num">
+              <div data-testid="run-size">{run.audience_size?.toLocaleString(locale) ?? '…'}</div>
+              <div className="cell-sub">
+                {t('campaigns.reachableN', { n: run.reachable?.toLocaleString(locale) ?? '…' })}
+              </div>
+            </td>
+          )}
+          <td>{byEvent ? <EventRunProgress run={run} /> : <RunProgress run={run} />}</td>
           <td>
             <ul className="run-counts" aria-label={t('campaigns.countsOf', { run: run.id })}>
               {messageStates.map((s) => (
@@ -203,7 +256,11 @@ export function CampaignDetails({ campaignId }: { campaignId: string }) {
     (moving.has(campaign.state) ||
       runs.some(
         (r) =>
-          r.state === 'rendering' || r.state === 'delivering' || r.counts.queued > 0 || r.counts.sending > 0,
+          r.state === 'rendering' ||
+          r.state === 'listening' ||
+          r.state === 'delivering' ||
+          r.counts.queued > 0 ||
+          r.counts.sending > 0,
       ));
   useEffect(() => {
     if (!active) return;
@@ -225,7 +282,11 @@ export function CampaignDetails({ campaignId }: { campaignId: string }) {
             {campaign.name} <CampaignStateBadge state={campaign.state} />
           </span>
         }
-        description={t(`campaigns.stateHint.${campaign.state}`)}
+        description={
+          campaign.state === 'running' && campaign.trigger.type === 'event'
+            ? t('campaigns.stateHint.runningEvent')
+            : t(`campaigns.stateHint.${campaign.state}`)
+        }
         actions={
           <div className="row campaign-header-actions">
             <CampaignActions
@@ -267,15 +328,27 @@ export function CampaignDetails({ campaignId }: { campaignId: string }) {
               </>
             ) : null}
             <dt>{t('campaigns.audience')}</dt>
-            <dd>{names.audience(campaign.audience_id)}</dd>
+            <dd>
+              {campaign.audience_id === null && campaign.trigger.type === 'event'
+                ? t('campaigns.noAudience')
+                : names.audience(campaign.audience_id)}
+            </dd>
             <dt>{t('campaigns.channel')}</dt>
             <dd>{names.channel(campaign.channel_id)}</dd>
             <dt>{t('campaigns.schedule')}</dt>
             <dd>
               <TriggerText trigger={campaign.trigger} />
             </dd>
-            <dt>{t('campaigns.nextRunLabel')}</dt>
-            <dd>{formatTime(campaign.next_run_at)}</dd>
+            {campaign.trigger.type === 'event' ? null : (
+              <>
+                <dt>{t('campaigns.nextRunLabel')}</dt>
+                <dd>{formatTime(campaign.next_run_at)}</dd>
+              </>
+            )}
+            <dt>{t('campaigns.limits')}</dt>
+            <dd>
+              <LimitsText cap={campaign.frequency_cap} quietHours={campaign.quiet_hours} />
+            </dd>
             <dt>{t('campaigns.templateValues')}</dt>
             <dd>
               {Object.keys(campaign.template_values).length === 0 ? (

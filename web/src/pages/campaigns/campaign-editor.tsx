@@ -26,24 +26,33 @@ import {
 } from '../channels/template-values.tsx';
 import { profilePath } from '../profiles/profile-common.tsx';
 import type { Campaign, CampaignInput, CampaignPreview } from '../../api/types.ts';
-import { TriggerText, campaignPath, campaignsPath, useTimeZone } from './campaign-common.tsx';
+import { LimitsText, TriggerText, campaignPath, campaignsPath, useTimeZone } from './campaign-common.tsx';
 import { stepOf, steps, variableNameOf, type Step } from './campaign-model.ts';
 import {
   describeCron,
   emptySchedule,
+  eventTriggerIssues,
   scheduleOf,
   triggerOf,
   type ScheduleDraft,
 } from './campaign-schedule.ts';
+import type { TypeMap } from '../audiences/property-condition.tsx';
+import {
+  CampaignLimitsFields,
+  EventTriggerFields,
+  errorAt,
+  type LimitsDraft,
+} from './event-trigger-fields.tsx';
 
 // The campaign editor (issue 19 point 5) in five steps: audience (with its estimate on the chosen
 // channel), channel (authorized to the workspace, with its untested warning), content (the
 // channel's template form and variables, with a live preview of one recipient's rendered message),
-// schedule (now, at a time or by cron, in the project's time zone) and review (ten recipients with
-// their rendered messages), then Save or Submit. Any step may be visited in any order; the server
-// checks the whole campaign at submit and its issues are shown under their fields, on their step.
+// schedule (now, at a time, by cron in the project's time zone, or when an event happens; the
+// campaign's own cap and quiet-hours mode) and review (ten recipients with their rendered
+// messages), then Save or Submit. Any step may be visited in any order; the server checks the
+// whole campaign at submit and its issues are shown under their fields, on their step.
 
-interface Draft {
+interface Draft extends LimitsDraft {
   readonly name: string;
   readonly description: string;
   readonly audienceId: string;
@@ -65,7 +74,21 @@ const emptyDraft: Draft = {
   schedule: emptySchedule,
   conversionEvent: '',
   conversionDays: '7',
+  capOn: false,
+  capCount: '1',
+  capHours: '24',
+  quietHours: 'delay',
 };
+
+/** Whether a variable takes the triggering event's property (event campaigns only). */
+const isEventSource = (source: string) => source.trim().startsWith('event.');
+
+/** The catalog's events → their property names and observed types. */
+function eventTypesOf(catalog: AudienceCatalog | null): ReadonlyMap<string, TypeMap> {
+  return new Map(
+    catalog?.events.map((e) => [e.name, new Map(e.properties.map((p) => [p.name, p.types]))]) ?? [],
+  );
+}
 
 function useDebounced<T>(value: T, ms: number): T {
   const [current, setCurrent] = useState(value);
@@ -152,15 +175,22 @@ function ContentStep({
 }) {
   const { t } = useI18n();
   const urlOptions = useUrlOptions(channel, true);
-  const [property, setProperty] = useState('');
+  // The picked source: `user.<property>`, or `event.<property>` in an event campaign.
+  const [source, setSource] = useState('');
   const properties = catalog?.profile_properties.map((p) => p.name) ?? [];
+  const byEvent = draft.schedule.type === 'event';
+  const triggerEvent = draft.schedule.event;
+  const eventProperties = byEvent
+    ? (catalog?.events.find((e) => e.name === triggerEvent)?.properties.map((p) => p.name) ?? [])
+    : [];
+  const sources = [...properties.map((p) => `user.${p}`), ...eventProperties.map((p) => `event.${p}`)];
   const dynamic = channel.template.some((f) => f.type === 'dynamic_text');
   const addVariable = () => {
-    if (!property) return;
-    const name = variableNameOf(property);
+    if (!source) return;
+    const name = variableNameOf(source.replace(/^(user|event)\./, ''));
     const taken = draft.variables.some((v) => v.name.trim() === name);
-    if (!taken) set({ variables: [...draft.variables, { name, source: `user.${property}`, default: '' }] });
-    setProperty('');
+    if (!taken) set({ variables: [...draft.variables, { name, source, default: '' }] });
+    setSource('');
   };
   return (
     <div className="form">
@@ -179,36 +209,62 @@ function ContentStep({
       {dynamic ? (
         <div className="field">
           <span className="field-label" id="campaign-variable-picker">
-            {t('campaigns.variablePicker')}
+            {byEvent ? t('campaigns.variablePickerEvent') : t('campaigns.variablePicker')}
           </span>
           <div className="row variable-picker" role="group" aria-labelledby="campaign-variable-picker">
             <select
               className="select select-sm"
-              aria-label={t('campaigns.profileProperty')}
-              value={property}
-              onChange={(e) => setProperty(e.target.value)}
+              aria-label={byEvent ? t('campaigns.variableSourcePick') : t('campaigns.profileProperty')}
+              value={source}
+              onChange={(e) => setSource(e.target.value)}
             >
               <option value="">{t('campaigns.chooseProperty')}</option>
-              {properties.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
+              {byEvent ? (
+                <>
+                  <optgroup label={t('campaigns.eventPropertiesOf', { event: triggerEvent || '…' })}>
+                    {eventProperties.map((p) => (
+                      <option key={`event.${p}`} value={`event.${p}`}>
+                        {`event.${p}`}
+                      </option>
+                    ))}
+                  </optgroup>
+                  <optgroup label={t('campaigns.profileProperties')}>
+                    {properties.map((p) => (
+                      <option key={`user.${p}`} value={`user.${p}`}>
+                        {`user.${p}`}
+                      </option>
+                    ))}
+                  </optgroup>
+                </>
+              ) : (
+                properties.map((p) => (
+                  <option key={p} value={`user.${p}`}>
+                    {p}
+                  </option>
+                ))
+              )}
             </select>
-            <Button size="sm" icon={<IconPlus />} disabled={!property} onClick={addVariable}>
+            <Button size="sm" icon={<IconPlus />} disabled={!source} onClick={addVariable}>
               {t('campaigns.addAsVariable')}
             </Button>
           </div>
-          <FieldMessage hint={t('campaigns.variablePickerHint')} />
+          <FieldMessage
+            hint={
+              byEvent && !triggerEvent
+                ? t('campaigns.variablePickerNoEvent')
+                : t('campaigns.variablePickerHint')
+            }
+          />
         </div>
       ) : null}
       <VariablesEditor
         id="campaign-variables"
-        hint={t('campaigns.variablesHint')}
+        hint={byEvent ? t('campaigns.variablesHintEvent') : t('campaigns.variablesHint')}
         channel={channel}
         values={draft.values}
         variables={draft.variables}
-        sources={properties.map((p) => `user.${p}`)}
+        sources={sources}
+        sourceHeading={byEvent ? t('campaigns.variableSourceEvent') : undefined}
         onChange={(next, stale) => {
           set({ variables: next });
           if (stale) setErrors((e) => withoutErrors(e, stale));
@@ -220,7 +276,16 @@ function ContentStep({
 }
 
 /** The content step's side: one recipient's rendered message, re-rendered as the values change. */
-function LivePreview({ preview, channel }: { preview: PreviewState; channel: Channel }) {
+function LivePreview({
+  preview,
+  channel,
+  blocked,
+}: {
+  preview: PreviewState;
+  channel: Channel;
+  /** Why nothing can be previewed yet (no audience, event variables), or null. */
+  blocked: string | null;
+}) {
   const { t } = useI18n();
   const [chosen, setChosen] = useState(0);
   const recipients = preview.answer?.recipients ?? [];
@@ -232,8 +297,9 @@ function LivePreview({ preview, channel }: { preview: PreviewState; channel: Cha
       className="campaign-live"
     >
       <div aria-live="polite" data-testid="live-preview">
-        {!preview.answer && !preview.error ? <Loading /> : null}
-        {preview.error ? (
+        {blocked ? <Alert tone="info">{blocked}</Alert> : null}
+        {!blocked && !preview.answer && !preview.error ? <Loading /> : null}
+        {!blocked && preview.error ? (
           <Alert tone="warning">
             <ul className="preview-issues">
               {previewIssues(preview.error, t, channel).map((line) => (
@@ -242,7 +308,7 @@ function LivePreview({ preview, channel }: { preview: PreviewState; channel: Cha
             </ul>
           </Alert>
         ) : null}
-        {preview.answer && !preview.error ? (
+        {!blocked && preview.answer && !preview.error ? (
           recipient ? (
             <>
               <label className="field">
@@ -296,7 +362,8 @@ function ScheduleStep({
   const s = draft.schedule;
   const setSchedule = (change: Partial<ScheduleDraft>) => set({ schedule: { ...s, ...change } });
   const reading = s.type === 'cron' ? describeCron(s.cron, locale) : null;
-  const error = (prefix: string) => Object.entries(errors).find(([k]) => k.startsWith(prefix))?.[1];
+  const error = (prefix: string) => errorAt(errors, prefix);
+  const eventTypes = useMemo(() => eventTypesOf(catalog), [catalog]);
   return (
     <div className="form">
       <div className="field">
@@ -304,7 +371,7 @@ function ScheduleStep({
           {t('campaigns.when')}
         </span>
         <div className="segmented" role="radiogroup" aria-labelledby="campaign-when">
-          {(['now', 'at', 'cron'] as const).map((type) => (
+          {(['now', 'at', 'cron', 'event'] as const).map((type) => (
             <button
               key={type}
               type="button"
@@ -316,8 +383,20 @@ function ScheduleStep({
             </button>
           ))}
         </div>
-        <FieldMessage error={error('/trigger/type')} hint={t(`campaigns.whenHint.${s.type}`)} />
+        <FieldMessage
+          error={s.type === 'event' ? undefined : error('/trigger/type')}
+          hint={t(`campaigns.whenHint.${s.type}`)}
+        />
       </div>
+      {s.type === 'event' ? (
+        <EventTriggerFields
+          schedule={s}
+          setSchedule={setSchedule}
+          errors={errors}
+          eventTypes={eventTypes}
+          timeZone={timeZone}
+        />
+      ) : null}
       {s.type === 'at' ? (
         <TextField
           label={t('campaigns.sendAt')}
@@ -386,6 +465,7 @@ function ScheduleStep({
           />
         ) : null}
       </div>
+      <CampaignLimitsFields limits={draft} set={set} errors={errors} />
     </div>
   );
 }
@@ -436,6 +516,10 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
       schedule: scheduleOf(loaded.trigger, timeZone),
       conversionEvent: loaded.conversion?.event ?? '',
       conversionDays: String(loaded.conversion?.within_days ?? 7),
+      capOn: loaded.frequency_cap !== null,
+      capCount: String(loaded.frequency_cap?.count ?? 1),
+      capHours: String(loaded.frequency_cap?.period_hours ?? 24),
+      quietHours: loaded.quiet_hours,
     });
   }, [loaded, channels, timeZone]);
 
@@ -446,6 +530,18 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
   );
   const channel = (channels ?? []).find((c) => c.id === draft.channelId) ?? null;
   const audience = (audiences ?? []).find((a) => a.id === draft.audienceId) ?? null;
+  const byEvent = draft.schedule.type === 'event';
+  const eventTypes = useMemo(() => eventTypesOf(catalog), [catalog]);
+  const trigger = triggerOf(draft.schedule, timeZone, eventTypes.get(draft.schedule.event));
+  // The preview renders members of the audience now, without an event: an event campaign is
+  // previewed only with an audience and without event.<property> variables (decision 140).
+  const previewBlocked = !draft.audienceId
+    ? byEvent
+      ? t('campaigns.previewEvent')
+      : null
+    : byEvent && draft.variables.some((v) => isEventSource(v.source))
+      ? t('campaigns.previewEventVariables')
+      : null;
 
   // The audience's size, and how many the chosen channel reaches (those with its send ID).
   useEffect(() => {
@@ -477,18 +573,22 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
       description: draft.description.trim() || null,
       audience_id: draft.audienceId || null,
       channel_id: draft.channelId || null,
-      trigger: triggerOf(draft.schedule, timeZone),
+      trigger,
       template_values: channel ? templateValuesOf(channel.template, draft.values) : {},
       variables: sentVariables,
       conversion: draft.conversionEvent
         ? { event: draft.conversionEvent, within_days: Number.isFinite(days) ? days : 0 }
         : null,
+      frequency_cap: draft.capOn
+        ? { count: Number(draft.capCount), period_hours: Number(draft.capHours) }
+        : null,
+      quiet_hours: draft.quietHours,
     };
   };
 
   // The live preview: what the channel would receive, for up to ten members of the audience.
   const previewKey =
-    (step === 'content' || step === 'review') && channel && draft.audienceId
+    (step === 'content' || step === 'review') && channel && draft.audienceId && !previewBlocked
       ? JSON.stringify({
           audience_id: draft.audienceId,
           channel_id: channel.id,
@@ -535,6 +635,13 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
     if (!draft.name.trim()) {
       setErrors({ '/name': t('validation.required') });
       setStep('audience');
+      return;
+    }
+    const local = eventTriggerIssues(draft.schedule);
+    if (Object.keys(local).length > 0) {
+      setErrors(Object.fromEntries(Object.entries(local).map(([path, key]) => [path, t(key)])));
+      setStep('schedule');
+      setFormError(t('campaigns.fixIssues', { n: Object.keys(local).length }));
       return;
     }
     setSaving(then);
@@ -617,24 +724,24 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
                 value={draft.description}
                 onChange={(e) => set({ description: e.target.value })}
               />
-              {audiences.length === 0 ? (
+              {audiences.length === 0 && !byEvent ? (
                 <Alert tone="info">
                   {t('campaigns.noAudiences')}{' '}
                   <Link to={`/projects/${projectId}/audiences/new`}>{t('campaigns.buildAudience')}</Link>
                 </Alert>
               ) : null}
               <SelectField
-                label={t('campaigns.audience')}
+                label={byEvent ? t('campaigns.audienceOptional') : t('campaigns.audience')}
                 name="audience_id"
                 value={draft.audienceId}
                 error={errors['/audience_id']}
-                hint={t('campaigns.audienceHint')}
+                hint={byEvent ? t('campaigns.audienceOptionalHint') : t('campaigns.audienceHint')}
                 onChange={(e) => {
                   set({ audienceId: e.target.value });
                   setErrors((x) => withoutErrors(x, '/audience_id'));
                 }}
                 options={[
-                  { value: '', label: t('campaigns.chooseAudience') },
+                  { value: '', label: byEvent ? t('campaigns.noAudience') : t('campaigns.chooseAudience') },
                   ...audiences.map((a) => ({ value: a.id, label: a.name })),
                 ]}
               />
@@ -696,12 +803,19 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
                 <dt>{t('campaigns.name')}</dt>
                 <dd>{draft.name || '—'}</dd>
                 <dt>{t('campaigns.audience')}</dt>
-                <dd>{audience?.name ?? '—'}</dd>
+                <dd>{audience?.name ?? (byEvent ? t('campaigns.noAudience') : '—')}</dd>
                 <dt>{t('campaigns.channel')}</dt>
                 <dd>{channel?.name ?? '—'}</dd>
                 <dt>{t('campaigns.schedule')}</dt>
+                <dd data-testid="review-schedule">
+                  <TriggerText trigger={trigger} />
+                </dd>
+                <dt>{t('campaigns.limits')}</dt>
                 <dd>
-                  <TriggerText trigger={triggerOf(draft.schedule, timeZone)} />
+                  <LimitsText
+                    cap={draft.capOn ? { count: draft.capCount, period_hours: draft.capHours } : null}
+                    quietHours={draft.quietHours}
+                  />
                 </dd>
                 <dt>{t('campaigns.conversion')}</dt>
                 <dd>
@@ -718,7 +832,11 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
               ) : (
                 <Alert tone="info">{t('campaigns.noApproval')}</Alert>
               )}
-              <ReviewRecipients preview={preview} channel={channel} ready={Boolean(channel && audience)} />
+              <ReviewRecipients
+                preview={preview}
+                channel={channel}
+                blocked={previewBlocked ?? (channel && audience ? null : t('campaigns.previewNeedsBoth'))}
+              />
             </div>
           ) : null}
           {formError ? <Alert tone="error">{formError}</Alert> : null}
@@ -763,17 +881,20 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
           {step === 'content' && channel ? (
             <LivePreview
               channel={channel}
-              preview={
-                draft.audienceId
-                  ? preview
-                  : { answer: null, error: new Error(t('campaigns.previewNeedsAudience')), busy: false }
-              }
+              preview={preview}
+              blocked={previewBlocked ?? (draft.audienceId ? null : t('campaigns.previewNeedsAudience'))}
             />
           ) : null}
           <Card title={t('campaigns.summary')}>
             <dl className="kv kv-narrow campaign-kv">
               <dt>{t('campaigns.audience')}</dt>
-              <dd>{audience?.name ?? <span className="muted">{t('campaigns.notChosen')}</span>}</dd>
+              <dd>
+                {audience?.name ?? (
+                  <span className="muted">
+                    {byEvent ? t('campaigns.noAudience') : t('campaigns.notChosen')}
+                  </span>
+                )}
+              </dd>
               {audience ? (
                 <>
                   <dt>{t('campaigns.size')}</dt>
@@ -798,8 +919,8 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
                 </>
               ) : null}
               <dt>{t('campaigns.schedule')}</dt>
-              <dd>
-                <TriggerText trigger={triggerOf(draft.schedule, timeZone)} />
+              <dd data-testid="summary-schedule">
+                <TriggerText trigger={trigger} />
               </dd>
             </dl>
           </Card>
@@ -813,15 +934,16 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
 function ReviewRecipients({
   preview,
   channel,
-  ready,
+  blocked,
 }: {
   preview: PreviewState;
   channel: Channel | null;
-  ready: boolean;
+  /** Why there is nothing to preview, or null. */
+  blocked: string | null;
 }) {
   const { t } = useI18n();
   const { projectId } = useProject();
-  if (!ready) return <Alert tone="info">{t('campaigns.previewNeedsBoth')}</Alert>;
+  if (blocked) return <Alert tone="info">{blocked}</Alert>;
   if (preview.error)
     return (
       <Alert tone="warning">

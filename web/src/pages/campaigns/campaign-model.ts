@@ -7,7 +7,13 @@ export type Step = (typeof steps)[number];
 export function stepOf(path: string): Step {
   if (path.startsWith('/channel_id')) return 'channel';
   if (path.startsWith('/template_values') || path.startsWith('/variables')) return 'content';
-  if (path.startsWith('/trigger') || path.startsWith('/conversion')) return 'schedule';
+  if (
+    path.startsWith('/trigger') ||
+    path.startsWith('/conversion') ||
+    path.startsWith('/frequency_cap') ||
+    path.startsWith('/quiet_hours')
+  )
+    return 'schedule';
   return 'audience';
 }
 

@@ -350,6 +350,7 @@ export function VariablesEditor({
   errors,
   hint,
   sources = [],
+  sourceHeading,
 }: {
   id: string;
   channel: Channel;
@@ -362,6 +363,8 @@ export function VariablesEditor({
   hint?: string;
   /** Sources to suggest while typing one (`user.<property>` of the profiles there are). */
   sources?: readonly string[];
+  /** The source column's heading, when more than `user.<property>` is allowed. */
+  sourceHeading?: string;
 }) {
   const { t } = useI18n();
   if (!channel.template.some((f) => f.type === 'dynamic_text')) return null;
@@ -388,7 +391,7 @@ export function VariablesEditor({
         {variables.length > 0 ? (
           <div className="pair-head" aria-hidden="true">
             <span>{t('channels.variableName')}</span>
-            <span>{t('channels.variableSource')}</span>
+            <span>{sourceHeading ?? t('channels.variableSource')}</span>
             <span>{t('channels.variableDefault')}</span>
             <span />
           </div>

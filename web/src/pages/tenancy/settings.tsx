@@ -16,9 +16,10 @@ import { DataTable, Pager, useCursorPages, type Column } from '../../ui/table.ts
 import { useToast } from '../../ui/toast.tsx';
 import { AuditPage } from './audit.tsx';
 import { IdTypeSettingsPage } from '../profiles/id-type-settings.tsx';
+import { DeliveryRulesPage } from '../consent/delivery-rules.tsx';
 import { TokensPage } from './tokens.tsx';
 
-export type SettingsTab = 'general' | 'workspaces' | 'id-types' | 'tokens' | 'audit';
+export type SettingsTab = 'general' | 'workspaces' | 'delivery-rules' | 'id-types' | 'tokens' | 'audit';
 
 function GeneralSettings() {
   const { t } = useI18n();
@@ -301,6 +302,7 @@ export function SettingsPage() {
   const bodies: Record<SettingsTab, ReactNode> = {
     general: <GeneralSettings />,
     workspaces: <WorkspaceSettings />,
+    'delivery-rules': <DeliveryRulesPage />,
     'id-types': <IdTypeSettingsPage />,
     tokens: <TokensPage />,
     audit: <AuditPage />,
@@ -314,6 +316,7 @@ export function SettingsPage() {
         items={[
           { to: base, label: t('settings.tabGeneral') },
           { to: `${base}/workspaces`, label: t('settings.tabWorkspaces') },
+          { to: `${base}/delivery-rules`, label: t('settings.tabDeliveryRules') },
           { to: `${base}/id-types`, label: t('settings.tabIdTypes') },
           { to: `${base}/tokens`, label: t('settings.tabTokens') },
           { to: `${base}/audit`, label: t('settings.tabAudit') },
