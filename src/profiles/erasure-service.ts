@@ -19,6 +19,8 @@ export interface ErasureResult {
   readonly identities: number;
   readonly events: number;
   readonly verifyEntries: number;
+  /** Suppressions and unsubscribes naming the user (decision 129). */
+  readonly consentEntries: number;
   readonly messagesCancelled: number;
   readonly messagesStripped: number;
   readonly attemptsStripped: number;
@@ -165,6 +167,7 @@ export class ErasureService {
       // Fires of event campaigns hold the triggering event's properties; a worker holding one
       // loses its lease and rolls back (decision 128).
       await tx.fires.deleteForProfiles(scope, family);
+      const consentEntries = await tx.consent.removeNaming(scope, [...identities.values()], family);
       const values = new Set([...[...identities.values()].map((i) => i.value), ...family]);
       const verifyEntries = await tx.erasure.deleteVerifyEntries(scope, verifyNeedles(values));
       const messages = await tx.erasure.eraseMessages(scope, { tpUids: family, pushIds: [...values] }, now);
@@ -181,6 +184,7 @@ export class ErasureService {
         identities: deleted.identities,
         events: deleted.events,
         verifyEntries,
+        consentEntries,
         messagesCancelled: messages.cancelled,
         messagesStripped: messages.stripped,
         attemptsStripped: messages.attempts,
@@ -202,6 +206,7 @@ export class ErasureService {
             identities: result.identities,
             events: result.events,
             verify_entries: result.verifyEntries,
+            consent_entries: result.consentEntries,
             messages_cancelled: result.messagesCancelled,
             messages_stripped: result.messagesStripped,
             attempts_stripped: result.attemptsStripped,
@@ -222,6 +227,7 @@ const notFound: ErasureResult = {
   identities: 0,
   events: 0,
   verifyEntries: 0,
+  consentEntries: 0,
   messagesCancelled: 0,
   messagesStripped: 0,
   attemptsStripped: 0,

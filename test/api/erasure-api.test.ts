@@ -227,6 +227,7 @@ for (const kind of storeKinds) {
         identities: 2,
         events: 3,
         verify_entries: 0,
+        consent_entries: 0,
         messages_cancelled: 0,
         messages_stripped: 0,
         attempts_stripped: 0,

@@ -175,6 +175,17 @@ for (const kind of storeKinds) {
         await d.f.as('adminA', d.f.a, { url: `${d.base}/messages?send_id=${second.json.send_id}` })
       ).json().items as { ops_request_id: string }[];
       queued = two!.ops_request_id;
+
+      // The user's say names them too: a suppression by ID value, one of the profile itself, and
+      // an unsubscribe from the channel by e-mail.
+      for (const [url, payload] of [
+        ['/suppressions', { id_type: 'user_id', value: USER, reason: 'complained' }],
+        ['/suppressions', { tp_uid: tpUid }],
+        [`/channels/${channel.id}/unsubscribes`, { id_type: 'email', value: EMAIL }],
+      ] as const) {
+        const res = await d.f.as('adminA', d.f.a, { method: 'POST', url: `${d.base}${url}`, payload });
+        assert.equal(res.statusCode, 201, res.body);
+      }
     });
     after(async () => {
       await receiver.close();
@@ -192,6 +203,8 @@ for (const kind of storeKinds) {
         'verify_buffer',
         'messages',
         'message_attempts',
+        'suppressions',
+        'unsubscribes',
       ])
         assert.ok(
           hits.some((h) => h.startsWith(`${table}:`)),
@@ -210,6 +223,7 @@ for (const kind of storeKinds) {
       assert.equal(body.identities, 3);
       assert.equal(body.events, 3, 'Viewed, identify, Linked (Bad was refused)');
       assert.equal(body.verify_entries, 1);
+      assert.equal(body.consent_entries, 3, 'the suppressions and the unsubscribe naming the user');
       assert.equal(body.messages_cancelled, 1);
       assert.equal(body.messages_stripped, 2);
       assert.equal(body.attempts_stripped, 2);

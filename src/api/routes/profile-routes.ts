@@ -94,6 +94,10 @@ const erasureCounts = {
   identities: { type: 'integer' },
   events: { type: 'integer', description: 'Applied events deleted' },
   verify_entries: { type: 'integer', description: 'Verify buffer entries naming the user deleted' },
+  consent_entries: {
+    type: 'integer',
+    description: 'Suppressions and unsubscribes naming the user deleted',
+  },
   messages_cancelled: { type: 'integer', description: 'Queued or held messages now failed, reason erased' },
   messages_stripped: {
     type: 'integer',
@@ -111,6 +115,7 @@ const erasureJson = (r: ErasureResult) => ({
   identities: r.identities,
   events: r.events,
   verify_entries: r.verifyEntries,
+  consent_entries: r.consentEntries,
   messages_cancelled: r.messagesCancelled,
   messages_stripped: r.messagesStripped,
   attempts_stripped: r.attemptsStripped,

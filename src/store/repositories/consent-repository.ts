@@ -30,6 +30,15 @@ export interface ConsentRepository {
     page: PageRequest,
   ): Promise<ConsentEntry[]>;
   remove(scope: ProjectScope, channelId: string | null, id: string): Promise<boolean>;
+  /**
+   * Erasure: suppressions and unsubscribes naming any of these ID values, or the profiles
+   * themselves (`$tp_uid`), are deleted; answers how many.
+   */
+  removeNaming(
+    scope: ProjectScope,
+    identities: readonly { type: string; value: string }[],
+    tpUids: readonly string[],
+  ): Promise<number>;
   /** Whether the project has any entry at all (the gate skips its query when not). */
   any(scope: ProjectScope, channelId: string): Promise<boolean>;
   /**
@@ -186,6 +195,24 @@ export function consentRepository(root: Kysely<Database>): ConsentRepository {
               .where('id', '=', id)
               .executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
+    },
+    async removeNaming(scope, identities, tpUids) {
+      const byType = new Map<string, string[]>();
+      for (const i of [...identities, ...tpUids.map((value) => ({ type: '$tp_uid', value }))])
+        byType.set(i.type, [...(byType.get(i.type) ?? []), i.value]);
+      let removed = 0;
+      for (const table of ['suppressions', 'unsubscribes'] as const)
+        for (const [type, values] of byType)
+          for (let i = 0; i < values.length; i += 500) {
+            const result = await q(scope)
+              .deleteFrom(table)
+              .where('project_id', '=', scope.projectId)
+              .where('id_type', '=', type)
+              .where('value', 'in', values.slice(i, i + 500))
+              .executeTakeFirst();
+            removed += Number(result.numDeletedRows);
+          }
+      return removed;
     },
     async any(scope, channelId) {
       const [s, u] = await Promise.all([

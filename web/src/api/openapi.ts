@@ -6784,6 +6784,8 @@ export interface paths {
               readonly attempts_stripped: number;
               /** @description Identities whose older events are dropped for TOUCHPOINT_ERASURE_BLOCK_DAYS */
               readonly blocked_identities: number;
+              /** @description Suppressions and unsubscribes naming the user deleted */
+              readonly consent_entries: number;
               /** @description Applied events deleted */
               readonly events: number;
               readonly identities: number;
@@ -7006,6 +7008,8 @@ export interface paths {
                 readonly attempts_stripped: number;
                 /** @description Identities whose older events are dropped for TOUCHPOINT_ERASURE_BLOCK_DAYS */
                 readonly blocked_identities: number;
+                /** @description Suppressions and unsubscribes naming the user deleted */
+                readonly consent_entries: number;
                 /** @description Applied events deleted */
                 readonly events: number;
                 readonly identities: number;
