@@ -17,6 +17,7 @@ import { DeliveryStatsService } from './delivery/delivery-stats-service.ts';
 import { AudienceService } from './audiences/audience-service.ts';
 import { CampaignRunner } from './campaigns/campaign-runner.ts';
 import { EventTriggers } from './campaigns/event-triggers.ts';
+import { recordReceipts } from './campaigns/receipts.ts';
 import { ConsentService, SendGate, recordConsentEvents } from './campaigns/consent-service.ts';
 import {
   CampaignService,
@@ -92,10 +93,12 @@ export async function assemble(
       registry: metrics.registry,
       // Role all: the applier gives way while ingest is saturated (decision 85).
       busy: () => ingest.load.saturated,
-      // With each window, exactly once: `$suppress` / `$unsubscribe` events are recorded, and
-      // events that trigger campaigns become fires (decision 128).
+      // With each window, exactly once: `$suppress` / `$unsubscribe` events are recorded,
+      // receipts are attributed to their messages (decision 130), and events that trigger
+      // campaigns become fires (decision 128).
       onWindow: async (tx, scope, windowEvents, window) => {
         await recordConsentEvents(tx, scope, windowEvents, window.identitiesOf);
+        await recordReceipts(tx, scope, windowEvents, Date.now());
         return { fires: await triggers.match(tx, scope, windowEvents, window.ownerOf) };
       },
       afterWindow: (scope, result) => {

@@ -3,6 +3,7 @@ import type { AuditLog } from '../access/audit-log.ts';
 import type { PageRequest } from '../access/paging.ts';
 import { TouchpointError } from '../errors.ts';
 import type { ProfileLookup } from '../profiles/profile-lookup.ts';
+import type { Receipt } from '../store/repositories/receipts-repository.ts';
 import type { Store } from '../store/store.ts';
 import { resumedHealth } from './channel-health.ts';
 import { messageStates } from './plan-outcomes.ts';
@@ -76,12 +77,16 @@ export class MessageService {
   async get(
     access: ProjectAccess,
     opsRequestId: string,
-  ): Promise<{ message: StoredMessage; attempts: MessageAttempt[] }> {
+  ): Promise<{ message: StoredMessage; attempts: MessageAttempt[]; receipts: Receipt[] }> {
     const [message] = await this.#store.delivery.list(access.scope, this.#visible(access, { opsRequestId }), {
       limit: 1,
     });
     if (!message) throw new TouchpointError('TP_ERR_NOT_FOUND', { resource: 'message' });
-    return { message, attempts: await this.#store.delivery.attempts(access.scope, message.id) };
+    return {
+      message,
+      attempts: await this.#store.delivery.attempts(access.scope, message.id),
+      receipts: await this.#store.receipts.ofMessage(access.scope, message.opsRequestId),
+    };
   }
 
   batch(access: ProjectAccess, batchId: string) {

@@ -71,6 +71,7 @@ export interface Database {
   unsubscribes: UnsubscribesTable;
   erasure_tombstones: ErasureTombstonesTable;
   campaign_fires: CampaignFiresTable;
+  message_receipts: MessageReceiptsTable;
 }
 
 export interface AccountsTable {
@@ -591,4 +592,18 @@ export interface CampaignFiresTable {
   leased_until: number | null;
   created_at: number;
   done_at: number | null;
+}
+
+export interface MessageReceiptsTable {
+  id: Generated<number>;
+  project_id: number;
+  ops_request_id: string;
+  step: string;
+  channel_id: string;
+  campaign_id: string | null;
+  task_instance_id: string;
+  send_id: string | null;
+  event_id: number;
+  event_time: number;
+  created_at: number;
 }

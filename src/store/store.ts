@@ -15,6 +15,7 @@ import {
   type CampaignFiresRepository,
 } from './repositories/campaign-fires-repository.ts';
 import { consentRepository, type ConsentRepository } from './repositories/consent-repository.ts';
+import { receiptsRepository, type ReceiptsRepository } from './repositories/receipts-repository.ts';
 import { channelsRepository, type ChannelsRepository } from './repositories/channels-repository.ts';
 import { deliveryRepository, type DeliveryRepository } from './repositories/delivery-repository.ts';
 import {
@@ -67,6 +68,7 @@ export interface Repositories {
   readonly campaigns: CampaignsRepository;
   readonly consent: ConsentRepository;
   readonly fires: CampaignFiresRepository;
+  readonly receipts: ReceiptsRepository;
   readonly erasure: ErasureRepository;
 }
 
@@ -149,6 +151,7 @@ function repositories(db: Kysely<Database>, handle: DialectHandle): Repositories
     campaigns: campaignsRepository(db),
     consent: consentRepository(db),
     fires: campaignFiresRepository(db),
+    receipts: receiptsRepository(db),
     erasure: erasureRepository(db, handle.json),
   };
 }

@@ -46,6 +46,7 @@ export const tenantTables: Readonly<Record<string, string>> = {
   unsubscribes: 'project_id',
   erasure_tombstones: 'project_id',
   campaign_fires: 'project_id',
+  message_receipts: 'project_id',
 };
 
 /** Thrown when a project-scoped query touches a tenant table without its project predicate. */

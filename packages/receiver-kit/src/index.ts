@@ -36,3 +36,11 @@ export {
 export { BodyTooLargeError, readBody } from './read-body.ts';
 export { verifySignature } from './verify-signature.ts';
 export { verifyWebhookV2, type VerifyV2Options } from './verify-webhook-v2.ts';
+export {
+  segmentReceipt,
+  thinkingDataReceipt,
+  type ReceiptSource,
+  type ReceiptUser,
+  type SegmentTrack,
+  type ThinkingDataUser,
+} from './receipt-event.ts';

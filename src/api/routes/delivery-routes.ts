@@ -62,8 +62,18 @@ const wireValue = { type: ['string', 'null', 'array'] } as const;
 
 const messageDetailSchema = {
   type: 'object',
-  required: ['message', 'attempts'],
+  required: ['message', 'attempts', 'receipts'],
   properties: {
+    receipts: {
+      type: 'array',
+      description:
+        'Receipts reported through ingest for this message (one per step, the first one counts): events whose #ops_receipt_properties.ops_request_id names it',
+      items: {
+        type: 'object',
+        required: ['step', 'event_time'],
+        properties: { step: { type: 'string' }, event_time: { type: 'string' } },
+      },
+    },
     message: {
       type: 'object',
       properties: {
@@ -388,7 +398,7 @@ export function deliveryRoutes(deps: AppDeps): FastifyPluginAsync {
       },
       async (request) => {
         const { opsRequestId } = request.params as { opsRequestId: string };
-        const { message, attempts } = await messages.get(accessOf(request), opsRequestId);
+        const { message, attempts, receipts } = await messages.get(accessOf(request), opsRequestId);
         return {
           message: {
             ...messageJson(message),
@@ -402,6 +412,7 @@ export function deliveryRoutes(deps: AppDeps): FastifyPluginAsync {
             },
           },
           attempts: attempts.map(attemptJson),
+          receipts: receipts.map((r) => ({ step: r.step, event_time: iso(r.eventTime) })),
         };
       },
     );

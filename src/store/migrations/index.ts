@@ -18,6 +18,7 @@ import { migration0017 } from './0017-ingest-digests.ts';
 import { migration0018 } from './0018-consent.ts';
 import { migration0019 } from './0019-erasure.ts';
 import { migration0020 } from './0020-event-triggers.ts';
+import { migration0021 } from './0021-receipts.ts';
 import type { Migration } from './migration.ts';
 
 /** Every migration, in order. Append only. */
@@ -42,4 +43,5 @@ export const migrations: readonly Migration[] = [
   migration0018,
   migration0019,
   migration0020,
+  migration0021,
 ];

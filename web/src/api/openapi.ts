@@ -6227,6 +6227,11 @@ export interface paths {
                 readonly updated_at?: string;
                 readonly workspace_id?: string | null;
               };
+              /** @description Receipts reported through ingest for this message (one per step, the first one counts): events whose #ops_receipt_properties.ops_request_id names it */
+              readonly receipts: readonly {
+                readonly event_time: string;
+                readonly step: string;
+              }[];
             };
           };
         };

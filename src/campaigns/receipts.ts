@@ -1,0 +1,34 @@
+import type { ProjectScope } from '../access/scope.ts';
+import type { ReceiptCandidate } from '../store/repositories/receipts-repository.ts';
+import type { Repositories } from '../store/store.ts';
+
+/**
+ * Records the receipts among one applied window's events (SPEC §6, issue 21 item 1; decision
+ * 130): an event whose `#ops_receipt_properties.ops_request_id` names a message of this project
+ * counts once for that message's step named by the event (`ops_push_open`, say) — in the
+ * profile applier's transaction, so exactly once whatever crashes. Any of the three ingest
+ * formats; a receipt that arrives before its message is recorded as delivered counts the same;
+ * one naming another project's message, or none, counts nowhere.
+ */
+export async function recordReceipts(
+  tx: Repositories,
+  scope: ProjectScope,
+  events: readonly {
+    readonly id: number;
+    readonly eventName: string | null;
+    readonly opsRequestId: string | null;
+    readonly eventTime: number;
+  }[],
+  nowMs: number,
+): Promise<number> {
+  const candidates: ReceiptCandidate[] = [];
+  for (const e of events)
+    if (e.opsRequestId !== null && e.opsRequestId !== '' && e.eventName)
+      candidates.push({
+        opsRequestId: e.opsRequestId,
+        step: e.eventName,
+        eventId: e.id,
+        eventTime: e.eventTime,
+      });
+  return candidates.length === 0 ? 0 : tx.receipts.record(scope, candidates, nowMs);
+}
