@@ -54,6 +54,8 @@ export const deliveryEn = {
     'This message’s item in the request body: params, custom_params and #ops_receipt_properties, as the endpoint received them.',
   'delivery.routing': 'Where it went',
   'delivery.receipt': 'Receipt properties',
+  'delivery.receiptsReported': 'Receipts reported',
+  'delivery.noReceipts': 'None yet: your app reports them through ingest (docs/receipts.md)',
   'delivery.manualReplay': 'Manual replay',
   'delivery.late': 'Late (fenced out)',
   'delivery.attemptsTitle': 'Attempts',

@@ -55,6 +55,8 @@ export const deliveryZhCN: Record<keyof typeof deliveryEn, string> = {
     '这条消息在请求体中的条目：params、custom_params 和 #ops_receipt_properties，与端点收到的一致。',
   'delivery.routing': '发送去向',
   'delivery.receipt': '回执属性',
+  'delivery.receiptsReported': '已上报回执',
+  'delivery.noReceipts': '暂无：由您的应用通过数据接入上报（见 docs/receipts.md）',
   'delivery.manualReplay': '手动重放',
   'delivery.late': '迟到（已被隔离）',
   'delivery.attemptsTitle': '发送尝试',

@@ -211,7 +211,7 @@ export function MessageDetails({ opsRequestId }: { opsRequestId: string }) {
         <Loading className="card card-body row" />
       </>
     );
-  const { message, attempts } = detail;
+  const { message, attempts, receipts } = detail;
   const channel = channels.find((c) => c.id === message.channel_id);
   // The request body item exactly as the wire protocol carries it (SPEC §3.2).
   const asSent = {
@@ -330,6 +330,21 @@ export function MessageDetails({ opsRequestId }: { opsRequestId: string }) {
                 <dt className="mono">ops_project_id</dt>
                 <dd className="mono">{message.receipt.ops_project_id}</dd>
               </dl>
+            </dd>
+            <dt>{t('delivery.receiptsReported')}</dt>
+            <dd>
+              {receipts.length === 0 ? (
+                <span className="muted">{t('delivery.noReceipts')}</span>
+              ) : (
+                <ul className="plain-list">
+                  {receipts.map((r) => (
+                    <li key={r.step}>
+                      <span className="mono">{r.step}</span>{' '}
+                      <span className="muted">{formatTime(r.event_time)}</span>
+                    </li>
+                  ))}
+                </ul>
+              )}
             </dd>
             <dt>{t('delivery.manualReplay')}</dt>
             <dd>{message.manual_replay ? t('common.yes') : t('common.no')}</dd>
