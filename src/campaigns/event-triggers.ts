@@ -4,7 +4,7 @@ import { newId } from '../access/ids.ts';
 import { projectScope, systemScope, type ProjectScope } from '../access/scope.ts';
 import type { PropertyPredicate } from '../audiences/model.ts';
 import { parseEventFilters } from '../audiences/parse-conditions.ts';
-import { renderMessages } from '../channels/render-messages.ts';
+import { renderMessages, type RenderPlan } from '../channels/render-messages.ts';
 import type { NewMessage } from '../delivery/model.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ProfileEvent } from '../store/repositories/profiles-repository.ts';
@@ -219,20 +219,7 @@ export class EventTriggers {
       );
       return;
     }
-    // One fire per profile per transaction: the frequency caps count committed messages, so a
-    // profile's next fire goes in the next batch, after this one's messages count.
-    const seen = new Set<string>();
-    const fires: Fire[] = [];
-    const later: string[] = [];
-    for (const f of claimed) {
-      if (seen.has(f.tpUid)) {
-        later.push(f.id);
-        continue;
-      }
-      seen.add(f.tpUid);
-      fires.push(f);
-    }
-    if (later.length > 0) await this.#store.fires.release(scope, token, later);
+    const fires = [...claimed];
 
     const trigger = campaign.trigger as EventTrigger;
     if (trigger.unless) {
@@ -263,6 +250,43 @@ export class EventTriggers {
       return;
     }
 
+    // One fire per profile per transaction, in rounds: the frequency caps count committed
+    // messages, so a profile's next fire is judged after the previous one's messages count —
+    // and a profile with many fires neither loses them nor holds up everyone else's.
+    let rest = fires;
+    while (rest.length > 0) {
+      const seen = new Set<string>();
+      const round: Fire[] = [];
+      const next: Fire[] = [];
+      for (const f of rest) {
+        if (seen.has(f.tpUid)) next.push(f);
+        else {
+          seen.add(f.tpUid);
+          round.push(f);
+        }
+      }
+      if (!(await this.#sendRound(scope, campaign, trigger, plan, round, token))) {
+        await this.#store.fires.release(
+          scope,
+          token,
+          next.map((f) => f.id),
+        );
+        return;
+      }
+      rest = next;
+    }
+  }
+
+  /** Sends one round of fires (one per profile); answers false when the campaign was blocked. */
+  async #sendRound(
+    scope: ProjectScope,
+    campaign: Campaign,
+    trigger: EventTrigger,
+    plan: RenderPlan,
+    fires: Fire[],
+    token: string,
+  ): Promise<boolean> {
+    const first = fires[0] as Fire;
     const outcomes = new Map<string, FireOutcome>();
     const skip = (f: Fire, reason: FireSkip) =>
       outcomes.set(f.id, { id: f.id, state: 'skipped', reason, messages: 0 });
@@ -282,7 +306,7 @@ export class EventTriggers {
           fires,
           'The audience was deleted; choose another audience or stop the campaign.',
         );
-        return;
+        return false;
       }
       const members = await evaluator.among([...new Set(live.map((f) => current.get(f.tpUid) as string))]);
       live = live.filter((f) =>
@@ -368,6 +392,7 @@ export class EventTriggers {
     }
     counts.queued = messages.length;
     await this.#commit(scope, token, first, [...outcomes.values()], messages, counts);
+    return true;
   }
 
   /** Leaves out fires whose profile did the "unless" event within the wait after theirs. */

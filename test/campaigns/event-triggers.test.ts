@@ -375,6 +375,19 @@ for (const kind of storeKinds) {
       await stop(id);
     });
 
+    test('ET-09: a profile with many fires is sent in rounds within one batch, without holding up the others', async () => {
+      const id = await launch({ name: 'Every click', trigger: { type: 'event', event: 'Clicked' } });
+      await track([
+        ...Array.from({ length: 20 }, () => ({ userId: 'e-2', event: 'Clicked' })),
+        { userId: 'e-3', event: 'Clicked' },
+      ]);
+      assert.equal(await triggers().sendDue(), 21, 'one claim takes every due fire');
+      const run = await runOf(id);
+      assert.deepEqual([run.fired, run.processed, run.queued], [21, 21, 21], JSON.stringify(run));
+      assert.equal(await triggers().sendDue(), 0);
+      await stop(id);
+    });
+
     test('ET-08: retention removes fires that ended before the period and keeps waiting ones', async () => {
       const id = await launch({
         name: 'Next week',
