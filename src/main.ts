@@ -98,7 +98,7 @@ export async function assemble(
       // campaigns become fires (decision 128).
       onWindow: async (tx, scope, windowEvents, window) => {
         await recordConsentEvents(tx, scope, windowEvents, window.identitiesOf);
-        await recordReceipts(tx, scope, windowEvents, Date.now());
+        await recordReceipts(tx, scope, windowEvents, window.ownerOf, Date.now());
         return { fires: await triggers.match(tx, scope, windowEvents, window.ownerOf) };
       },
       afterWindow: (scope, result) => {

@@ -152,6 +152,60 @@ for (const kind of storeKinds) {
       assert.equal((await receiptsOf(message!.ops_request_id)).length, 1);
     });
 
+    test('RCPT-03: a campaign’s conversion event by the same profile within its days converts its message once', async () => {
+      const ws = `${d.base}/workspaces/${d.workspaceId}/campaigns`;
+      const call = async (method: 'POST' | 'GET', url: string, payload?: Json) =>
+        (await d.f.as('adminA', d.f.a, { method, url, ...(payload ? { payload } : {}) })).json();
+      const campaign = await call('POST', ws, {
+        name: 'Browse then buy',
+        channel_id: channelId,
+        template_values: { title: 'Hi', content: 'Come back' },
+        trigger: { type: 'event', event: 'Browsed' },
+        conversion: { event: 'Purchased', within_days: 3 },
+      });
+      await call('POST', `${ws}/${campaign.id}/submit`);
+      await call('POST', `${ws}/${campaign.id}/publish`);
+      await d.f.t.deps.campaignRunner.fireDue();
+      const post = async (events: Json[]) => {
+        const res = await d.f.t.app.inject({
+          method: 'POST',
+          url: '/v1/batch',
+          headers: { authorization: `Basic ${Buffer.from(`${keyA}:`).toString('base64')}` },
+          payload: { batch: events },
+        });
+        assert.equal(res.statusCode, 200, res.body);
+        await d.f.t.deps.profiles.applier.applyPending({ settleMs: 0 });
+      };
+      await post([
+        { type: 'track', userId: 'rc-1', event: 'Browsed', messageId: 'cv-1' },
+        { type: 'track', userId: 'rc-2', event: 'Browsed', messageId: 'cv-2' },
+      ]);
+      while ((await d.f.t.deps.eventTriggers.sendDue()) > 0);
+      await post([
+        // Bought twice: one conversion. rc-2's purchase happened before the message; rc-3 got none.
+        { type: 'track', userId: 'rc-1', event: 'Purchased', messageId: 'cv-3' },
+        { type: 'track', userId: 'rc-1', event: 'Purchased', messageId: 'cv-4' },
+        {
+          type: 'track',
+          userId: 'rc-2',
+          event: 'Purchased',
+          messageId: 'cv-5',
+          timestamp: new Date(Date.now() - 3_600_000).toISOString(),
+        },
+        { type: 'track', userId: 'rc-3', event: 'Purchased', messageId: 'cv-6' },
+      ]);
+      const scope = projectScope(d.f.a.project.id);
+      const counts = await d.f.t.deps.store.receipts.countSteps(scope, { campaignId: campaign.id });
+      assert.deepEqual(Object.fromEntries(counts), { $converted: 1 });
+      const [toOne] = (await call('GET', `${d.base}/messages?campaign_id=${campaign.id}&push_id=rc-1`))
+        .items as Json[];
+      assert.deepEqual(
+        (await receiptsOf(toOne!.ops_request_id)).map((r) => r.step),
+        ['$converted'],
+      );
+      await call('POST', `${ws}/${campaign.id}/stop`);
+    });
+
     test('RCPT-MT: a receipt sent to another project, or naming no message, counts nowhere', async () => {
       const three = delivered.get('rc-3')!;
       const segment = new SegmentAnalytics({ writeKey: keyB, host: url, maxRetries: 0, flushInterval: 20 });

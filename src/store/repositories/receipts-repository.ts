@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { ProjectScope } from '../../access/scope.ts';
-import type { Database } from '../schema.ts';
+import type { Database, MessageReceiptsTable } from '../schema.ts';
 import { scoped } from './scoped.ts';
 
 /** An event naming a message by its `ops_request_id`, to be recorded as a receipt. */
@@ -31,6 +31,16 @@ export interface ReceiptsRepository {
    * nowhere), once per message and step; answers how many were new.
    */
   record(scope: ProjectScope, candidates: readonly ReceiptCandidate[], nowMs: number): Promise<number>;
+  /**
+   * Conversions (SPEC §6): for each event, the messages of campaigns whose conversion goal is
+   * that event name, sent to the event's profile within the goal's days before it, are recorded
+   * under the step `$converted` (once per message). Answers how many were new.
+   */
+  recordConversions(
+    scope: ProjectScope,
+    events: readonly { eventId: number; eventName: string; tpUid: string; eventTime: number }[],
+    nowMs: number,
+  ): Promise<number>;
   /** A message's receipts, in the order they were recorded. */
   ofMessage(scope: ProjectScope, opsRequestId: string): Promise<Receipt[]>;
   /** Receipts by step of a campaign (optionally one run) or of a send. */
@@ -42,8 +52,26 @@ export interface ReceiptsRepository {
 
 const CHUNK = 500;
 
+/** The step under which a message's conversion is recorded. */
+export const CONVERTED = '$converted';
+
+type ReceiptRow = Insertable<MessageReceiptsTable>;
+
 export function receiptsRepository(root: Kysely<Database>): ReceiptsRepository {
   const q = (scope: ProjectScope) => scoped(root, scope);
+  /** Inserts rows, skipping (message, step) pairs already recorded; answers how many were new. */
+  const insertOnce = async (scope: ProjectScope, rows: readonly ReceiptRow[]): Promise<number> => {
+    let added = 0;
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const result = await q(scope)
+        .insertInto('message_receipts')
+        .values(rows.slice(i, i + CHUNK))
+        .onConflict((oc) => oc.columns(['project_id', 'ops_request_id', 'step']).doNothing())
+        .executeTakeFirst();
+      added += Number(result.numInsertedOrUpdatedRows ?? 0);
+    }
+    return added;
+  };
   return {
     async record(scope, candidates, nowMs) {
       let added = 0;
@@ -75,15 +103,89 @@ export function receiptsRepository(root: Kysely<Database>): ReceiptsRepository {
               ]
             : [];
         });
-        if (rows.length === 0) continue;
-        const result = await q(scope)
-          .insertInto('message_receipts')
-          .values(rows)
-          .onConflict((oc) => oc.columns(['project_id', 'ops_request_id', 'step']).doNothing())
-          .executeTakeFirst();
-        added += Number(result.numInsertedOrUpdatedRows ?? 0);
+        added += await insertOnce(scope, rows);
       }
       return added;
+    },
+
+    async recordConversions(scope, events, nowMs) {
+      if (events.length === 0) return 0;
+      const goals = await q(scope)
+        .selectFrom('campaigns')
+        .select(['id', 'conversion'])
+        .where('project_id', '=', scope.projectId)
+        .where('conversion', 'is not', null)
+        .where('published_at', 'is not', null)
+        .execute();
+      const byEvent = new Map<string, { campaignId: string; withinMs: number }[]>();
+      for (const g of goals) {
+        const goal = JSON.parse(g.conversion as string) as { event: string; withinDays: number };
+        const list = byEvent.get(goal.event) ?? [];
+        list.push({ campaignId: g.id, withinMs: goal.withinDays * 86_400_000 });
+        byEvent.set(goal.event, list);
+      }
+      const wanted = events.filter((e) => byEvent.has(e.eventName));
+      if (wanted.length === 0) return 0;
+      const longest = Math.max(...[...byEvent.values()].flat().map((g) => g.withinMs));
+      const from = Math.min(...wanted.map((e) => e.eventTime)) - longest;
+      const rows: ReceiptRow[] = [];
+      for (let i = 0; i < wanted.length; i += CHUNK) {
+        const chunk = wanted.slice(i, i + CHUNK);
+        // A message sent to a profile that has since merged into the event's profile counts too.
+        const ownerOf = new Map(chunk.map((e) => [e.tpUid, e.tpUid]));
+        const merged = await q(scope)
+          .selectFrom('profiles')
+          .select(['tp_uid', 'merged_into'])
+          .where('project_id', '=', scope.projectId)
+          .where('merged_into', 'in', [...ownerOf.keys()])
+          .execute();
+        for (const p of merged) ownerOf.set(p.tp_uid, p.merged_into as string);
+        const messages = await q(scope)
+          .selectFrom('messages')
+          .select([
+            'ops_request_id',
+            'tp_uid',
+            'channel_id',
+            'campaign_id',
+            'task_instance_id',
+            'send_id',
+            'created_at',
+          ])
+          .where('project_id', '=', scope.projectId)
+          .where('tp_uid', 'in', [...ownerOf.keys()])
+          .where('campaign_id', 'in', [
+            ...new Set(chunk.flatMap((e) => byEvent.get(e.eventName) ?? []).map((g) => g.campaignId)),
+          ])
+          .where('created_at', '>=', from)
+          .execute();
+        for (const e of chunk)
+          for (const goal of byEvent.get(e.eventName) ?? [])
+            for (const m of messages)
+              if (
+                m.tp_uid !== null &&
+                ownerOf.get(m.tp_uid) === e.tpUid &&
+                m.campaign_id === goal.campaignId &&
+                Number(m.created_at) <= e.eventTime &&
+                e.eventTime - Number(m.created_at) <= goal.withinMs
+              )
+                rows.push({
+                  project_id: scope.projectId,
+                  ops_request_id: m.ops_request_id,
+                  step: CONVERTED,
+                  channel_id: m.channel_id,
+                  campaign_id: m.campaign_id,
+                  task_instance_id: m.task_instance_id,
+                  send_id: m.send_id,
+                  event_id: e.eventId,
+                  event_time: e.eventTime,
+                  created_at: nowMs,
+                });
+      }
+      const seen = new Set<string>();
+      return insertOnce(
+        scope,
+        rows.filter((r) => !seen.has(r.ops_request_id) && seen.add(r.ops_request_id)),
+      );
     },
 
     async ofMessage(scope, opsRequestId) {
