@@ -143,6 +143,25 @@ describe('campaign schedule: event triggers', () => {
     assert.equal(plain.type === 'event' ? plain.unless : 'not an event trigger', null);
   });
 
+  it('sends the filters of the "unless" event typed by its properties, and reads them back', () => {
+    const total: PropertyRow = { ...price, key: 'k2', property: 'total', value: '20' };
+    const trigger = triggerOf(
+      { ...draft, unlessFilters: [total, { ...price, key: 'k3', property: '' }] },
+      zone,
+      new Map([['price', ['number']]]),
+      new Map([['total', ['number']]]),
+    );
+    assert.ok(trigger.type === 'event' && trigger.unless);
+    assert.deepEqual(trigger.unless.filters, [
+      { type: 'property', property: 'total', operator: 'greater_than', value: 20 },
+    ]);
+    const back = scheduleOf(trigger, zone);
+    assert.deepEqual(
+      back.unlessFilters.map((f) => [f.property, f.operator, f.value]),
+      [['total', 'greater_than', '20']],
+    );
+  });
+
   it('shows whole hours as hours, anything else in minutes', () => {
     assert.deepEqual(durationOf(120), { value: '2', unit: 'hours' });
     assert.deepEqual(durationOf(90), { value: '90', unit: 'minutes' });

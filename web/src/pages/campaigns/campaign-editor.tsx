@@ -532,7 +532,12 @@ export function CampaignEditor({ campaignId }: { campaignId: string | null }) {
   const audience = (audiences ?? []).find((a) => a.id === draft.audienceId) ?? null;
   const byEvent = draft.schedule.type === 'event';
   const eventTypes = useMemo(() => eventTypesOf(catalog), [catalog]);
-  const trigger = triggerOf(draft.schedule, timeZone, eventTypes.get(draft.schedule.event));
+  const trigger = triggerOf(
+    draft.schedule,
+    timeZone,
+    eventTypes.get(draft.schedule.event),
+    eventTypes.get(draft.schedule.unlessEvent),
+  );
   // The preview renders members of the audience now, without an event: an event campaign is
   // previewed only with an audience and without event.<property> variables (decision 140).
   const previewBlocked = !draft.audienceId

@@ -98,8 +98,8 @@ export interface ScheduleDraft {
   readonly unlessWithin: string;
   readonly unlessUnit: DurationUnit;
   readonly same: readonly string[];
-  /** The "unless" event's filters as saved (the editor keeps them; it does not edit them). */
-  readonly unlessFilters: readonly Readonly<Record<string, unknown>>[];
+  /** Property conditions on the "unless" event. */
+  readonly unlessFilters: readonly PropertyRow[];
 }
 
 export const emptySchedule: ScheduleDraft = {
@@ -162,7 +162,7 @@ export function scheduleOf(trigger: CampaignTrigger, timeZone: string): Schedule
       unlessWithin: within.value,
       unlessUnit: within.unit,
       same: trigger.unless?.same ?? [],
-      unlessFilters: trigger.unless?.filters ?? [],
+      unlessFilters: (trigger.unless?.filters ?? []).map((f) => propertyRow(f)),
     };
   }
   return emptySchedule;
@@ -171,12 +171,14 @@ export function scheduleOf(trigger: CampaignTrigger, timeZone: string): Schedule
 /**
  * What the editor holds → the trigger to save. An unreadable time is sent as typed so the server
  * names it (a coded TP_ERR_VALIDATION under `/trigger/at`), rather than silently dropped here.
- * `eventProperties`: the trigger event's property types, so filter values are sent typed.
+ * `eventProperties` / `unlessProperties`: the trigger's and the "unless" event's property types,
+ * so filter values are sent typed.
  */
 export function triggerOf(
   draft: ScheduleDraft,
   timeZone: string,
   eventProperties?: ReadonlyMap<string, readonly string[]>,
+  unlessProperties?: ReadonlyMap<string, readonly string[]>,
 ): CampaignTrigger {
   const time = (text: string) => (text ? (zonedInputToIso(text, timeZone) ?? text) : null);
   if (draft.type === 'at') return { type: 'at', at: zonedInputToIso(draft.at, timeZone) ?? draft.at };
@@ -196,7 +198,9 @@ export function triggerOf(
             event: draft.unlessEvent,
             within_minutes: minutesOf(draft.unlessWithin, draft.unlessUnit),
             same: draft.same,
-            filters: draft.unlessFilters,
+            filters: draft.unlessFilters
+              .filter((f) => f.property !== '')
+              .map((f) => propertyJson(f, unlessProperties?.get(f.property))),
           }
         : null,
     };

@@ -95,6 +95,8 @@ export function EventTriggerFields({
     ...events.map((e) => ({ value: e, label: e })),
   ];
   const filtersLabel = 'campaign-event-filters';
+  const unlessFiltersLabel = 'campaign-unless-filters';
+  const unlessProperties: TypeMap = eventTypes.get(s.unlessEvent) ?? new Map();
   return (
     <div className="form event-trigger" data-testid="event-trigger">
       <SelectField
@@ -182,7 +184,7 @@ export function EventTriggerFields({
                 name="unless_event"
                 value={s.unlessEvent}
                 error={errorAt(errors, '/trigger/unless/event')}
-                onChange={(e) => setSchedule({ unlessEvent: e.target.value })}
+                onChange={(e) => setSchedule({ unlessEvent: e.target.value, unlessFilters: [] })}
                 options={options(s.unlessEvent)}
               />
               <DurationField
@@ -194,6 +196,40 @@ export function EventTriggerFields({
                 error={errorAt(errors, '/trigger/unless/within_minutes')}
                 onChange={(unlessWithin, unlessUnit) => setSchedule({ unlessWithin, unlessUnit })}
               />
+            </div>
+            <div className="field">
+              <span className="field-label" id={unlessFiltersLabel}>
+                {t('campaigns.unlessFilters')}
+              </span>
+              <div className="stack event-filters" role="group" aria-labelledby={unlessFiltersLabel}>
+                {s.unlessFilters.map((f, i) => (
+                  <PropertyConditionRow
+                    key={f.key}
+                    row={f}
+                    label={t('campaigns.unlessFilterN', { n: i + 1 })}
+                    properties={unlessProperties}
+                    onChange={(next) =>
+                      setSchedule({
+                        unlessFilters: s.unlessFilters.map((x) => (x.key === f.key ? next : x)),
+                      })
+                    }
+                    onRemove={() =>
+                      setSchedule({ unlessFilters: s.unlessFilters.filter((x) => x.key !== f.key) })
+                    }
+                  />
+                ))}
+                <div>
+                  <Button
+                    size="sm"
+                    icon={<IconPlus />}
+                    disabled={!s.unlessEvent}
+                    onClick={() => setSchedule({ unlessFilters: [...s.unlessFilters, emptyProperty()] })}
+                  >
+                    {t('campaigns.addUnlessFilter')}
+                  </Button>
+                </div>
+              </div>
+              <FieldMessage error={errorAt(errors, '/trigger/unless/filters')} />
             </div>
             {properties.size > 0 || s.same.length > 0 ? (
               <CheckboxGroup
