@@ -4,7 +4,7 @@ import { Button } from '../../ui/button.tsx';
 import { CheckboxGroup, FieldMessage, SelectField, Switch, TextField } from '../../ui/field.tsx';
 import { IconPlus } from '../../ui/icons.tsx';
 import type { FieldErrors } from '../channels/template-values.tsx';
-import { emptyProperty } from '../audiences/audience-model.ts';
+import { emptyProperty, type PropertyRow } from '../audiences/audience-model.ts';
 import { PropertyConditionRow, type TypeMap } from '../audiences/property-condition.tsx';
 import type { DurationUnit, ScheduleDraft } from './campaign-schedule.ts';
 
@@ -72,6 +72,62 @@ function DurationField({
   );
 }
 
+/** Property conditions on an event's properties: one row each, and a button to add one. */
+function PropertyFilterList({
+  id,
+  label,
+  rowLabel,
+  addLabel,
+  rows,
+  properties,
+  disabled,
+  onChange,
+  error,
+  hint,
+}: {
+  id: string;
+  label: string;
+  rowLabel: (n: number) => string;
+  addLabel: string;
+  rows: readonly PropertyRow[];
+  properties: TypeMap;
+  disabled: boolean;
+  onChange: (rows: PropertyRow[]) => void;
+  error: string | undefined;
+  hint?: string;
+}) {
+  return (
+    <div className="field">
+      <span className="field-label" id={id}>
+        {label}
+      </span>
+      <div className="stack event-filters" role="group" aria-labelledby={id}>
+        {rows.map((f, i) => (
+          <PropertyConditionRow
+            key={f.key}
+            row={f}
+            label={rowLabel(i + 1)}
+            properties={properties}
+            onChange={(next) => onChange(rows.map((x) => (x.key === f.key ? next : x)))}
+            onRemove={() => onChange(rows.filter((x) => x.key !== f.key))}
+          />
+        ))}
+        <div>
+          <Button
+            size="sm"
+            icon={<IconPlus />}
+            disabled={disabled}
+            onClick={() => onChange([...rows, emptyProperty()])}
+          >
+            {addLabel}
+          </Button>
+        </div>
+      </div>
+      <FieldMessage error={error} hint={hint} />
+    </div>
+  );
+}
+
 export function EventTriggerFields({
   schedule: s,
   setSchedule,
@@ -94,8 +150,6 @@ export function EventTriggerFields({
     ...(current && !eventTypes.has(current) ? [current] : []).map((e) => ({ value: e, label: e })),
     ...events.map((e) => ({ value: e, label: e })),
   ];
-  const filtersLabel = 'campaign-event-filters';
-  const unlessFiltersLabel = 'campaign-unless-filters';
   const unlessProperties: TypeMap = eventTypes.get(s.unlessEvent) ?? new Map();
   return (
     <div className="form event-trigger" data-testid="event-trigger">
@@ -108,36 +162,18 @@ export function EventTriggerFields({
         onChange={(e) => setSchedule({ event: e.target.value, filters: [], same: [] })}
         options={options(s.event)}
       />
-      <div className="field">
-        <span className="field-label" id={filtersLabel}>
-          {t('campaigns.eventFilters')}
-        </span>
-        <div className="stack event-filters" role="group" aria-labelledby={filtersLabel}>
-          {s.filters.map((f, i) => (
-            <PropertyConditionRow
-              key={f.key}
-              row={f}
-              label={t('campaigns.eventFilterN', { n: i + 1 })}
-              properties={properties}
-              onChange={(next) =>
-                setSchedule({ filters: s.filters.map((x) => (x.key === f.key ? next : x)) })
-              }
-              onRemove={() => setSchedule({ filters: s.filters.filter((x) => x.key !== f.key) })}
-            />
-          ))}
-          <div>
-            <Button
-              size="sm"
-              icon={<IconPlus />}
-              disabled={!s.event}
-              onClick={() => setSchedule({ filters: [...s.filters, emptyProperty()] })}
-            >
-              {t('campaigns.addEventFilter')}
-            </Button>
-          </div>
-        </div>
-        <FieldMessage error={errorAt(errors, '/trigger/filters')} hint={t('campaigns.eventFiltersHint')} />
-      </div>
+      <PropertyFilterList
+        id="campaign-event-filters"
+        label={t('campaigns.eventFilters')}
+        rowLabel={(n) => t('campaigns.eventFilterN', { n })}
+        addLabel={t('campaigns.addEventFilter')}
+        rows={s.filters}
+        properties={properties}
+        disabled={!s.event}
+        onChange={(filters) => setSchedule({ filters })}
+        error={errorAt(errors, '/trigger/filters')}
+        hint={t('campaigns.eventFiltersHint')}
+      />
       <DurationField
         label={t('campaigns.delay')}
         name="delay"
@@ -197,40 +233,17 @@ export function EventTriggerFields({
                 onChange={(unlessWithin, unlessUnit) => setSchedule({ unlessWithin, unlessUnit })}
               />
             </div>
-            <div className="field">
-              <span className="field-label" id={unlessFiltersLabel}>
-                {t('campaigns.unlessFilters')}
-              </span>
-              <div className="stack event-filters" role="group" aria-labelledby={unlessFiltersLabel}>
-                {s.unlessFilters.map((f, i) => (
-                  <PropertyConditionRow
-                    key={f.key}
-                    row={f}
-                    label={t('campaigns.unlessFilterN', { n: i + 1 })}
-                    properties={unlessProperties}
-                    onChange={(next) =>
-                      setSchedule({
-                        unlessFilters: s.unlessFilters.map((x) => (x.key === f.key ? next : x)),
-                      })
-                    }
-                    onRemove={() =>
-                      setSchedule({ unlessFilters: s.unlessFilters.filter((x) => x.key !== f.key) })
-                    }
-                  />
-                ))}
-                <div>
-                  <Button
-                    size="sm"
-                    icon={<IconPlus />}
-                    disabled={!s.unlessEvent}
-                    onClick={() => setSchedule({ unlessFilters: [...s.unlessFilters, emptyProperty()] })}
-                  >
-                    {t('campaigns.addUnlessFilter')}
-                  </Button>
-                </div>
-              </div>
-              <FieldMessage error={errorAt(errors, '/trigger/unless/filters')} />
-            </div>
+            <PropertyFilterList
+              id="campaign-unless-filters"
+              label={t('campaigns.unlessFilters')}
+              rowLabel={(n) => t('campaigns.unlessFilterN', { n })}
+              addLabel={t('campaigns.addUnlessFilter')}
+              rows={s.unlessFilters}
+              properties={unlessProperties}
+              disabled={!s.unlessEvent}
+              onChange={(unlessFilters) => setSchedule({ unlessFilters })}
+              error={errorAt(errors, '/trigger/unless/filters')}
+            />
             {properties.size > 0 || s.same.length > 0 ? (
               <CheckboxGroup
                 label={t('campaigns.same')}
